@@ -1,0 +1,15 @@
+"""Telegram handlers: thin layers that parse an update, call domain code and reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+
+def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    from handlers import officer, report, start
+
+    report.register(app)  # first: an active report takes the resident's messages
+    start.register(app)
+    officer.register(app)

@@ -17,8 +17,10 @@ CREATE TABLE roles (
     scope         TEXT NOT NULL DEFAULT '',
     granted_by    INTEGER,
     granted_at    TEXT NOT NULL,
+    source        TEXT NOT NULL DEFAULT 'invite',  -- 'config' roles are re-synced at start-up
     PRIMARY KEY (telegram_id, role, scope)
 );
+CREATE INDEX roles_scope ON roles(role, scope);
 
 CREATE TABLE teams (
     id            INTEGER PRIMARY KEY,
@@ -106,12 +108,13 @@ CREATE TABLE outbox (
     method        TEXT NOT NULL,     -- sendMessage, sendPhoto, editMessageText, ...
     payload       TEXT NOT NULL,     -- JSON of Bot API parameters, chat_id excluded
     priority      INTEGER NOT NULL DEFAULT 5,
-    kind          TEXT NOT NULL DEFAULT 'message', -- routed, alert, broadcast, tip, edit, reply
+    kind          TEXT NOT NULL DEFAULT 'message', -- a RecipientKind for routed reports, or tip, reply, broadcast
+    language      TEXT NOT NULL DEFAULT 'nl',      -- the recipient's language, to re-render edits
     sighting_id   INTEGER,
     incident_id   INTEGER,
     broadcast_id  INTEGER,
     edit_of       INTEGER REFERENCES outbox(id),  -- for edits: the outbox row whose message to edit
-    status        TEXT NOT NULL DEFAULT 'pending', -- pending, sending, sent, failed, dropped
+    status        TEXT NOT NULL DEFAULT 'pending', -- pending, sending, sent, failed, dropped, superseded
     attempts      INTEGER NOT NULL DEFAULT 0,
     not_before    TEXT NOT NULL,
     last_error    TEXT,

@@ -1,0 +1,123 @@
+"""Building the python-telegram-bot Application around the Buurtwacht services."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand
+from telegram.error import Conflict, Forbidden, NetworkError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Config
+from bot.sender import Limits, OutboxSender
+from bot.services import Services, create_services
+from handlers import register_all
+from handlers.common import SERVICES_KEY
+from storage import teams, users
+
+log = logging.getLogger(__name__)
+
+COMMANDS_NL = [
+    BotCommand("melding", "Iets melden in je buurt"),
+    BotCommand("annuleer", "Stop wat je aan het doen bent"),
+    BotCommand("taal", "Kies je taal"),
+    BotCommand("help", "Hulp"),
+]
+COMMANDS_EN = [
+    BotCommand("report", "Report something in your neighbourhood"),
+    BotCommand("cancel", "Stop what you are doing"),
+    BotCommand("language", "Choose your language"),
+    BotCommand("help", "Help"),
+]
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if isinstance(error, Conflict):
+        log.error("another bot instance is polling with this token (409 Conflict); stop the other one")
+        return
+    if isinstance(error, TimedOut | NetworkError):
+        log.warning("network problem talking to Telegram: %s", type(error).__name__)
+        return
+    if isinstance(error, Forbidden):
+        log.info("a chat is unreachable (blocked or removed)")
+        return
+    # No update content in the log: it may hold names, places and descriptions.
+    log.error("unhandled error in a handler", exc_info=error)
+
+
+def build_application(
+    config: Config,
+    token: str,
+    *,
+    services: Services | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    sender_limits: Limits | None = None,
+    start_sender: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application; ``services`` may be given (tests) or are created in ``post_init``."""
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        nonlocal services
+        if services is None:
+            services = await create_services(config)
+        app.bot_data[SERVICES_KEY] = services
+        services.sender = OutboxSender(
+            app.bot,
+            services.db,
+            limits=sender_limits,
+            clock=services.clock,
+            on_forbidden=lambda chat_id: _chat_unreachable(services, chat_id),  # type: ignore[arg-type]
+            on_migrated=lambda old, new: _chat_migrated(services, old, new),  # type: ignore[arg-type]
+        )
+        if start_sender:
+            await services.sender.start()
+        try:
+            await app.bot.set_my_commands(COMMANDS_NL)
+            await app.bot.set_my_commands(COMMANDS_EN, language_code="en")
+        except (NetworkError, TimedOut):
+            log.warning("could not set the command menu; continuing")
+
+    async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if services is not None and services.sender is not None:
+            await services.sender.stop()
+
+    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if services is not None:
+            await services.db.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(config.api_url)
+        .base_file_url(config.file_url)
+        .defaults(Defaults(tzinfo=config.timezone))
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(True)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    register_all(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _chat_unreachable(services: Services, chat_id: int) -> None:
+    """403: the user blocked the bot or the bot was removed from the group. Stop sending."""
+    if chat_id > 0:
+        await users.mark_inactive(services.db, chat_id)
+    elif await teams.set_group_active(services.db, chat_id, False):
+        await services.refresh_directory()
+
+
+async def _chat_migrated(services: Services, old_chat_id: int, new_chat_id: int) -> None:
+    if await teams.migrate_group(services.db, old_chat_id, new_chat_id):
+        await services.refresh_directory()

@@ -1,0 +1,122 @@
+"""The ``buurtwacht`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+
+log = logging.getLogger("buurtwacht")
+
+TOKEN_ENV = "BUURTWACHT_TOKEN"
+NO_TOKEN_MESSAGE = f"""\
+buurtwacht: no bot token. Set the environment variable {TOKEN_ENV}:
+
+    export {TOKEN_ENV}=123456789:AA...   # from @BotFather on Telegram: /newbot
+
+The token is never read from a file in the repository. To try the bot without a token,
+run the offline demo instead:  buurtwacht demo
+"""
+
+
+def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
+    from bot.logs import configure
+
+    configure(level=level, fmt=fmt)
+
+
+def _load(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        print(f"buurtwacht: config error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        if args.demo_without_token:
+            return cmd_demo(args)
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        return 2
+    config = _load(args.config)
+    from bot.runner import run_bot
+
+    return run_bot(config, token)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(Path(args.config))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    from storage.db import Database
+
+    async def migrate() -> tuple[list[int], int]:
+        db = await Database.open(config.database, migrate=False)
+        try:
+            applied = await db.migrate()
+            return applied, await db.schema_version()
+        finally:
+            await db.close()
+
+    applied, version = asyncio.run(migrate())
+    print(f"applied {len(applied)} migration(s); schema version {version} ({config.database})")
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    from bot.config_report import summary
+
+    print(summary(config))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="buurtwacht", description="Buurtwacht: Telegram bot for buurtpreventie")
+    parser.add_argument("--log-level", default=os.environ.get("BUURTWACHT_LOG_LEVEL", "INFO"))
+    parser.add_argument("--log-format", choices=["text", "json"], default="text")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (token from BUURTWACHT_TOKEN)")
+    run.add_argument("--config", default="config.toml")
+    run.add_argument(
+        "--demo-without-token", action="store_true",
+        help="start the offline demo instead of failing when no token is set",
+    )
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="offline demo: local Telegram emulator, no token, no internet")
+    demo.add_argument("--config", default="config.example.toml")
+    demo.set_defaults(func=cmd_demo)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations and report the version")
+    migrate.add_argument("--config", default="config.toml")
+    migrate.set_defaults(func=cmd_migrate)
+
+    check = sub.add_parser("check-config", help="validate a config and summarise areas, officers and teams")
+    check.add_argument("--config", default="config.toml")
+    check.set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.log_level, args.log_format)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,501 @@
+"""TOML configuration, validated at start-up.
+
+Every problem is reported as one line that names the key and what was expected, e.g.
+``areas.helmond.wijken[3].code: expected CBS wijkcode like WK079401, got "abc"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.domain import Category, RecipientKind
+
+SUPPORTED_LANGUAGES = ("nl", "en", "tr", "pl", "ar")
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
+WIJK_CODE = re.compile(r"^WK\d{6}$")
+BUURT_CODE = re.compile(r"^BU\d{8}$")
+# A postcode pattern: PC4 ("5701"), PC6 ("5701AB") or a PC6 range ("5701AA-5701AZ").
+POSTCODE_PATTERN = re.compile(r"^\d{4}([A-Z]{2})?(-\d{4}[A-Z]{2})?$")
+
+DEFAULT_ROUTING: dict[Category, tuple[RecipientKind, ...]] = {
+    Category.SUSPICIOUS_PERSON: (RecipientKind.TEAM_GROUP, RecipientKind.WIJKAGENT),
+    Category.SUSPICIOUS_VEHICLE: (RecipientKind.TEAM_GROUP, RecipientKind.WIJKAGENT),
+    Category.BURGLARY_IN_PROGRESS: (RecipientKind.TEAM_GROUP, RecipientKind.WIJKAGENT),
+    Category.NUISANCE: (RecipientKind.WIJKAGENT, RecipientKind.BOA),
+    # A confused neighbour is not a suspect: care first, never the alert group.
+    Category.CONFUSED_PERSON: (RecipientKind.CARE_DESK, RecipientKind.WIJKAGENT),
+    Category.YOUTH_NUISANCE: (RecipientKind.BOA, RecipientKind.WIJKAGENT),
+    Category.FIRE_HAZARD: (RecipientKind.TEAM_GROUP, RecipientKind.WIJKAGENT),
+    Category.NEGLECT: (RecipientKind.BOA,),
+    Category.OTHER: (RecipientKind.WIJKAGENT,),
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem; ``str()`` is the one line shown to the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """A wijkagent, BOA or desk: a Telegram user id, or an invite still to be claimed."""
+
+    telegram_id: int | None
+    name: str = ""
+    invite: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuurtConfig:
+    code: str
+    name: str
+    postcodes: tuple[str, ...] = ()
+    polygon: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WijkConfig:
+    code: str
+    name: str
+    buurten: tuple[BuurtConfig, ...]
+    wijkagenten: tuple[Officer, ...] = ()
+    boa: tuple[Officer, ...] = ()
+    care_desk: tuple[Officer, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GemeenteConfig:
+    key: str  # the table name in the config, e.g. "helmond"
+    code: str
+    name: str
+    wijken: tuple[WijkConfig, ...]
+    polygons: Path | None = None
+    fallback_desk: tuple[Officer, ...] = ()
+    backup_desk: tuple[Officer, ...] = ()  # escalation of unacknowledged urgent reports
+    care_desk: tuple[Officer, ...] = ()  # gemeente-wide care desk (Zorgwekkend Gedrag)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamConfig:
+    name: str
+    buurten: tuple[str, ...]
+    coordinators: tuple[int, ...] = ()
+    groups: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    listen: str
+    port: int
+    path: str
+    url: str
+    secret_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class PdokConfig:
+    enabled: bool = True
+    base_url: str = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/"
+    timeout_seconds: float = 2.0
+    cache_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentConfig:
+    merge_distance_m: float = 250.0
+    merge_minutes: int = 30
+    escalate_after_minutes: int = 15
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    reports_per_hour: int = 10
+    broadcasts_per_hour: int = 5
+    description_max_chars: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    timezone: zoneinfo.ZoneInfo
+    language: str
+    database: Path
+    api_url: str
+    file_url: str
+    gemeenten: tuple[GemeenteConfig, ...]
+    teams: tuple[TeamConfig, ...] = ()
+    routing: dict[Category, tuple[RecipientKind, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_ROUTING)
+    )
+    webhook: WebhookConfig | None = None
+    pdok: PdokConfig = field(default_factory=PdokConfig)
+    incidents: IncidentConfig = field(default_factory=IncidentConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    retention_days: int = 90
+    health_port: int | None = None
+    source: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def gemeente(self, code: str) -> GemeenteConfig | None:
+        return next((g for g in self.gemeenten if g.code == code), None)
+
+    def wijk(self, code: str) -> WijkConfig | None:
+        for gemeente in self.gemeenten:
+            for wijk in gemeente.wijken:
+                if wijk.code == code:
+                    return wijk
+        return None
+
+    def all_buurten(self) -> list[tuple[GemeenteConfig, WijkConfig, BuurtConfig]]:
+        return [(g, w, b) for g in self.gemeenten for w in g.wijken for b in w.buurten]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Reader:
+    """Typed access to one TOML table that reports errors with the full key path."""
+
+    def __init__(self, data: dict[str, Any], path: str) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a table, got {_show(data)}")
+        self.data = data
+        self.path = path
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ..., *, what: str = "") -> Any:
+        if name not in self.data:
+            if default is ...:
+                raise ConfigError(f"{self.key(name)}: missing, expected {what or _kind_name(kind)}")
+            return default
+        value = self.data[name]
+        # TOML booleans are ints to isinstance; refuse them where a number is meant.
+        if isinstance(value, bool) and bool not in _as_tuple(kind):
+            raise ConfigError(f"{self.key(name)}: expected {what or _kind_name(kind)}, got {_show(value)}")
+        if not isinstance(value, kind):
+            raise ConfigError(f"{self.key(name)}: expected {what or _kind_name(kind)}, got {_show(value)}")
+        return value
+
+    def text(self, name: str, default: Any = ..., *, pattern: re.Pattern[str] | None = None, what: str = "") -> Any:
+        value = self.get(name, str, default, what=what or "text")
+        if value is not default and pattern is not None and not pattern.match(value):
+            raise ConfigError(f"{self.key(name)}: expected {what}, got {_show(value)}")
+        return value
+
+    def table(self, name: str) -> _Reader | None:
+        if name not in self.data:
+            return None
+        return _Reader(self.get(name, dict), self.key(name))
+
+    def tables(self, name: str, *, required: bool = False) -> list[_Reader]:
+        items = self.get(name, list, ... if required else [], what="an array of tables")
+        return [_Reader(item, f"{self.key(name)}[{i}]") for i, item in enumerate(items)]
+
+    def unknown_keys(self, known: set[str]) -> None:
+        for name in self.data:
+            if name not in known:
+                raise ConfigError(f"{self.key(name)}: unknown key (known: {', '.join(sorted(known))})")
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _officers(reader: _Reader, name: str) -> tuple[Officer, ...]:
+    raw = reader.get(name, list, [], what="a list of Telegram user ids or {id, name} / {invite} tables")
+    officers: list[Officer] = []
+    for i, item in enumerate(raw):
+        key = f"{reader.key(name)}[{i}]"
+        if isinstance(item, int) and not isinstance(item, bool):
+            officers.append(Officer(item))
+        elif isinstance(item, dict):
+            entry = _Reader(item, key)
+            entry.unknown_keys({"id", "name", "invite"})
+            if "invite" in item:
+                label = entry.text("invite", what="a label for the invite")
+                officers.append(Officer(None, entry.text("name", label), invite=label))
+            else:
+                officers.append(Officer(entry.get("id", int, what="a Telegram user id"), entry.text("name", "")))
+        else:
+            raise ConfigError(f"{key}: expected a Telegram user id or a table {{id, name}} / {{invite}}, got {_show(item)}")
+    return tuple(officers)
+
+
+def _path(reader: _Reader, name: str, base: Path) -> Path | None:
+    value = reader.text(name, None, what="a file path")
+    if value is None:
+        return None
+    path = Path(value)
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        raise ConfigError(f"{reader.key(name)}: file not found: {path}")
+    return path
+
+
+def _buurt(reader: _Reader, wijk_code: str, base: Path) -> BuurtConfig:
+    reader.unknown_keys({"code", "name", "postcodes", "polygon"})
+    code = reader.text("code", pattern=BUURT_CODE, what="CBS buurtcode like BU07941000")
+    if code[2:8] != wijk_code[2:]:
+        raise ConfigError(f"{reader.key('code')}: buurt {code} does not belong to wijk {wijk_code} (expected BU{wijk_code[2:]}xx)")
+    postcodes = []
+    for i, pc in enumerate(reader.get("postcodes", list, [], what="a list of postcodes")):
+        norm = pc.replace(" ", "").upper() if isinstance(pc, str) else pc
+        if not isinstance(norm, str) or not POSTCODE_PATTERN.match(norm):
+            raise ConfigError(f"{reader.key('postcodes')}[{i}]: expected a postcode like 5701, 5701AB or 5701AA-5701AZ, got {_show(pc)}")
+        postcodes.append(norm)
+    return BuurtConfig(code, reader.text("name", what="the buurt's name"), tuple(postcodes), _path(reader, "polygon", base))
+
+
+def _wijk(reader: _Reader, gemeente_code: str, base: Path) -> WijkConfig:
+    reader.unknown_keys({"code", "name", "buurten", "wijkagenten", "boa", "care_desk"})
+    code = reader.text("code", pattern=WIJK_CODE, what=f"CBS wijkcode like WK{gemeente_code[2:]}01")
+    if code[2:6] != gemeente_code[2:]:
+        raise ConfigError(f"{reader.key('code')}: wijk {code} does not belong to gemeente {gemeente_code} (expected WK{gemeente_code[2:]}xx)")
+    buurten = tuple(_buurt(b, code, base) for b in reader.tables("buurten", required=True))
+    if not buurten:
+        raise ConfigError(f"{reader.key('buurten')}: expected at least one buurt")
+    return WijkConfig(
+        code=code,
+        name=reader.text("name", what="the wijk's name"),
+        buurten=buurten,
+        wijkagenten=_officers(reader, "wijkagenten"),
+        boa=_officers(reader, "boa"),
+        care_desk=_officers(reader, "care_desk"),
+    )
+
+
+def _gemeente(key: str, reader: _Reader, base: Path) -> GemeenteConfig:
+    reader.unknown_keys({"code", "name", "wijken", "polygons", "fallback_desk", "backup_desk", "care_desk"})
+    code = reader.text("code", pattern=GEMEENTE_CODE, what="CBS gemeentecode like GM0794")
+    wijken = tuple(_wijk(w, code, base) for w in reader.tables("wijken", required=True))
+    if not wijken:
+        raise ConfigError(f"{reader.key('wijken')}: expected at least one wijk")
+    return GemeenteConfig(
+        key=key,
+        code=code,
+        name=reader.text("name", what="the gemeente's name"),
+        wijken=wijken,
+        polygons=_path(reader, "polygons", base),
+        fallback_desk=_officers(reader, "fallback_desk"),
+        backup_desk=_officers(reader, "backup_desk"),
+        care_desk=_officers(reader, "care_desk"),
+    )
+
+
+def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]]:
+    routing = dict(DEFAULT_ROUTING)
+    if reader is None:
+        return routing
+    kinds = {k.value for k in RecipientKind}
+    for name, value in reader.data.items():
+        if name not in {c.value for c in Category}:
+            raise ConfigError(f"{reader.key(name)}: unknown category (known: {', '.join(c.value for c in Category)})")
+        if not isinstance(value, list) or not all(isinstance(v, str) and v in kinds for v in value):
+            raise ConfigError(f"{reader.key(name)}: expected a list of recipient kinds from {', '.join(sorted(kinds))}, got {_show(value)}")
+        routing[Category(name)] = tuple(RecipientKind(v) for v in value)
+    return routing
+
+
+def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    root = _Reader(data, "")
+    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey"})
+    bot = root.table("bot") or _Reader({}, "bot")
+    bot.unknown_keys({"timezone", "language", "database", "api_url", "file_url"})
+    tz_name = bot.text("timezone", "Europe/Amsterdam", what="an IANA timezone like Europe/Amsterdam")
+    try:
+        timezone = zoneinfo.ZoneInfo(tz_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f'bot.timezone: expected an IANA timezone like Europe/Amsterdam, got "{tz_name}"') from None
+    language = bot.text("language", "nl")
+    if language not in SUPPORTED_LANGUAGES:
+        raise ConfigError(f'bot.language: expected one of {", ".join(SUPPORTED_LANGUAGES)}, got "{language}"')
+    database = Path(bot.text("database", "buurtwacht.db", what="a file path"))
+    if not database.is_absolute() and str(database) != ":memory:":
+        database = base / database
+    api_url = env.get("BUURTWACHT_API_URL") or bot.text("api_url", DEFAULT_API_URL, what="a URL")
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f'bot.api_url: expected a URL starting with http:// or https://, got "{api_url}"')
+    file_url = env.get("BUURTWACHT_FILE_URL") or bot.text("file_url", "", what="a URL") or _file_url(api_url)
+
+    webhook = None
+    if (wh := root.table("webhook")) is not None:
+        wh.unknown_keys({"listen", "port", "path", "url", "secret_token"})
+        secret = env.get("BUURTWACHT_WEBHOOK_SECRET") or wh.text("secret_token", "", what="a secret of 1-256 characters A-Z a-z 0-9 _ -")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError("webhook.secret_token: expected 1-256 characters A-Z a-z 0-9 _ - (or env BUURTWACHT_WEBHOOK_SECRET)")
+        port = wh.get("port", int, 8443)
+        if not 0 <= port <= 65535:
+            raise ConfigError(f"webhook.port: expected a port number 0-65535, got {port}")
+        webhook = WebhookConfig(
+            listen=wh.text("listen", "127.0.0.1"),
+            port=port,
+            path=wh.text("path", "/telegram"),
+            url=wh.text("url", what="the public https URL Telegram posts to"),
+            secret_token=secret,
+        )
+
+    pdok = PdokConfig()
+    if (pd := root.table("pdok")) is not None:
+        pd.unknown_keys({"enabled", "base_url", "timeout_seconds", "cache_days"})
+        pdok = PdokConfig(
+            enabled=pd.get("enabled", bool, True),
+            base_url=pd.text("base_url", pdok.base_url),
+            timeout_seconds=float(_positive(pd, "timeout_seconds", (int, float), pdok.timeout_seconds)),
+            cache_days=_positive(pd, "cache_days", int, pdok.cache_days),
+        )
+    incidents = IncidentConfig()
+    if (inc := root.table("incidents")) is not None:
+        inc.unknown_keys({"merge_distance_m", "merge_minutes", "escalate_after_minutes"})
+        incidents = IncidentConfig(
+            merge_distance_m=float(_positive(inc, "merge_distance_m", (int, float), incidents.merge_distance_m)),
+            merge_minutes=_positive(inc, "merge_minutes", int, incidents.merge_minutes),
+            escalate_after_minutes=_positive(inc, "escalate_after_minutes", int, incidents.escalate_after_minutes),
+        )
+    limits = LimitsConfig()
+    if (lim := root.table("limits")) is not None:
+        lim.unknown_keys({"reports_per_hour", "broadcasts_per_hour", "description_max_chars"})
+        limits = LimitsConfig(
+            reports_per_hour=_positive(lim, "reports_per_hour", int, limits.reports_per_hour),
+            broadcasts_per_hour=_positive(lim, "broadcasts_per_hour", int, limits.broadcasts_per_hour),
+            description_max_chars=_positive(lim, "description_max_chars", int, limits.description_max_chars),
+        )
+    retention_days = 90
+    if (priv := root.table("privacy")) is not None:
+        priv.unknown_keys({"retention_days"})
+        retention_days = _positive(priv, "retention_days", int, 90)
+    health_port = None
+    if (health := root.table("health")) is not None:
+        health.unknown_keys({"port"})
+        health_port = health.get("port", int, None)
+
+    areas = root.table("areas")
+    if areas is None:
+        raise ConfigError("areas: missing, expected at least one gemeente table like [areas.helmond]")
+    gemeenten = tuple(_gemeente(key, _Reader(value, f"areas.{key}"), base) for key, value in areas.data.items())
+    if not gemeenten:
+        raise ConfigError("areas: expected at least one gemeente table like [areas.helmond]")
+    _check_unique(gemeenten)
+    known_buurten = {b.code for g in gemeenten for w in g.wijken for b in w.buurten}
+
+    teams = []
+    for team in root.tables("teams"):
+        team.unknown_keys({"name", "buurten", "coordinators", "groups"})
+        buurten = team.get("buurten", list, what="a list of buurtcodes")
+        for i, code in enumerate(buurten):
+            if not isinstance(code, str) or code not in known_buurten:
+                raise ConfigError(f"{team.key('buurten')}[{i}]: expected a buurtcode configured under [areas], got {_show(code)}")
+        if not buurten:
+            raise ConfigError(f"{team.key('buurten')}: expected at least one buurtcode")
+        teams.append(TeamConfig(
+            name=team.text("name", what="the team's name"),
+            buurten=tuple(buurten),
+            coordinators=tuple(_int_list(team, "coordinators", "Telegram user ids")),
+            groups=tuple(_int_list(team, "groups", "Telegram group chat ids")),
+        ))
+
+    return Config(
+        timezone=timezone,
+        language=language,
+        database=database,
+        api_url=api_url,
+        file_url=file_url,
+        gemeenten=gemeenten,
+        teams=tuple(teams),
+        routing=_routing(root.table("routing")),
+        webhook=webhook,
+        pdok=pdok,
+        incidents=incidents,
+        limits=limits,
+        retention_days=retention_days,
+        health_port=health_port,
+        raw=data,
+    )
+
+
+def _positive(reader: _Reader, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
+    value = reader.get(name, kind, default)
+    if value <= 0:
+        raise ConfigError(f"{reader.key(name)}: expected a number above 0, got {value}")
+    return value
+
+
+def _int_list(reader: _Reader, name: str, what: str) -> list[int]:
+    values = reader.get(name, list, [], what=f"a list of {what}")
+    for i, value in enumerate(values):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{reader.key(name)}[{i}]: expected one of {what}, got {_show(value)}")
+    return values
+
+
+def _check_unique(gemeenten: tuple[GemeenteConfig, ...]) -> None:
+    seen: dict[str, str] = {}
+    for g in gemeenten:
+        for code, where in [(g.code, f"areas.{g.key}.code")] + [
+            (w.code, f"areas.{g.key}.wijken[{i}].code") for i, w in enumerate(g.wijken)
+        ] + [
+            (b.code, f"areas.{g.key}.wijken[{i}].buurten[{j}].code")
+            for i, w in enumerate(g.wijken) for j, b in enumerate(w.buurten)
+        ]:
+            if code in seen:
+                raise ConfigError(f"{where}: {code} is configured twice (also at {seen[code]})")
+            seen[code] = where
+
+
+def _file_url(api_url: str) -> str:
+    # https://api.telegram.org/bot -> https://api.telegram.org/file/bot
+    if api_url.endswith("/bot"):
+        return api_url[: -len("bot")] + "file/bot"
+    return api_url.rstrip("/") + "/file/bot"
+
+
+def load_config(path: str | Path, *, env: dict[str, str] | None = None) -> Config:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (copy config.example.toml to start)") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    config = parse_config(data, base=path.resolve().parent, env=env)
+    return Config(**{**{f: getattr(config, f) for f in config.__dataclass_fields__}, "source": path})
+
+
+def parse_time_of_day(value: str, key: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f'{key}: expected a time like 19:00, got "{value}"') from None
+
+
+Validator = Callable[[dict[str, Any]], None]

@@ -1,0 +1,181 @@
+"""Submitting a sighting: store it, merge it into an incident, route it and queue the messages.
+
+All of that is one transaction, so the resident is told "received" only when every message
+it causes is safely in the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot import render
+from bot.domain import URGENT_CATEGORIES, Recipient, RecipientKind, Sighting, SightingStatus
+from bot.i18n import translator
+from bot.incidents import find_merge_target
+from bot.routing import route_sighting
+from bot.services import Services
+from storage import drafts, outbox, sightings, users
+from storage.db import Transaction
+
+OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    sighting: Sighting
+    incident_id: int
+    merged: bool
+    report_count: int
+    recipients: tuple[Recipient, ...]
+
+
+def priority_of(sighting: Sighting) -> int:
+    return outbox.PRIORITY_URGENT if sighting.urgent or sighting.category in URGENT_CATEGORIES else outbox.PRIORITY_NORMAL
+
+
+async def submit_sighting(
+    services: Services, sighting: Sighting, *, reporter_label: str | None, draft_owner: int | None = None
+) -> Submitted:
+    config = services.config
+    now = services.now()
+    sighting.created_at = now
+    local_year = now.astimezone(config.timezone).year
+    window = dt.timedelta(minutes=config.incidents.merge_minutes)
+    recipients = route_sighting(sighting, sighting.area, services.directory)
+    languages = await users.languages(services.db, [r.chat_id for r in recipients if r.chat_id > 0])
+    group_languages = {
+        g.chat_id: g.language for gs in services.directory.groups_by_buurt.values() for g in gs
+    }
+    async with services.db.transaction() as tx:
+        candidates = await sightings.open_incidents_since(tx, sighting.category, sighting.area.gemeente_code, now - window)
+        incident_id = find_merge_target(
+            sighting, candidates, max_distance_m=config.incidents.merge_distance_m, window=window
+        )
+        merged = incident_id is not None
+        if incident_id is None:
+            incident_id = await sightings.create_incident(tx, sighting)
+            report_count = 1
+        else:
+            report_count = await sightings.add_report_to_incident(tx, incident_id, now)
+        sighting.incident_id = incident_id
+        await sightings.create(tx, sighting, local_year=local_year)
+        if draft_owner is not None:
+            # The draft goes in the same transaction: never a stored report *and* a live draft.
+            await drafts.delete(tx, draft_owner)
+        if merged:
+            await _queue_incident_edits(services, tx, incident_id)
+        else:
+            for recipient in recipients:
+                language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
+                await _queue_routed(services, tx, sighting, recipient, language, reporter_label, incident_id)
+    services.wake_sender()
+    return Submitted(sighting, incident_id, merged, report_count, tuple(recipients))
+
+
+async def _queue_routed(
+    services: Services,
+    tx: Transaction,
+    sighting: Sighting,
+    recipient: Recipient,
+    language: str,
+    reporter_label: str | None,
+    incident_id: int,
+) -> None:
+    t = translator(language)
+    text = render.sighting_text(
+        t, sighting, tz=services.config.timezone, for_kind=recipient.kind, reporter_label=reporter_label
+    )
+    if recipient.kind in OFFICER_KINDS:
+        keyboard = render.officer_keyboard(t, incident_id)
+    elif recipient.kind is RecipientKind.TEAM_GROUP:
+        keyboard = render.group_keyboard(t, incident_id)
+    else:
+        keyboard = None
+    payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
+    if keyboard:
+        payload["reply_markup"] = keyboard
+    await outbox.enqueue(
+        tx,
+        recipient.chat_id,
+        "sendMessage",
+        payload,
+        priority=priority_of(sighting),
+        kind=recipient.kind.value,
+        language=language,
+        sighting_id=sighting.id,
+        incident_id=incident_id,
+        not_before=services.now(),
+    )
+    if sighting.photo_file_id and recipient.kind in OFFICER_KINDS:
+        # Photos go to officers only; re-sending by file_id as a photo strips metadata.
+        await outbox.enqueue(
+            tx,
+            recipient.chat_id,
+            "sendPhoto",
+            {"photo": sighting.photo_file_id, "caption": sighting.reference},
+            priority=priority_of(sighting),
+            kind=recipient.kind.value,
+            language=language,
+            sighting_id=sighting.id,
+            incident_id=None,
+            not_before=services.now(),
+        )
+
+
+async def _queue_incident_edits(services: Services, tx: Transaction, incident_id: int) -> None:
+    """Edit every message about the incident in place: new count, new status."""
+    incident = await sightings.get_incident(tx, incident_id)
+    reports = await sightings.of_incident(tx, incident_id)
+    if incident is None or not reports:
+        return
+    first = reports[0]
+    first.area = services.catalog.area(first.area.buurt_code) or first.area
+    for delivery in await outbox.deliveries_for_incident(tx, incident_id):
+        if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
+            continue
+        kind = RecipientKind(delivery.kind)
+        t = translator(delivery.language)
+        text = render.sighting_text(
+            t, first, tz=services.config.timezone, for_kind=kind, report_count=incident.report_count,
+            status=incident.status,
+        )
+        if kind in OFFICER_KINDS:
+            text += "\n" + t.gettext("Meldingen: {references}").format(
+                references=", ".join(r.reference or "" for r in reports)
+            )
+        payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
+        if incident.status is SightingStatus.NEW or incident.status is SightingStatus.ACKNOWLEDGED:
+            if kind in OFFICER_KINDS:
+                payload["reply_markup"] = render.officer_keyboard(t, incident_id)
+            elif kind is RecipientKind.TEAM_GROUP:
+                payload["reply_markup"] = render.group_keyboard(t, incident_id)
+        await outbox.enqueue(
+            tx, delivery.chat_id, "editMessageText", payload, priority=outbox.PRIORITY_NORMAL,
+            kind=delivery.kind, language=delivery.language, incident_id=incident_id, edit_of=delivery.outbox_id,
+            not_before=services.now(),
+        )
+
+
+async def set_incident_status(
+    services: Services, incident_id: int, status: SightingStatus, *, by: int
+) -> list[int]:
+    """An officer changed the status: edit every message, tell every reporter. Returns reporters told."""
+    now = services.now()
+    async with services.db.transaction() as tx:
+        await sightings.set_incident_status(tx, incident_id, status, by=by, at=now)
+        await _queue_incident_edits(services, tx, incident_id)
+        told: list[int] = []
+        for report in await sightings.of_incident(tx, incident_id):
+            if report.reporter_id is None or report.reporter_id in told:
+                continue
+            told.append(report.reporter_id)
+            t = translator(report.language)
+            await outbox.enqueue(
+                tx, report.reporter_id, "sendMessage",
+                {"text": render.status_update_for_reporter(t, report.reference or "", status), "parse_mode": "HTML"},
+                priority=outbox.PRIORITY_NORMAL, kind="status", language=report.language, incident_id=None,
+                not_before=now,
+            )
+    services.wake_sender()
+    return told

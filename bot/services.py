@@ -1,0 +1,93 @@
+"""The long-lived objects handlers work with, created once per process."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Config
+from bot.directory import Directory, build_directory, config_roles
+from bot.domain import Role
+from bot.locate import AreaCatalog, Locator
+from storage import teams, users
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.sender import OutboxSender
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(slots=True)
+class Services:
+    config: Config
+    db: Database
+    catalog: AreaCatalog
+    locator: Locator
+    directory: Directory
+    clock: Clock = system_clock
+    sender: OutboxSender | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def wake_sender(self) -> None:
+        if self.sender is not None:
+            self.sender.wake()
+
+    async def refresh_directory(self) -> None:
+        self.directory = await load_directory(self.db, self.config)
+
+
+OFFICER_ROLES = (Role.WIJKAGENT, Role.BOA, Role.CARE_DESK)
+
+
+async def load_directory(db: Database, config: Config) -> Directory:
+    return build_directory(
+        config,
+        groups_by_buurt=await teams.active_groups_by_buurt(db),
+        role_holders=await users.holders(db, OFFICER_ROLES),
+    )
+
+
+async def seed_from_config(db: Database, config: Config) -> None:
+    """Officers and teams named in the config exist in SQLite too (the config stays the source)."""
+    wanted = config_roles(config)
+    for team in config.teams:
+        existing = await teams.team_by_name(db, team.name)
+        async with db.transaction() as tx:
+            if existing is None:
+                team_id = await teams.create_team(
+                    tx, team.name, "GM" + team.buurten[0][2:6], list(team.buurten), created_by=None
+                )
+            else:
+                team_id = existing.id
+                if set(existing.buurten) != set(team.buurten):
+                    await teams.set_buurten(tx, team_id, list(team.buurten), by=None)
+            for chat_id in team.groups:
+                if await teams.get_group(tx, chat_id) is None:
+                    await teams.link_group(tx, chat_id, team_id, title=team.name, language=config.language, linked_by=None)
+        for coordinator in team.coordinators:
+            wanted.add((coordinator, Role.COORDINATOR, f"team:{team_id}"))
+    await users.sync_config_roles(db, wanted)
+
+
+async def create_services(config: Config, *, db: Database | None = None, clock: Clock = system_clock) -> Services:
+    db = db or await Database.open(config.database)
+    await seed_from_config(db, config)
+    catalog = AreaCatalog(config)
+    return Services(
+        config=config,
+        db=db,
+        catalog=catalog,
+        locator=Locator(config, catalog),
+        directory=await load_directory(db, config),
+        clock=clock,
+    )

@@ -1,0 +1,54 @@
+"""Officers close the loop: "Ik pak dit op", "Afgehandeld", "Geen actie"."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.domain import SightingStatus
+from bot.reporting import OFFICER_KINDS, set_incident_status
+from handlers.common import services_of, user_translator
+from storage import outbox, sightings
+
+log = logging.getLogger(__name__)
+
+ACK_DATA = re.compile(r"^ack:(\d{1,12}):(take|done|none)$")
+ACTIONS = {"take": SightingStatus.ACKNOWLEDGED, "done": SightingStatus.HANDLED, "none": SightingStatus.NO_ACTION}
+
+
+async def on_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    t = await user_translator(update, context)
+    services = services_of(context)
+    match = ACK_DATA.match(query.data or "")
+    presser = update.effective_user.id
+    if match is None:
+        log.warning("refused malformed ack callback")
+        await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
+        return
+    incident_id, status = int(match[1]), ACTIONS[match[2]]
+    incident = await sightings.get_incident(services.db, incident_id)
+    # Only officers this incident was routed to may act on it.
+    routed_to = {
+        d.chat_id for d in await outbox.deliveries_for_incident(services.db, incident_id)
+        if d.kind in {k.value for k in OFFICER_KINDS}
+    }
+    if incident is None or presser not in routed_to:
+        log.warning("refused ack on incident %s by a user it was not routed to", incident_id)
+        await query.answer(t.gettext("Deze melding is niet aan jou doorgestuurd."), show_alert=True)
+        return
+    if incident.status is status:
+        await query.answer(t.gettext("Dit was al zo ingesteld."))
+        return
+    await set_incident_status(services, incident_id, status, by=presser)
+    await query.answer(t.gettext("Gedaan. De melder krijgt bericht."))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^ack:"))

@@ -1,0 +1,614 @@
+"""/melding: a resident reports a sighting, step by step, in a private chat.
+
+The draft lives in SQLite (``storage.drafts``), not only in the ConversationHandler's
+memory: after a restart the next message of the resident resumes the report where it was,
+and the bot says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from enum import StrEnum
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import render
+from bot.domain import (
+    EMERGENCY_CATEGORIES,
+    AreaRef,
+    Category,
+    LocationSource,
+    Point,
+    Sighting,
+)
+from bot.i18n import Translator
+from bot.locate import Outcome
+from bot.report_rules import (
+    DescriptionProblem,
+    WhenProblem,
+    description_problem,
+    is_urgent_text,
+    parse_when,
+)
+from bot.reporting import submit_sighting
+from handlers.common import display_label, services_of, user_translator
+from storage import drafts
+
+
+class Step(StrEnum):
+    CATEGORY = "category"
+    LOCATION = "location"
+    WHEN = "when"
+    WHEN_TIME = "when_time"
+    DESCRIPTION = "description"
+    PHOTO = "photo"
+    CONFIRM = "confirm"
+    CHANGE = "change"
+
+
+EMERGENCY_NUMBERS = "☎️ 112 · 0900-8844 · Meld Misdaad Anoniem 0800-7000"
+
+
+# ---------------------------------------------------------------------------- questions
+
+
+def category_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(render.category_label(t, c), callback_data=f"rep:cat:{c.value}")
+        for c in Category
+        if c is not Category.NEGLECT
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.insert(0, [InlineKeyboardButton("⚠️ " + t.gettext("Nu gevaar (spoed)"), callback_data="rep:urgent")])
+    rows.append([InlineKeyboardButton(render.category_label(t, Category.NEGLECT), callback_data=f"rep:cat:{Category.NEGLECT.value}")])
+    rows.append([InlineKeyboardButton(t.gettext("Annuleren"), callback_data="rep:cancel")])
+    return InlineKeyboardMarkup(rows)
+
+
+def call_112_text(t: Translator, reason: str) -> str:
+    return "🚨 <b>" + t.gettext("Bel nu 112!") + "</b>\n" + reason + "\n\n" + t.gettext(
+        "Bel eerst 112 en kom daarna terug: je melding hier waarschuwt de buurt en de wijkagent, "
+        "maar vervangt 112 niet."
+    )
+
+
+async def ask(message: Message, t: Translator, step: Step, data: dict[str, Any], tz: dt.tzinfo = dt.UTC) -> None:
+    """Ask the question of a step (again)."""
+    if step is Step.CATEGORY:
+        await message.reply_text(t.gettext("Wat wil je melden?"), reply_markup=category_keyboard(t))
+    elif step is Step.LOCATION:
+        keyboard = ReplyKeyboardMarkup(
+            [[KeyboardButton("📍 " + t.gettext("Deel mijn locatie"), request_location=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await message.reply_text(
+            t.gettext(
+                "Waar was het? Deel je locatie met de knop hieronder, of typ de postcode en het "
+                "huisnummer (bijvoorbeeld 5701 AB 12)."
+            ),
+            reply_markup=keyboard,
+        )
+    elif step is Step.WHEN:
+        await message.reply_text(
+            t.gettext("Wanneer was het?"),
+            reply_markup=InlineKeyboardMarkup([
+                [InlineKeyboardButton(t.gettext("Nu"), callback_data="rep:when:now"),
+                 InlineKeyboardButton(t.gettext("Eerder"), callback_data="rep:when:earlier")],
+            ]),
+        )
+    elif step is Step.WHEN_TIME:
+        await message.reply_text(
+            t.gettext("Hoe laat was het? Typ bijvoorbeeld 21:30, of 'gisteren 22:15'.")
+        )
+    elif step is Step.DESCRIPTION:
+        await message.reply_text(
+            t.gettext(
+                "Beschrijf kort wat je zag: wat gebeurde er, en hoe zag de persoon of het voertuig "
+                "eruit (kleding, lengte, kenteken, richting)?"
+            ),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    elif step is Step.PHOTO:
+        await message.reply_text(
+            t.gettext("Heb je een foto? Stuur die nu, of kies 'Geen foto'."),
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(t.gettext("Geen foto"), callback_data="rep:nophoto")]]
+            ),
+        )
+    elif step is Step.CONFIRM:
+        await message.reply_text(
+            summary_text(t, data, tz),
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([
+                [InlineKeyboardButton("✅ " + t.gettext("Versturen"), callback_data="rep:confirm")],
+                [InlineKeyboardButton("✏️ " + t.gettext("Wijzigen"), callback_data="rep:change"),
+                 InlineKeyboardButton("✖️ " + t.gettext("Annuleren"), callback_data="rep:cancel")],
+            ]),
+        )
+    elif step is Step.CHANGE:
+        await message.reply_text(
+            t.gettext("Wat wil je wijzigen?"),
+            reply_markup=InlineKeyboardMarkup([
+                [InlineKeyboardButton(t.gettext("Wat"), callback_data="rep:edit:category"),
+                 InlineKeyboardButton(t.gettext("Waar"), callback_data="rep:edit:location"),
+                 InlineKeyboardButton(t.gettext("Wanneer"), callback_data="rep:edit:when")],
+                [InlineKeyboardButton(t.gettext("Beschrijving"), callback_data="rep:edit:description"),
+                 InlineKeyboardButton(t.gettext("Foto"), callback_data="rep:edit:photo")],
+            ]),
+        )
+
+
+def summary_text(t: Translator, data: dict[str, Any], tz: dt.tzinfo) -> str:
+    category = Category(data["category"])
+    location = data["location"]
+    lines = [
+        "<b>" + t.gettext("Controleer je melding") + "</b>",
+        "",
+        t.gettext("Wat: {category}").format(category=render.esc(render.category_label(t, category))),
+        t.gettext("Waar: {place}").format(place=render.esc(location["label"])),
+    ]
+    if data.get("when_mode") == "now":
+        lines.append(t.gettext("Wanneer: nu"))
+    else:
+        at = dt.datetime.fromisoformat(data["occurred_at"])
+        lines.append(t.gettext("Wanneer: {time}").format(time=render.esc(t.datetime(at, tz))))
+    lines.append(t.gettext("Beschrijving: {text}").format(text=render.esc(data["description"])))
+    lines.append(t.gettext("Foto: {answer}").format(answer=t.gettext("ja") if data.get("photo") else t.gettext("nee")))
+    lines.append("")
+    lines.append(t.gettext("Je naam wordt niet getoond in de buurtgroep; alleen de wijkagent of BOA ziet wie meldde."))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- state helpers
+
+
+async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, step: Step, data: dict[str, Any]) -> Step:
+    assert update.effective_user is not None
+    await drafts.save(services_of(context).db, update.effective_user.id, step.value, data)
+    return step
+
+
+async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, step: Step, data: dict[str, Any]) -> Step:
+    """Go to ``step``, or back to the summary when the resident was changing one answer."""
+    if data.get("changing") and step is not Step.WHEN_TIME:
+        data.pop("changing", None)
+        step = Step.CONFIRM
+    await _save(update, context, step, data)
+    message = update.effective_message
+    assert message is not None
+    await ask(message, t, step, data, services_of(context).config.timezone)
+    return step
+
+
+async def _load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Step, dict[str, Any]] | None:
+    assert update.effective_user is not None
+    loaded = await drafts.load(services_of(context).db, update.effective_user.id)
+    if loaded is None:
+        return None
+    return Step(loaded[0]), loaded[1]
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+    t = await user_translator(update, context)
+    message = update.effective_message
+    assert message is not None
+    text = " ".join(context.args or [])
+    data: dict[str, Any] = {}
+    if text and is_urgent_text(text):
+        data["urgent"] = True
+        await message.reply_text(
+            call_112_text(t, t.gettext("Je schrijft dat er nu gevaar is.")), parse_mode=ParseMode.HTML
+        )
+    await _save(update, context, Step.CATEGORY, data)
+    await ask(message, t, Step.CATEGORY, data)
+    return Step.CATEGORY
+
+
+async def resume_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """A message arrived while no conversation is active: was a report interrupted?"""
+    loaded = await _load(update, context)
+    t = await user_translator(update, context)
+    message = update.effective_message
+    if loaded is None or message is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer(t.gettext("Deze knop is verlopen."))
+        elif message is not None:
+            await outside_any_flow(message, t)
+        return ConversationHandler.END
+    step, data = loaded
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await message.reply_text(
+        t.gettext("De bot is herstart terwijl je een melding maakte. Niets is verloren: we gaan verder waar je was.")
+    )
+    await ask(message, t, step, data, services_of(context).config.timezone)
+    return step
+
+
+async def outside_any_flow(message: Message, t: Translator) -> None:
+    """A private message with no report going on: 112 first if it sounds urgent, then /melding."""
+    if message.text and is_urgent_text(message.text):
+        await message.reply_text(call_112_text(t, t.gettext("Je bericht klinkt als gevaar nu.")), parse_mode=ParseMode.HTML)
+    await message.reply_text(t.gettext("Wil je iets melden? Tik op /melding."))
+
+
+# ---------------------------------------------------------------------------- steps
+
+
+async def on_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    await query.answer()
+    t = await user_translator(update, context)
+    loaded = await _load(update, context)
+    data = loaded[1] if loaded else {}
+    data["urgent"] = True
+    await query.message.reply_text(call_112_text(t, t.gettext("Je gaf aan dat er nu gevaar is.")), parse_mode=ParseMode.HTML)
+    await _save(update, context, Step.CATEGORY, data)
+    await query.message.reply_text(t.gettext("Wat wil je melden?"), reply_markup=category_keyboard(t))
+    return Step.CATEGORY
+
+
+async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    t = await user_translator(update, context)
+    try:
+        category = Category(query.data.split(":", 2)[2])
+    except ValueError:
+        await query.answer(t.gettext("Onbekende keuze."))
+        return Step.CATEGORY
+    await query.answer()
+    loaded = await _load(update, context)
+    data = loaded[1] if loaded else {}
+    data["category"] = category.value
+    if category in EMERGENCY_CATEGORIES and not data.get("urgent"):
+        # SAAR: Alarmeer 112 comes before anything else we ask.
+        data["urgent"] = True
+        await query.message.reply_text(
+            call_112_text(t, t.gettext("Een inbraak die nu bezig is, meld je altijd eerst bij 112.")),
+            parse_mode=ParseMode.HTML,
+        )
+    return await _next(update, context, t, Step.LOCATION, data)
+
+
+async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    message = update.effective_message
+    assert message is not None
+    t = await user_translator(update, context)
+    services = services_of(context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    _, data = loaded
+    if message.location is not None:
+        result = services.locator.locate_point(Point(message.location.latitude, message.location.longitude))
+    elif message.text:
+        result = await services.locator.locate_text(message.text[:200])
+    else:
+        await message.reply_text(t.gettext("Ik verwacht een locatie of een postcode met huisnummer."))
+        await ask(message, t, Step.LOCATION, data, services_of(context).config.timezone)
+        return Step.LOCATION
+    if result.outcome is Outcome.OUTSIDE:
+        # Store nothing personal for a place we do not cover.
+        assert update.effective_user is not None
+        await drafts.delete(services.db, update.effective_user.id)
+        await message.reply_text(
+            t.gettext(
+                "Deze plek ligt buiten de buurten waar Buurtwacht actief is. Je melding is niet "
+                "opgeslagen. Bij gevaar: bel 112. Geen spoed: politie 0900-8844. Anoniem een "
+                "misdrijf melden: Meld Misdaad Anoniem 0800-7000."
+            ),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return ConversationHandler.END
+    if result.outcome is Outcome.NOT_FOUND:
+        await message.reply_text(t.gettext("Dit adres kon ik niet vinden. Controleer de postcode en het huisnummer."))
+        return Step.LOCATION
+    if result.outcome is Outcome.BAD_INPUT or result.location is None:
+        await message.reply_text(address_hint(t, result.hint))
+        return Step.LOCATION
+    location = result.location
+    area = location.area
+    data["location"] = {
+        "buurt": area.buurt_code,
+        "source": location.source.value,
+        "lat": location.point.lat if location.point else None,
+        "lon": location.point.lon if location.point else None,
+        "street": location.street,
+        "label": render.place_label(area, location.street),
+    }
+    await message.reply_text(
+        t.gettext("Gevonden: {place}").format(place=render.place_label(area, location.street)),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    return await _next(update, context, t, Step.WHEN, data)
+
+
+def address_hint(t: Translator, hint: str | None) -> str:
+    hints = {
+        "postcode_letters": t.gettext("Vergeet de twee letters van de postcode niet, bijvoorbeeld 5701 AB 12."),
+        "house_number": t.gettext("Ik mis het huisnummer. Typ bijvoorbeeld 5701 AB 12."),
+        "postcode_invalid": t.gettext("Dit is geen geldige Nederlandse postcode. Een postcode is 4 cijfers en 2 letters, bijvoorbeeld 5701 AB."),
+    }
+    return hints.get(hint or "", t.gettext("Typ de postcode en het huisnummer, bijvoorbeeld 5701 AB 12, of deel je locatie."))
+
+
+async def on_when(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    t = await user_translator(update, context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    _, data = loaded
+    if query.data.endswith(":now"):
+        data["when_mode"] = "now"
+        data["occurred_at"] = services_of(context).now().isoformat()
+        return await _next(update, context, t, Step.DESCRIPTION, data)
+    data["when_mode"] = "earlier"
+    return await _next(update, context, t, Step.WHEN_TIME, data)
+
+
+async def on_when_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = await user_translator(update, context)
+    services = services_of(context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    _, data = loaded
+    result = parse_when(message.text[:100], now=services.now(), tz=services.config.timezone)
+    if result.at is None:
+        problems = {
+            WhenProblem.FUTURE: t.gettext("Die tijd ligt in de toekomst."),
+            WhenProblem.TOO_OLD: t.gettext(
+                "Dat is meer dan een week geleden. Doe daarvoor aangifte of bel de politie op 0900-8844."
+            ),
+        }
+        await message.reply_text(problems.get(result.problem, t.gettext("Die tijd begrijp ik niet.")))  # type: ignore[arg-type]
+        await ask(message, t, Step.WHEN_TIME, data, services_of(context).config.timezone)
+        return Step.WHEN_TIME
+    data["occurred_at"] = result.at.isoformat()
+    return await _next(update, context, t, Step.DESCRIPTION, data)
+
+
+async def on_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    t = await user_translator(update, context)
+    services = services_of(context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    _, data = loaded
+    limit = services.config.limits.description_max_chars
+    text = clean_description(message.text)
+    problem = description_problem(text, limit)
+    if problem is DescriptionProblem.TOO_LONG:
+        await message.reply_text(
+            t.gettext("Dat is te lang ({length} tekens). Houd het kort: maximaal {limit} tekens.").format(
+                length=len(text), limit=limit
+            )
+        )
+        return Step.DESCRIPTION
+    if problem is DescriptionProblem.EMPTY:
+        await ask(message, t, Step.DESCRIPTION, data, services_of(context).config.timezone)
+        return Step.DESCRIPTION
+    data["description"] = text
+    if not data.get("urgent") and is_urgent_text(text):
+        data["urgent"] = True
+        await message.reply_text(call_112_text(t, t.gettext("Je beschrijving klinkt als gevaar nu.")), parse_mode=ParseMode.HTML)
+    return await _next(update, context, t, Step.PHOTO, data)
+
+
+def clean_description(text: str) -> str:
+    return text.strip()
+
+
+async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    t = await user_translator(update, context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    _, data = loaded
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        data["photo"] = None
+    else:
+        message = update.effective_message
+        assert message is not None and message.photo
+        data["photo"] = message.photo[-1].file_id
+    return await _next(update, context, t, Step.CONFIRM, data)
+
+
+async def on_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    t = await user_translator(update, context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    _, data = loaded
+    if query.data == "rep:change":
+        return await _next(update, context, t, Step.CHANGE, data)
+    target = {
+        "category": Step.CATEGORY, "location": Step.LOCATION, "when": Step.WHEN,
+        "description": Step.DESCRIPTION, "photo": Step.PHOTO,
+    }.get(query.data.split(":")[-1], Step.CONFIRM)
+    data["changing"] = True
+    await _save(update, context, target, data)
+    assert query.message is not None
+    await ask(query.message, t, target, data, services_of(context).config.timezone)  # type: ignore[arg-type]
+    return target
+
+
+async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    query = update.callback_query
+    assert query is not None and query.message is not None and update.effective_user is not None
+    t = await user_translator(update, context)
+    services = services_of(context)
+    loaded = await _load(update, context)
+    if loaded is None or loaded[0] is not Step.CONFIRM:
+        await query.answer(t.gettext("Deze knop is verlopen."))
+        return ConversationHandler.END
+    await query.answer()
+    _, data = loaded
+    sighting = sighting_from_draft(data, reporter_id=update.effective_user.id, language=t.language, services_area=services.catalog.area)
+    submitted = await submit_sighting(
+        services, sighting, reporter_label=display_label(update), draft_owner=update.effective_user.id
+    )
+    # Only now, with the sighting and its messages stored, the resident hears "received".
+    await query.edit_message_reply_markup(reply_markup=None)
+    lines = [
+        "✅ " + t.gettext("Ontvangen. Je referentie is {reference}.").format(reference=submitted.sighting.reference),
+    ]
+    if submitted.merged:
+        lines.append(t.gettext("Anderen meldden hetzelfde; je melding is samengevoegd ({count} meldingen).").format(count=submitted.report_count))
+    if submitted.recipients:
+        lines.append(t.gettext("We hebben je melding doorgestuurd naar de buurt en de wijkagent. Je hoort het als iemand hem oppakt."))
+    else:
+        lines.append(t.gettext("Er is voor deze plek nog niemand gekoppeld; je melding is bewaard voor de gemeente."))
+    lines.append(t.gettext("Bij gevaar: bel altijd 112."))
+    await query.message.reply_text("\n".join(lines))
+    return ConversationHandler.END
+
+
+def sighting_from_draft(data: dict[str, Any], *, reporter_id: int, language: str, services_area: Any) -> Sighting:
+    location = data["location"]
+    area: AreaRef = services_area(location["buurt"])
+    point = Point(location["lat"], location["lon"]) if location.get("lat") is not None else None
+    return Sighting(
+        category=Category(data["category"]),
+        reporter_id=reporter_id,
+        area=area,
+        occurred_at=dt.datetime.fromisoformat(data["occurred_at"]),
+        description=data["description"],
+        location_source=LocationSource(location["source"]),
+        point=point,
+        street=location.get("street"),
+        photo_file_id=data.get("photo"),
+        urgent=bool(data.get("urgent")),
+        called_112=data.get("called_112"),
+        language=language,
+    )
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    t = await user_translator(update, context)
+    assert update.effective_user is not None
+    await drafts.delete(services_of(context).db, update.effective_user.id)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(t.gettext("Je melding is geannuleerd. Er is niets opgeslagen."), reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """Anything the current step cannot use: say so briefly and ask the same question again."""
+    t = await user_translator(update, context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    step, data = loaded
+    if update.callback_query is not None:
+        await update.callback_query.answer(t.gettext("Deze knop hoort bij een eerdere vraag."))
+        message = update.callback_query.message
+    else:
+        message = update.effective_message
+        if message is not None:
+            await message.reply_text(t.gettext("Dat kan ik bij deze vraag niet gebruiken."))
+    if message is not None:
+        await ask(message, t, step, data, services_of(context).config.timezone)  # type: ignore[arg-type]
+    return step
+
+
+# ---------------------------------------------------------------------------- wiring
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def conversation() -> ConversationHandler[Any]:
+    anything = MessageHandler(PRIVATE & ~filters.COMMAND, unexpected)
+    stale_button = CallbackQueryHandler(unexpected, pattern=r"^rep:")
+    cancel_button = CallbackQueryHandler(cancel, pattern=r"^rep:cancel$")
+    # Buttons and messages of one resident in one private chat form the conversation, which is
+    # exactly per_message=False; PTB's warning about that combination does not apply.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return _conversation(anything, stale_button, cancel_button)
+
+
+def _conversation(anything: MessageHandler[Any, Any], stale_button: CallbackQueryHandler[Any, Any],
+                  cancel_button: CallbackQueryHandler[Any, Any]) -> ConversationHandler[Any]:
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler(["melding", "report"], start_report, filters=PRIVATE),
+            CallbackQueryHandler(resume_report, pattern=r"^rep:"),
+            MessageHandler(PRIVATE & ~filters.COMMAND, resume_report),
+        ],
+        states={
+            Step.CATEGORY: [
+                CallbackQueryHandler(on_urgent, pattern=r"^rep:urgent$"),
+                CallbackQueryHandler(on_category, pattern=r"^rep:cat:"),
+                cancel_button, stale_button, anything,
+            ],
+            Step.LOCATION: [
+                MessageHandler(PRIVATE & (filters.LOCATION | (filters.TEXT & ~filters.COMMAND)), on_location),
+                cancel_button, stale_button, anything,
+            ],
+            Step.WHEN: [CallbackQueryHandler(on_when, pattern=r"^rep:when:"), cancel_button, stale_button, anything],
+            Step.WHEN_TIME: [MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_when_time), cancel_button, stale_button, anything],
+            Step.DESCRIPTION: [MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_description), cancel_button, stale_button, anything],
+            Step.PHOTO: [
+                MessageHandler(PRIVATE & filters.PHOTO, on_photo),
+                CallbackQueryHandler(on_photo, pattern=r"^rep:nophoto$"),
+                cancel_button, stale_button, anything,
+            ],
+            Step.CONFIRM: [
+                CallbackQueryHandler(on_confirm, pattern=r"^rep:confirm$"),
+                CallbackQueryHandler(on_change, pattern=r"^rep:change$"),
+                cancel_button, stale_button, anything,
+            ],
+            Step.CHANGE: [CallbackQueryHandler(on_change, pattern=r"^rep:edit:"), cancel_button, stale_button, anything],
+        },
+        fallbacks=[
+            CommandHandler(["annuleer", "cancel"], cancel),
+            CommandHandler(["melding", "report"], start_report, filters=PRIVATE),
+        ],
+        name="report",
+    )
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(conversation(), group=0)

@@ -1,0 +1,97 @@
+"""/start, /help, /taal and what a private message outside any flow gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
+
+from bot.i18n import LANGUAGES, has_catalog, translator
+from handlers.common import forget_language, services_of, user_translator
+from storage import users
+
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "pl": "Polski", "ar": "العربية"}
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")
+        for code in LANGUAGES
+        if has_catalog(code)
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    text = "\n".join([
+        "👋 <b>" + t.gettext("Welkom bij Buurtwacht") + "</b>",
+        "",
+        t.gettext("Hier meld je wat je ziet in je buurt: een verdachte persoon of auto, overlast, "
+                  "iemand die verward lijkt, brandgevaar. Je melding gaat naar het buurtpreventieteam "
+                  "en de wijkagent of BOA van jouw wijk."),
+        "",
+        "🚨 " + t.gettext("Bij gevaar of een misdrijf dat nu gebeurt: bel eerst 112."),
+        t.gettext("Geen spoed: politie 0900-8844. Anoniem melden: 0800-7000."),
+        "",
+        t.gettext("Start een melding met /melding. Stoppen kan altijd met /annuleer."),
+        t.gettext("Kies je taal:"),
+    ])
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=language_keyboard())
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    await message.reply_text("\n".join([
+        t.gettext("/melding — iets melden in je buurt"),
+        t.gettext("/annuleer — stop wat je aan het doen bent"),
+        t.gettext("/taal — kies je taal"),
+        "",
+        "🚨 " + t.gettext("Bij gevaar: bel 112."),
+    ]))
+
+
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    await message.reply_text(t.gettext("Kies je taal:"), reply_markup=language_keyboard())
+
+
+async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    code = query.data.partition(":")[2]
+    if code not in LANGUAGES or not has_catalog(code):
+        await query.answer()
+        return
+    await user_translator(update, context)  # registers a first-time user
+    await users.set_language(services_of(context).db, update.effective_user.id, code)
+    forget_language(context)
+    t = translator(code)
+    await query.answer()
+    if query.message is not None:
+        await query.message.reply_text(t.gettext("Je taal is nu Nederlands.") if code == "nl" else t.gettext("Je taal is ingesteld."))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler(["help", "hulp"], help_command))
+    app.add_handler(CommandHandler(["taal", "language"], choose_language, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_language, pattern=r"^lang:"))

@@ -1,0 +1,28 @@
+"""Reports in progress, one per user, so a restart of the bot loses nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storage.db import Database, Transaction, to_db_time, utcnow
+
+
+async def load(db: Database, telegram_id: int) -> tuple[str, dict[str, Any]] | None:
+    row = await db.fetchone(
+        "SELECT step, data FROM report_drafts WHERE telegram_id = ?", (telegram_id,)
+    )
+    return (row["step"], json.loads(row["data"])) if row else None
+
+
+async def save(db: Database, telegram_id: int, step: str, data: dict[str, Any]) -> None:
+    await db.execute(
+        "INSERT INTO report_drafts (telegram_id, step, data, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(telegram_id) DO UPDATE SET step = excluded.step, data = excluded.data,"
+        " updated_at = excluded.updated_at",
+        (telegram_id, step, json.dumps(data, ensure_ascii=False), to_db_time(utcnow())),
+    )
+
+
+async def delete(db: Database | Transaction, telegram_id: int) -> None:
+    await db.execute("DELETE FROM report_drafts WHERE telegram_id = ?", (telegram_id,))

@@ -1,0 +1,212 @@
+"""The delivery outbox: every outgoing routed message, alert, broadcast and tip.
+
+Rows are written in the same transaction as the event that caused them, so a crash between
+"saved" and "sent" loses nothing: the sender picks them up after a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
+
+PRIORITY_URGENT = 0
+PRIORITY_NORMAL = 5
+PRIORITY_LOW = 9
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    method: str
+    payload: dict[str, Any]
+    priority: int
+    kind: str
+    language: str
+    attempts: int
+    edit_of: int | None
+    sighting_id: int | None
+    incident_id: int | None
+    broadcast_id: int | None
+    not_before: dt.datetime
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        method=row["method"],
+        payload=json.loads(row["payload"]),
+        priority=row["priority"],
+        kind=row["kind"],
+        language=row["language"],
+        attempts=row["attempts"],
+        edit_of=row["edit_of"],
+        sighting_id=row["sighting_id"],
+        incident_id=row["incident_id"],
+        broadcast_id=row["broadcast_id"],
+        not_before=from_db_time(row["not_before"]) or utcnow(),
+    )
+
+
+async def enqueue(
+    tx: Transaction,
+    chat_id: int,
+    method: str,
+    payload: dict[str, Any],
+    *,
+    priority: int = PRIORITY_NORMAL,
+    kind: str = "message",
+    language: str = "nl",
+    sighting_id: int | None = None,
+    incident_id: int | None = None,
+    broadcast_id: int | None = None,
+    edit_of: int | None = None,
+    not_before: dt.datetime | None = None,
+) -> int:
+    now = utcnow()
+    if edit_of is not None:
+        # Only the newest edit of a message matters; older pending ones need not be sent.
+        await tx.execute(
+            "UPDATE outbox SET status = 'superseded' WHERE edit_of = ? AND status = 'pending'",
+            (edit_of,),
+        )
+    return await tx.insert(
+        "INSERT INTO outbox (chat_id, method, payload, priority, kind, language, sighting_id,"
+        " incident_id, broadcast_id, edit_of, not_before, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            chat_id,
+            method,
+            json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            priority,
+            kind,
+            language,
+            sighting_id,
+            incident_id,
+            broadcast_id,
+            edit_of,
+            to_db_time(not_before or now),
+            to_db_time(now),
+        ),
+    )
+
+
+async def due(db: Database, now: dt.datetime, limit: int = 100) -> list[OutboxItem]:
+    """Pending rows whose time has come, most urgent first, oldest first within a priority."""
+    rows = await db.fetchall(
+        "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
+        " ORDER BY priority, not_before, id LIMIT ?",
+        (to_db_time(now), limit),
+    )
+    return [_item(r) for r in rows]
+
+
+async def next_due_time(db: Database) -> dt.datetime | None:
+    row = await db.fetchone("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
+    return from_db_time(row[0]) if row and row[0] else None
+
+
+async def mark_sending(db: Database, item_id: int) -> None:
+    """Recorded before the HTTP call: after a crash, a row left 'sending' is the in-flight one."""
+    await db.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", (item_id,)
+    )
+
+
+async def mark_sent(db: Database, item_id: int, message_id: int | None) -> None:
+    await db.execute(
+        "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+        (message_id, to_db_time(utcnow()), item_id),
+    )
+
+
+async def retry_later(db: Database, item_id: int, not_before: dt.datetime, error: str) -> None:
+    await db.execute(
+        "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?",
+        (to_db_time(not_before), error, item_id),
+    )
+
+
+async def mark_failed(db: Database, item_id: int, error: str, *, status: str = "failed") -> None:
+    await db.execute(
+        "UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", (status, error, item_id)
+    )
+
+
+async def drop_pending_for_chat(db: Database, chat_id: int, reason: str) -> int:
+    """A chat that blocked the bot gets nothing more; count what was dropped."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = ? WHERE chat_id = ? AND status = 'pending'",
+            (reason, chat_id),
+        )
+        count = cursor.rowcount
+        await cursor.close()
+    return count
+
+
+async def move_chat(db: Database, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: pending rows follow the new chat id."""
+    # Sent rows move too: later edits of those messages must address the new chat id.
+    await db.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+
+
+async def recover_in_flight(db: Database) -> int:
+    """After a crash: rows left 'sending' may or may not have reached Telegram; send them again.
+
+    This is the documented at-most-one duplicate per crash: only a row whose HTTP request was
+    under way when the process died can be delivered twice.
+    """
+    async with db.transaction() as tx:
+        cursor = await tx.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+        count = cursor.rowcount
+        await cursor.close()
+    return count
+
+
+async def message_ref(db: Database, item_id: int) -> tuple[int, int | None, str] | None:
+    """(chat_id, message_id, status) of an outbox row: what an edit needs."""
+    row = await db.fetchone("SELECT chat_id, message_id, status FROM outbox WHERE id = ?", (item_id,))
+    return (row["chat_id"], row["message_id"], row["status"]) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An original message about an incident, to be edited when its state changes."""
+
+    outbox_id: int
+    chat_id: int
+    kind: str
+    language: str
+    method: str
+    status: str
+
+
+async def deliveries_for_incident(db: Database | Transaction, incident_id: int) -> list[Delivery]:
+    rows = await db.fetchall(
+        "SELECT id, chat_id, kind, language, method, status FROM outbox WHERE incident_id = ?"
+        " AND edit_of IS NULL AND method IN ('sendMessage', 'sendPhoto') ORDER BY id",
+        (incident_id,),
+    )
+    return [Delivery(r["id"], r["chat_id"], r["kind"], r["language"], r["method"], r["status"]) for r in rows]
+
+
+async def depth(db: Database) -> int:
+    row = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
+    return int(row[0]) if row else 0
+
+
+async def counts(db: Database, *, broadcast_id: int | None = None) -> dict[str, int]:
+    if broadcast_id is None:
+        rows = await db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+    else:
+        rows = await db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? AND edit_of IS NULL GROUP BY status",
+            (broadcast_id,),
+        )
+    return {r["status"]: r["n"] for r in rows}

@@ -1,0 +1,213 @@
+"""Sightings (one resident's report) and incidents (one thing, possibly many reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain import AreaRef, Category, LocationSource, Point, Sighting, SightingStatus
+from storage.db import Database, Transaction, from_db_time, to_db_time
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: int
+    category: Category
+    buurt_code: str
+    wijk_code: str
+    gemeente_code: str
+    point: Point | None
+    first_at: dt.datetime
+    last_at: dt.datetime
+    report_count: int
+    status: SightingStatus
+    acknowledged_by: int | None
+    acknowledged_at: dt.datetime | None
+    escalated_at: dt.datetime | None
+
+
+def _incident(row: Any) -> Incident:
+    point = Point(row["lat"], row["lon"]) if row["lat"] is not None else None
+    return Incident(
+        id=row["id"],
+        category=Category(row["category"]),
+        buurt_code=row["buurt_code"],
+        wijk_code=row["wijk_code"],
+        gemeente_code=row["gemeente_code"],
+        point=point,
+        first_at=from_db_time(row["first_at"]),  # type: ignore[arg-type]
+        last_at=from_db_time(row["last_at"]),  # type: ignore[arg-type]
+        report_count=row["report_count"],
+        status=SightingStatus(row["status"]),
+        acknowledged_by=row["acknowledged_by"],
+        acknowledged_at=from_db_time(row["acknowledged_at"]),
+        escalated_at=from_db_time(row["escalated_at"]),
+    )
+
+
+def _sighting(row: Any) -> Sighting:
+    return Sighting(
+        id=row["id"],
+        reference=row["reference"],
+        incident_id=row["incident_id"],
+        category=Category(row["category"]),
+        reporter_id=row["reporter_id"],
+        area=AreaRef(row["gemeente_code"], row["wijk_code"], row["buurt_code"]),
+        point=Point(row["lat"], row["lon"]) if row["lat"] is not None else None,
+        street=row["street"],
+        location_source=LocationSource(row["location_source"]),
+        occurred_at=from_db_time(row["occurred_at"]),  # type: ignore[arg-type]
+        description=row["description"] or "",
+        photo_file_id=row["photo_file_id"],
+        urgent=bool(row["urgent"]),
+        called_112=None if row["called_112"] is None else bool(row["called_112"]),
+        language=row["language"],
+        status=SightingStatus(row["status"]),
+        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+async def next_reference(tx: Transaction, year: int) -> str:
+    """M-2026-00042: short, speakable over the phone, unique per year."""
+    await tx.execute(
+        "INSERT INTO reference_counters (year, last_value) VALUES (?, 1)"
+        " ON CONFLICT(year) DO UPDATE SET last_value = last_value + 1",
+        (year,),
+    )
+    row = await tx.fetchone("SELECT last_value FROM reference_counters WHERE year = ?", (year,))
+    assert row is not None
+    return f"M-{year}-{row[0]:05d}"
+
+
+async def create(tx: Transaction, sighting: Sighting, *, local_year: int) -> Sighting:
+    sighting.reference = await next_reference(tx, local_year)
+    point = sighting.point
+    sighting.id = await tx.insert(
+        "INSERT INTO sightings (reference, incident_id, category, reporter_id, gemeente_code,"
+        " wijk_code, buurt_code, lat, lon, street, location_source, occurred_at, description,"
+        " photo_file_id, urgent, called_112, language, status, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sighting.reference,
+            sighting.incident_id,
+            sighting.category.value,
+            sighting.reporter_id,
+            sighting.area.gemeente_code,
+            sighting.area.wijk_code,
+            sighting.area.buurt_code,
+            point.lat if point else None,
+            point.lon if point else None,
+            sighting.street,
+            sighting.location_source.value,
+            to_db_time(sighting.occurred_at),
+            sighting.description,
+            sighting.photo_file_id,
+            int(sighting.urgent),
+            None if sighting.called_112 is None else int(sighting.called_112),
+            sighting.language,
+            sighting.status.value,
+            to_db_time(sighting.created_at),
+        ),
+    )
+    return sighting
+
+
+async def get(db: Database | Transaction, sighting_id: int) -> Sighting | None:
+    row = await db.fetchone("SELECT * FROM sightings WHERE id = ?", (sighting_id,))
+    return _sighting(row) if row else None
+
+
+async def by_reference(db: Database, reference: str) -> Sighting | None:
+    row = await db.fetchone("SELECT * FROM sightings WHERE reference = ?", (reference,))
+    return _sighting(row) if row else None
+
+
+async def of_incident(db: Database | Transaction, incident_id: int) -> list[Sighting]:
+    rows = await db.fetchall("SELECT * FROM sightings WHERE incident_id = ? ORDER BY id", (incident_id,))
+    return [_sighting(r) for r in rows]
+
+
+async def open_incidents_since(
+    tx: Transaction, category: Category, gemeente_code: str, since: dt.datetime
+) -> list[Incident]:
+    rows = await tx.fetchall(
+        "SELECT * FROM incidents WHERE category = ? AND gemeente_code = ? AND last_at >= ?"
+        " AND closed_at IS NULL ORDER BY last_at DESC",
+        (category.value, gemeente_code, to_db_time(since)),
+    )
+    return [_incident(r) for r in rows]
+
+
+async def create_incident(tx: Transaction, sighting: Sighting) -> int:
+    point = sighting.point
+    at = to_db_time(sighting.created_at)
+    return await tx.insert(
+        "INSERT INTO incidents (category, buurt_code, wijk_code, gemeente_code, lat, lon, first_at,"
+        " last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sighting.category.value,
+            sighting.area.buurt_code,
+            sighting.area.wijk_code,
+            sighting.area.gemeente_code,
+            point.lat if point else None,
+            point.lon if point else None,
+            at,
+            at,
+        ),
+    )
+
+
+async def add_report_to_incident(tx: Transaction, incident_id: int, at: dt.datetime) -> int:
+    await tx.execute(
+        "UPDATE incidents SET report_count = report_count + 1, last_at = ? WHERE id = ?",
+        (to_db_time(at), incident_id),
+    )
+    row = await tx.fetchone("SELECT report_count FROM incidents WHERE id = ?", (incident_id,))
+    assert row is not None
+    return int(row[0])
+
+
+async def get_incident(db: Database | Transaction, incident_id: int) -> Incident | None:
+    row = await db.fetchone("SELECT * FROM incidents WHERE id = ?", (incident_id,))
+    return _incident(row) if row else None
+
+
+async def set_incident_status(
+    tx: Transaction, incident_id: int, status: SightingStatus, *, by: int | None, at: dt.datetime
+) -> None:
+    if status is SightingStatus.ACKNOWLEDGED:
+        await tx.execute(
+            "UPDATE incidents SET status = ?, acknowledged_by = ?, acknowledged_at = COALESCE(acknowledged_at, ?)"
+            " WHERE id = ?",
+            (status.value, by, to_db_time(at), incident_id),
+        )
+    else:
+        closed = status in {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED,
+                            SightingStatus.FALSE_ALARM, SightingStatus.EXPIRED}
+        await tx.execute(
+            "UPDATE incidents SET status = ?, acknowledged_by = COALESCE(acknowledged_by, ?),"
+            " acknowledged_at = COALESCE(acknowledged_at, ?), closed_at = CASE WHEN ? THEN ? ELSE closed_at END"
+            " WHERE id = ?",
+            (status.value, by, to_db_time(at), int(closed), to_db_time(at), incident_id),
+        )
+    await tx.execute("UPDATE sightings SET status = ? WHERE incident_id = ?", (status.value, incident_id))
+
+
+async def mark_escalated(tx: Transaction, incident_id: int, at: dt.datetime) -> bool:
+    cursor = await tx.execute(
+        "UPDATE incidents SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL", (to_db_time(at), incident_id)
+    )
+    done = cursor.rowcount > 0
+    await cursor.close()
+    return done
+
+
+async def unacknowledged_incidents(db: Database, categories: list[str], older_than: dt.datetime) -> list[Incident]:
+    marks = ",".join("?" * len(categories))
+    rows = await db.fetchall(
+        f"SELECT * FROM incidents WHERE status = 'new' AND escalated_at IS NULL AND closed_at IS NULL"
+        f" AND first_at <= ? AND category IN ({marks})",
+        [to_db_time(older_than), *categories],
+    )
+    return [_incident(r) for r in rows]

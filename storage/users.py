@@ -1,0 +1,150 @@
+"""Users: language, activity (blocked the bot), mute, roles and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.domain import Role
+from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    telegram_id: int
+    language: str
+    display_name: str | None
+    username: str | None
+    active: bool
+    muted_until: dt.datetime | None
+
+
+def _user(row: object) -> User:
+    return User(
+        telegram_id=row["telegram_id"],  # type: ignore[index]
+        language=row["language"],  # type: ignore[index]
+        display_name=row["display_name"],  # type: ignore[index]
+        username=row["username"],  # type: ignore[index]
+        active=bool(row["active"]),  # type: ignore[index]
+        muted_until=from_db_time(row["muted_until"]),  # type: ignore[index]
+    )
+
+
+async def get(db: Database, telegram_id: int) -> User | None:
+    row = await db.fetchone("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
+    return _user(row) if row else None
+
+
+async def ensure(
+    db: Database,
+    telegram_id: int,
+    *,
+    language: str,
+    display_name: str | None,
+    username: str | None,
+) -> User:
+    """Create the user on first contact; keep the name fresh; a returning user is active again."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO users (telegram_id, language, display_name, username, created_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(telegram_id) DO UPDATE SET display_name = excluded.display_name,"
+            " username = excluded.username, active = 1",
+            (telegram_id, language, display_name, username, to_db_time(utcnow())),
+        )
+        row = await tx.fetchone("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
+    assert row is not None
+    return _user(row)
+
+
+async def set_language(db: Database, telegram_id: int, language: str) -> None:
+    await db.execute("UPDATE users SET language = ? WHERE telegram_id = ?", (language, telegram_id))
+
+
+async def languages(db: Database, telegram_ids: list[int]) -> dict[int, str]:
+    if not telegram_ids:
+        return {}
+    marks = ",".join("?" * len(telegram_ids))
+    rows = await db.fetchall(
+        f"SELECT telegram_id, language FROM users WHERE telegram_id IN ({marks})", telegram_ids
+    )
+    return {r["telegram_id"]: r["language"] for r in rows}
+
+
+async def mark_inactive(tx: Transaction | Database, telegram_id: int) -> None:
+    await tx.execute("UPDATE users SET active = 0 WHERE telegram_id = ?", (telegram_id,))
+
+
+async def roles_of(db: Database, telegram_id: int) -> list[tuple[Role, str]]:
+    rows = await db.fetchall("SELECT role, scope FROM roles WHERE telegram_id = ?", (telegram_id,))
+    return [(Role(r["role"]), r["scope"]) for r in rows]
+
+
+async def grant_role(
+    tx: Transaction,
+    telegram_id: int,
+    role: Role,
+    scope: str,
+    *,
+    granted_by: int | None,
+    source: str = "invite",
+) -> bool:
+    """Grant a role; True when it is new. Written to the audit log in the same transaction."""
+    cursor = await tx.execute(
+        "INSERT OR IGNORE INTO roles (telegram_id, role, scope, granted_by, granted_at, source)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (telegram_id, role.value, scope, granted_by, to_db_time(utcnow()), source),
+    )
+    added = cursor.rowcount > 0
+    await cursor.close()
+    if added:
+        await audit(tx, granted_by, "role.grant", f"user:{telegram_id}", f"{role.value} {scope}".strip())
+    return added
+
+
+async def revoke_role(tx: Transaction, telegram_id: int, role: Role, scope: str, *, revoked_by: int | None) -> bool:
+    cursor = await tx.execute(
+        "DELETE FROM roles WHERE telegram_id = ? AND role = ? AND scope = ?",
+        (telegram_id, role.value, scope),
+    )
+    removed = cursor.rowcount > 0
+    await cursor.close()
+    if removed:
+        await audit(tx, revoked_by, "role.revoke", f"user:{telegram_id}", f"{role.value} {scope}".strip())
+    return removed
+
+
+async def sync_config_roles(db: Database, wanted: set[tuple[int, Role, str]]) -> None:
+    """Make the roles that come from the config file exactly ``wanted``."""
+    async with db.transaction() as tx:
+        rows = await tx.fetchall("SELECT telegram_id, role, scope FROM roles WHERE source = 'config'")
+        current = {(r["telegram_id"], Role(r["role"]), r["scope"]) for r in rows}
+        for telegram_id, role, scope in current - wanted:
+            await revoke_role(tx, telegram_id, role, scope, revoked_by=None)
+        for telegram_id, role, scope in wanted - current:
+            await tx.execute(
+                "INSERT OR REPLACE INTO roles (telegram_id, role, scope, granted_by, granted_at, source)"
+                " VALUES (?, ?, ?, NULL, ?, 'config')",
+                (telegram_id, role.value, scope, to_db_time(utcnow())),
+            )
+            await audit(tx, None, "role.grant", f"user:{telegram_id}", f"{role.value} {scope} (config)")
+
+
+async def holders(db: Database, roles: tuple[Role, ...]) -> list[tuple[int, Role, str]]:
+    marks = ",".join("?" * len(roles))
+    rows = await db.fetchall(
+        f"SELECT r.telegram_id, r.role, r.scope FROM roles r"
+        f" LEFT JOIN users u ON u.telegram_id = r.telegram_id"
+        f" WHERE r.role IN ({marks}) AND COALESCE(u.active, 1) = 1",
+        [r.value for r in roles],
+    )
+    return [(r["telegram_id"], Role(r["role"]), r["scope"]) for r in rows]
+
+
+async def audit(
+    tx: Transaction | Database, actor_id: int | None, action: str, subject: str = "", detail: str = ""
+) -> None:
+    await tx.execute(
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        (to_db_time(utcnow()), actor_id, action, subject, detail),
+    )
