@@ -42,9 +42,12 @@ def _load(path: str) -> Config:
 def cmd_run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        if args.demo_without_token:
-            return cmd_demo(args)
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        # A person trying it out at a terminal gets the offline demo right away; scripts and
+        # services get a clear failure instead of an interactive program.
+        if args.demo_without_token or sys.stdin.isatty():
+            print("Starting the offline demo instead (no token, no internet needed)...\n", file=sys.stderr)
+            return cmd_demo(args)
         return 2
     config = _load(args.config)
     from bot.runner import run_bot

@@ -1,0 +1,115 @@
+"""Config validation: every problem is one line naming the key and what was expected."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_config
+from tests.conftest import EXAMPLE_CONFIG, ROOT
+
+
+def example() -> dict[str, Any]:
+    return tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+
+
+def error_of(data: dict[str, Any], env: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, base=ROOT, env=env or {})
+    return str(info.value)
+
+
+def test_example_config_is_valid() -> None:
+    config = load_config(EXAMPLE_CONFIG, env={})
+    assert config.timezone.key == "Europe/Amsterdam"
+    assert config.language == "nl"
+    helmond = config.gemeente("GM0794")
+    assert helmond is not None and len(helmond.wijken) == 12
+    assert config.gemeente("GM0861") is not None  # a Kempen municipality
+    assert config.api_url == "https://api.telegram.org/bot"
+    assert config.file_url == "https://api.telegram.org/file/bot"
+
+
+def test_api_url_from_environment() -> None:
+    config = parse_config(example(), base=ROOT, env={"BUURTWACHT_API_URL": "http://127.0.0.1:8081/bot"})
+    assert config.api_url == "http://127.0.0.1:8081/bot"
+    assert config.file_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_bad_wijk_code_names_the_key() -> None:
+    data = example()
+    data["areas"]["helmond"]["wijken"][3]["code"] = "abc"
+    assert error_of(data) == 'areas.helmond.wijken[3].code: expected CBS wijkcode like WK079401, got "abc"'
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["bot"].update(timezone="Mars/Olympus"), "bot.timezone: expected an IANA timezone"),
+        (lambda d: d["bot"].update(language="fr"), "bot.language: expected one of"),
+        (lambda d: d["bot"].update(api_url="ftp://x"), "bot.api_url: expected a URL"),
+        (lambda d: d["bot"].update(colour="blue"), "bot.colour: unknown key"),
+        (lambda d: d.pop("areas"), "areas: missing"),
+        (lambda d: d["areas"]["helmond"].update(code="0794"), "areas.helmond.code: expected CBS gemeentecode like GM0794"),
+        (lambda d: d["areas"]["helmond"]["wijken"][0]["buurten"][0].update(code="BU08610000"),
+         "areas.helmond.wijken[0].buurten[0].code: buurt BU08610000 does not belong to wijk WK079410"),
+        (lambda d: d["areas"]["helmond"]["wijken"][0]["buurten"][0].update(postcodes=["57O1"]),
+         "areas.helmond.wijken[0].buurten[0].postcodes[0]: expected a postcode"),
+        (lambda d: d["areas"]["helmond"]["wijken"][0].update(wijkagenten=["agent"]),
+         "areas.helmond.wijken[0].wijkagenten[0]: expected a Telegram user id"),
+        (lambda d: d["areas"]["helmond"]["wijken"][0].pop("name"), "areas.helmond.wijken[0].name: missing"),
+        (lambda d: d["incidents"].update(merge_minutes=0), "incidents.merge_minutes: expected a number above 0"),
+        (lambda d: d["incidents"].update(merge_minutes="30"), "incidents.merge_minutes: expected a whole number"),
+        (lambda d: d["routing"].update(nuisance=["police"]), "routing.nuisance: expected a list of recipient kinds"),
+        (lambda d: d["routing"].update(ufo=["boa"]), "routing.ufo: unknown category"),
+        (lambda d: d["teams"][0].update(buurten=["BU99999999"]), "teams[0].buurten[0]: expected a buurtcode configured"),
+        (lambda d: d["areas"]["helmond"].update(polygons="missing.geojson"), "areas.helmond.polygons: file not found"),
+        (lambda d: d.update(webhook={"url": "https://x.example/telegram"}), "webhook.secret_token: expected 1-256"),
+        (lambda d: d["areas"].update(helmond2=d["areas"]["helmond"]), "is configured twice"),
+    ],
+)
+def test_config_errors_name_the_key(mutate: Any, expected: str) -> None:
+    data = example()
+    mutate(data)
+    message = error_of(data)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_missing_file_and_broken_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[bot\nlanguage = 'nl'", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken)
+
+
+def test_cli_reports_config_error_in_one_line_without_traceback(tmp_path: Path) -> None:
+    data = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace('code = "WK079413"', 'code = "abc"')
+    path = tmp_path / "config.toml"
+    path.write_text(data, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check-config", "--config", str(path)],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        'buurtwacht: config error: areas.helmond.wijken[3].code: expected CBS wijkcode like WK079401, got "abc"'
+    )
+
+
+def test_run_without_token_says_what_is_missing(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--config", str(EXAMPLE_CONFIG)],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, check=False,
+    )
+    assert result.returncode == 2
+    assert "BUURTWACHT_TOKEN" in result.stderr and "BotFather" in result.stderr
+    assert "Traceback" not in result.stderr
