@@ -75,6 +75,11 @@ def build_application(
         )
         if start_sender:
             await services.sender.start()
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                _escalation_tick, interval=60, first=10, name="escalation",
+                job_kwargs={"id": "escalation", "replace_existing": True, "misfire_grace_time": 120},
+            )
         try:
             await app.bot.set_my_commands(COMMANDS_NL)
             await app.bot.set_my_commands(COMMANDS_EN, language_code="en")
@@ -108,6 +113,12 @@ def build_application(
     register_all(app)
     app.add_error_handler(on_error)
     return app
+
+
+async def _escalation_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    from bot.escalation import escalate_due
+
+    await escalate_due(context.application.bot_data[SERVICES_KEY])
 
 
 async def _chat_unreachable(services: Services, chat_id: int) -> None:
