@@ -80,6 +80,10 @@ def build_application(
                 _escalation_tick, interval=60, first=10, name="escalation",
                 job_kwargs={"id": "escalation", "replace_existing": True, "misfire_grace_time": 120},
             )
+            app.job_queue.run_repeating(
+                _retention_tick, interval=6 * 3600, first=60, name="retention",
+                job_kwargs={"id": "retention", "replace_existing": True, "misfire_grace_time": 3600},
+            )
         try:
             await app.bot.set_my_commands(COMMANDS_NL)
             await app.bot.set_my_commands(COMMANDS_EN, language_code="en")
@@ -119,6 +123,15 @@ async def _escalation_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     from bot.escalation import escalate_due
 
     await escalate_due(context.application.bot_data[SERVICES_KEY])
+
+
+async def _retention_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    from storage.privacy import apply_retention
+
+    services: Services = context.application.bot_data[SERVICES_KEY]
+    counts = await apply_retention(services.db, now=services.now(), retention_days=services.config.retention_days)
+    if any(counts.values()):
+        log.info("retention: anonymised %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 async def _chat_unreachable(services: Services, chat_id: int) -> None:

@@ -8,8 +8,9 @@ from telegram.ext import Application
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import officer, report, start
+    from handlers import officer, privacy, report, start
 
     report.register(app)  # first: an active report takes the resident's messages
     start.register(app)
     officer.register(app)
+    privacy.register(app)

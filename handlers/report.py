@@ -44,6 +44,7 @@ from bot.domain import (
 )
 from bot.i18n import Translator
 from bot.locate import Outcome
+from bot.privacy import REPORT_WINDOW, is_muted, minutes_until_allowed
 from bot.report_rules import (
     DescriptionProblem,
     WhenProblem,
@@ -53,7 +54,7 @@ from bot.report_rules import (
 )
 from bot.reporting import submit_sighting
 from handlers.common import display_label, services_of, user_translator
-from storage import drafts
+from storage import drafts, privacy, users
 
 
 class Step(StrEnum):
@@ -213,10 +214,34 @@ async def _load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Ste
 # ---------------------------------------------------------------------------- entry points
 
 
-async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+async def report_refusal(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> str | None:
+    """Why this person may not file a report right now (muted, or over the hourly limit), or None."""
+    services = services_of(context)
+    assert update.effective_user is not None
+    now = services.now()
+    user = await users.get(services.db, update.effective_user.id)
+    if user is not None and is_muted(user.muted_until, now):
+        # Neutral on purpose: a muted person is not told they were muted, only where to go.
+        return t.gettext("Je kunt op dit moment geen melding maken via deze bot. Bij gevaar: bel 112. Geen spoed: 0900-8844.")
+    recent = await privacy.reports_since(services.db, update.effective_user.id, now - REPORT_WINDOW)
+    wait = minutes_until_allowed(recent, now=now, limit=services.config.limits.reports_per_hour)
+    if wait is not None:
+        return t.ngettext(
+            "Je hebt het afgelopen uur al veel meldingen gedaan. Probeer het over {n} minuut opnieuw. Bij gevaar: bel 112.",
+            "Je hebt het afgelopen uur al veel meldingen gedaan. Probeer het over {n} minuten opnieuw. Bij gevaar: bel 112.",
+            wait,
+        ).format(n=wait)
+    return None
+
+
+async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
     t = await user_translator(update, context)
     message = update.effective_message
     assert message is not None
+    refusal = await report_refusal(update, context, t)
+    if refusal is not None:
+        await message.reply_text(refusal)
+        return ConversationHandler.END
     text = " ".join(context.args or [])
     data: dict[str, Any] = {}
     if text and is_urgent_text(text):
@@ -482,6 +507,10 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
         return ConversationHandler.END
     await query.answer()
     _, data = loaded
+    refusal = await report_refusal(update, context, t)
+    if refusal is not None:
+        await query.message.reply_text(refusal)
+        return Step.CONFIRM
     sighting = sighting_from_draft(data, reporter_id=update.effective_user.id, language=t.language, services_area=services.catalog.area)
     submitted = await submit_sighting(
         services, sighting, reporter_label=display_label(update), draft_owner=update.effective_user.id

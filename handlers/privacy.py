@@ -1,0 +1,104 @@
+"""/mijngegevens, /vergeetmij, /demp: the AVG/GDPR rights and keeping abuse out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot.domain import Role
+from handlers.common import forget_language, services_of, user_translator
+from storage import privacy, users
+
+log = logging.getLogger(__name__)
+
+MUTERS = {Role.ADMIN, Role.COORDINATOR, Role.WIJKAGENT, Role.BOA}
+
+
+async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or update.effective_user is None:
+        return
+    t = await user_translator(update, context)
+    services = services_of(context)
+    data = await privacy.export_person(services.db, update.effective_user.id)
+    document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    await message.reply_document(
+        InputFile(document, filename="buurtwacht-mijn-gegevens.json"),
+        caption=t.gettext("Dit is alles wat Buurtwacht over jou bewaart. Wissen kan met /vergeetmij."),
+    )
+
+
+async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    await message.reply_text(
+        t.gettext(
+            "Weet je het zeker? We wissen je gegevens, rollen en abonnementen. Je eerdere meldingen "
+            "blijven bestaan voor de buurtcijfers, maar zonder dat te zien is dat ze van jou komen."
+        ),
+        reply_markup=InlineKeyboardMarkup([
+            [InlineKeyboardButton(t.gettext("Ja, wis mijn gegevens"), callback_data="forget:yes"),
+             InlineKeyboardButton(t.gettext("Nee"), callback_data="forget:no")],
+        ]),
+    )
+
+
+async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    t = await user_translator(update, context)
+    services = services_of(context)
+    await query.answer()
+    if query.data != "forget:yes" or query.message is None or query.message.chat.id != update.effective_user.id:
+        if query.message is not None:
+            await query.message.reply_text(t.gettext("Er is niets gewist."))
+        return
+    await privacy.erase_person(services.db, update.effective_user.id, now=services.now())
+    forget_language(context)
+    await services.refresh_directory()
+    await query.message.reply_text(t.gettext("Je gegevens zijn gewist. Je meldingen blijven anoniem bewaard."))
+
+
+async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/demp <telegram-id> [uren] — an admin, coordinator or officer mutes an abusive user."""
+    message = update.effective_message
+    if message is None or update.effective_user is None:
+        return
+    t = await user_translator(update, context)
+    services = services_of(context)
+    roles = {role for role, _ in await users.roles_of(services.db, update.effective_user.id)}
+    if not roles & MUTERS:
+        log.warning("refused /demp by a user without a role that may mute")
+        await message.reply_text(t.gettext("Dit mag alleen een coördinator, wijkagent, BOA of beheerder."))
+        return
+    args = context.args or []
+    try:
+        target = int(args[0])
+        hours = int(args[1]) if len(args) > 1 else 24 * 7
+        if not 0 <= hours <= 24 * 365:
+            raise ValueError
+    except (IndexError, ValueError):
+        await message.reply_text(t.gettext("Gebruik: /demp <telegram-id> [uren]. Met 0 uren hef je het dempen op."))
+        return
+    until = services.now() + dt.timedelta(hours=hours) if hours else None
+    await privacy.set_muted(services.db, target, until, by=update.effective_user.id, now=services.now())
+    if until is None:
+        await message.reply_text(t.gettext("Het dempen is opgeheven."))
+    else:
+        await message.reply_text(t.gettext("Gedempt tot {time}.").format(time=t.datetime(until, services.config.timezone)))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler(["mijngegevens", "mydata"], my_data, filters=private))
+    app.add_handler(CommandHandler(["vergeetmij", "forgetme"], forget_me, filters=private))
+    app.add_handler(CallbackQueryHandler(on_forget, pattern=r"^forget:(yes|no)$"))
+    app.add_handler(CommandHandler(["demp", "mute"], mute, filters=private))
