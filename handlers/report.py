@@ -36,6 +36,7 @@ from telegram.warnings import PTBUserWarning
 from bot import render
 from bot.domain import (
     EMERGENCY_CATEGORIES,
+    POLICE_NOW_CATEGORIES,
     AreaRef,
     Category,
     LocationSource,
@@ -59,6 +60,7 @@ from storage import drafts, privacy, users
 
 class Step(StrEnum):
     CATEGORY = "category"
+    CALLED_112 = "called_112"
     LOCATION = "location"
     WHEN = "when"
     WHEN_TIME = "when_time"
@@ -98,6 +100,16 @@ async def ask(message: Message, t: Translator, step: Step, data: dict[str, Any],
     """Ask the question of a step (again)."""
     if step is Step.CATEGORY:
         await message.reply_text(t.gettext("Wat wil je melden?"), reply_markup=category_keyboard(t))
+    elif step is Step.CALLED_112:
+        await message.reply_text(
+            t.gettext("Heb je 112 gebeld?") + "\n" + EMERGENCY_NUMBERS + "\n\n"
+            + t.gettext("Zo weet de buurtgroep of 112 al gebeld is, en belt niet iedereen tegelijk of juist niemand."),
+            reply_markup=InlineKeyboardMarkup([
+                [InlineKeyboardButton("📞 " + t.gettext("Bel 112"), callback_data="rep:112:call")],
+                [InlineKeyboardButton("✅ " + t.gettext("Ja, gebeld"), callback_data="rep:112:yes"),
+                 InlineKeyboardButton("➖ " + t.gettext("Niet nodig"), callback_data="rep:112:no")],
+            ]),
+        )
     elif step is Step.LOCATION:
         keyboard = ReplyKeyboardMarkup(
             [[KeyboardButton("📍 " + t.gettext("Deel mijn locatie"), request_location=True)]],
@@ -193,7 +205,7 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, step: Step, 
 
 async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, step: Step, data: dict[str, Any]) -> Step:
     """Go to ``step``, or back to the summary when the resident was changing one answer."""
-    if data.get("changing") and step is not Step.WHEN_TIME:
+    if data.get("changing") and step not in (Step.WHEN_TIME, Step.CALLED_112):
         data.pop("changing", None)
         step = Step.CONFIRM
     await _save(update, context, step, data)
@@ -319,6 +331,32 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ste
             call_112_text(t, t.gettext("Een inbraak die nu bezig is, meld je altijd eerst bij 112.")),
             parse_mode=ParseMode.HTML,
         )
+    if category in POLICE_NOW_CATEGORIES and "called_112" not in data:
+        # SAAR inside the flow: whether 112 was called travels with the alert.
+        return await _next(update, context, t, Step.CALLED_112, data)
+    if category in POLICE_NOW_CATEGORIES:
+        return await _next(update, context, t, Step.LOCATION, data)
+    data.pop("called_112", None)
+    return await _next(update, context, t, Step.LOCATION, data)
+
+
+async def on_called_112(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    await query.answer()
+    t = await user_translator(update, context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        return ConversationHandler.END
+    _, data = loaded
+    answer = query.data.rsplit(":", 1)[-1]
+    if answer == "call":
+        await query.message.reply_text(
+            call_112_text(t, t.gettext("Bel 112 en vertel wat je ziet en waar.")), parse_mode=ParseMode.HTML
+        )
+        await ask(query.message, t, Step.CALLED_112, data, services_of(context).config.timezone)  # type: ignore[arg-type]
+        return Step.CALLED_112
+    data["called_112"] = answer == "yes"
     return await _next(update, context, t, Step.LOCATION, data)
 
 
@@ -610,6 +648,10 @@ def _conversation(anything: MessageHandler[Any, Any], stale_button: CallbackQuer
             Step.CATEGORY: [
                 CallbackQueryHandler(on_urgent, pattern=r"^rep:urgent$"),
                 CallbackQueryHandler(on_category, pattern=r"^rep:cat:"),
+                cancel_button, stale_button, anything,
+            ],
+            Step.CALLED_112: [
+                CallbackQueryHandler(on_called_112, pattern=r"^rep:112:(call|yes|no)$"),
                 cancel_button, stale_button, anything,
             ],
             Step.LOCATION: [

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.domain import Category
+from bot.domain import POLICE_NOW_CATEGORIES, Category
 from storage import drafts, outbox, sightings
 from tests.conftest import BotHarness
 
+POLICE_NOW = {c.value for c in POLICE_NOW_CATEGORIES}
 RESIDENT = 100001
 WIJKAGENT_BINNENSTAD = 200010
 GROUP_BINNENSTAD = -1001000000010
@@ -16,6 +17,8 @@ async def report_until_confirm(h: BotHarness, *, category: str = "suspicious_per
     u = h.updates
     await h.send(u.message(RESIDENT, "/melding"))
     await h.send(u.callback(RESIDENT, f"rep:cat:{category}"))
+    if category in POLICE_NOW:
+        await h.send(u.callback(RESIDENT, "rep:112:yes"))
     await h.send(u.message(RESIDENT, where))
     await h.send(u.callback(RESIDENT, "rep:when:now"))
     await h.send(u.message(RESIDENT, description or "Man in grijze jas probeert deurklinken, liep richting station"))
@@ -60,7 +63,7 @@ async def test_emergency_category_first_reply_is_call_112(harness: BotHarness) -
     await h.send(h.updates.callback(RESIDENT, "rep:cat:burglary_in_progress"))
     replies = h.request.texts(RESIDENT)
     assert "Bel nu 112" in replies[0]
-    assert "Waar was het" in replies[1]
+    assert "Heb je 112 gebeld" in replies[1]
 
 
 async def test_urgent_text_gets_112_before_any_question(harness: BotHarness) -> None:
@@ -125,6 +128,7 @@ async def test_shared_location_resolves_by_polygon(harness: BotHarness) -> None:
     h = harness
     await h.send(h.updates.message(RESIDENT, "/melding"))
     await h.send(h.updates.callback(RESIDENT, "rep:cat:suspicious_vehicle"))
+    await h.send(h.updates.callback(RESIDENT, "rep:112:no"))
     # Inside Helmond's Brandevoort (wijk 21), far from any buurt border.
     await h.send(h.updates.location(RESIDENT, 51.4585, 5.6150))
     assert "Gevonden" in h.request.texts(RESIDENT)[-2]
@@ -172,3 +176,45 @@ async def test_officer_acknowledges_and_reporter_hears_back(harness: BotHarness)
     assert "wordt opgepakt" in h.request.last_text(RESIDENT)
     edits = h.request.sent(GROUP_BINNENSTAD, "editMessageText")
     assert edits and "Wordt opgepakt" in edits[-1]["text"]
+
+
+async def test_saar_112_question_tags_the_alert(harness: BotHarness) -> None:
+    h = harness
+    u = h.updates
+    await h.send(u.message(RESIDENT, "/melding"))
+    await h.send(u.callback(RESIDENT, "rep:cat:suspicious_person"))
+    question = h.request.last_text(RESIDENT)
+    assert "Heb je 112 gebeld" in question and "0900-8844" in question
+    await h.send(u.callback(RESIDENT, "rep:112:call"))
+    texts = h.request.texts(RESIDENT)
+    assert "Bel nu 112" in texts[-2] and "Heb je 112 gebeld" in texts[-1]
+    await h.send(u.callback(RESIDENT, "rep:112:yes"))
+    await h.send(u.message(RESIDENT, "5701 AB 12"))
+    await h.send(u.callback(RESIDENT, "rep:when:now"))
+    await h.send(u.message(RESIDENT, "Man met zwarte rugzak kijkt door ramen, fietst richting markt"))
+    await h.send(u.callback(RESIDENT, "rep:nophoto"))
+    await h.send(u.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    assert "112 is gebeld" in h.request.last_text(GROUP_BINNENSTAD)
+
+
+async def test_category_without_police_need_skips_112_question(harness: BotHarness) -> None:
+    h = harness
+    await h.send(h.updates.message(RESIDENT, "/melding"))
+    await h.send(h.updates.callback(RESIDENT, "rep:cat:neglect"))
+    assert "Waar was het" in h.request.last_text(RESIDENT)
+
+
+async def test_not_called_is_shown_to_the_group(harness: BotHarness) -> None:
+    h = harness
+    u = h.updates
+    await h.send(u.message(RESIDENT, "/melding"))
+    await h.send(u.callback(RESIDENT, "rep:cat:suspicious_vehicle"))
+    await h.send(u.callback(RESIDENT, "rep:112:no"))
+    await h.send(u.message(RESIDENT, "5701 AB 12"))
+    await h.send(u.callback(RESIDENT, "rep:when:now"))
+    await h.send(u.message(RESIDENT, "Witte bestelbus zonder kenteken rijdt stapvoets rondjes"))
+    await h.send(u.callback(RESIDENT, "rep:nophoto"))
+    await h.send(u.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    assert "112 is (nog) niet gebeld" in h.request.last_text(GROUP_BINNENSTAD)

@@ -149,6 +149,7 @@ async def test_three_reports_one_incident_one_edited_message(harness: BotHarness
         u = h.updates
         await h.send(u.message(reporter, "/melding"))
         await h.send(u.callback(reporter, "rep:cat:suspicious_person"))
+        await h.send(u.callback(reporter, "rep:112:yes"))
         await h.send(u.message(reporter, "5701 AB 12"))
         await h.send(u.callback(reporter, "rep:when:now"))
         await h.send(u.message(reporter, "Man in grijze jas bij de achterdeuren, liep richting kerk"))
