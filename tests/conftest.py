@@ -211,6 +211,9 @@ def test_config(tmp_path: Path, **overrides: Any) -> Config:
     return Config(**fields)
 
 
+test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC))
