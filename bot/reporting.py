@@ -48,7 +48,11 @@ async def submit_sighting(
         g.chat_id: g.language for gs in services.directory.groups_by_buurt.values() for g in gs
     }
     async with services.db.transaction() as tx:
-        candidates = await sightings.open_incidents_since(tx, sighting.category, sighting.area.gemeente_code, now - window)
+        candidates = await sightings.open_incidents_since(
+            tx, sighting.category, sighting.area.gemeente_code, now - window,
+            buurt_code=sighting.area.buurt_code, near=sighting.point,
+            radius_deg=config.incidents.merge_distance_m / 111_000 * 1.2,
+        )
         incident_id = find_merge_target(
             sighting, candidates, max_distance_m=config.incidents.merge_distance_m, window=window
         )
@@ -126,10 +130,10 @@ async def _queue_routed(
 async def _queue_incident_edits(services: Services, tx: Transaction, incident_id: int) -> None:
     """Edit every message about the incident in place: new count, new status."""
     incident = await sightings.get_incident(tx, incident_id)
-    reports = await sightings.of_incident(tx, incident_id)
-    if incident is None or not reports:
+    first = await sightings.first_of_incident(tx, incident_id)
+    if incident is None or first is None:
         return
-    first = reports[0]
+    references: list[str] | None = None
     first.area = services.catalog.area(first.area.buurt_code) or first.area
     for delivery in await outbox.deliveries_for_incident(tx, incident_id):
         if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
@@ -140,10 +144,13 @@ async def _queue_incident_edits(services: Services, tx: Transaction, incident_id
             t, first, tz=services.config.timezone, for_kind=kind, report_count=incident.report_count,
             status=incident.status,
         )
-        if kind in OFFICER_KINDS:
-            text += "\n" + t.gettext("Meldingen: {references}").format(
-                references=", ".join(r.reference or "" for r in reports)
-            )
+        if kind in OFFICER_KINDS and incident.report_count > 1:
+            if references is None:
+                references = await sightings.references_of_incident(tx, incident_id)
+            shown = ", ".join(references)
+            if incident.report_count > len(references):
+                shown = "…, " + shown
+            text += "\n" + t.gettext("Meldingen: {references}").format(references=shown)
         payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
         if incident.status is SightingStatus.NEW or incident.status is SightingStatus.ACKNOWLEDGED:
             if kind in OFFICER_KINDS:
@@ -166,15 +173,13 @@ async def set_incident_status(
         await sightings.set_incident_status(tx, incident_id, status, by=by, at=now)
         await _queue_incident_edits(services, tx, incident_id)
         told: list[int] = []
-        for report in await sightings.of_incident(tx, incident_id):
-            if report.reporter_id is None or report.reporter_id in told:
-                continue
-            told.append(report.reporter_id)
-            t = translator(report.language)
+        for reporter_id, language, reference in await sightings.reporters_of_incident(tx, incident_id):
+            told.append(reporter_id)
+            t = translator(language)
             await outbox.enqueue(
-                tx, report.reporter_id, "sendMessage",
-                {"text": render.status_update_for_reporter(t, report.reference or "", status), "parse_mode": "HTML"},
-                priority=outbox.PRIORITY_NORMAL, kind="status", language=report.language, incident_id=None,
+                tx, reporter_id, "sendMessage",
+                {"text": render.status_update_for_reporter(t, reference, status), "parse_mode": "HTML"},
+                priority=outbox.PRIORITY_NORMAL, kind="status", language=language, incident_id=None,
                 not_before=now,
             )
     services.wake_sender()

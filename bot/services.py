@@ -33,6 +33,9 @@ class Services:
     directory: Directory
     clock: Clock = system_clock
     sender: OutboxSender | None = None
+    # Write-through cache of report drafts: SQLite stays the truth across restarts, the
+    # cache saves a read on every step of every resident's report.
+    draft_cache: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> dt.datetime:

@@ -62,6 +62,7 @@ async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.message.reply_text(t.gettext("Er is niets gewist."))
         return
     await privacy.erase_person(services.db, update.effective_user.id, now=services.now())
+    services.draft_cache.pop(update.effective_user.id, None)
     forget_language(context)
     await services.refresh_directory()
     await query.message.reply_text(t.gettext("Je gegevens zijn gewist. Je meldingen blijven anoniem bewaard."))

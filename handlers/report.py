@@ -8,6 +8,7 @@ and the bot says so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from enum import StrEnum
 from typing import Any
@@ -76,6 +77,7 @@ EMERGENCY_NUMBERS = "☎️ 112 · 0900-8844 · Meld Misdaad Anoniem 0800-7000"
 # ---------------------------------------------------------------------------- questions
 
 
+@functools.cache
 def category_keyboard(t: Translator) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(render.category_label(t, c), callback_data=f"rep:cat:{c.value}")
@@ -124,8 +126,11 @@ async def ask(message: Message, t: Translator, step: Step, data: dict[str, Any],
             reply_markup=keyboard,
         )
     elif step is Step.WHEN:
+        found = ""
+        if data.pop("found", None) and "location" in data:
+            found = "📍 " + t.gettext("Gevonden: {place}").format(place=data["location"]["label"]) + "\n\n"
         await message.reply_text(
-            t.gettext("Wanneer was het?"),
+            found + t.gettext("Wanneer was het?"),
             reply_markup=InlineKeyboardMarkup([
                 [InlineKeyboardButton(t.gettext("Nu"), callback_data="rep:when:now"),
                  InlineKeyboardButton(t.gettext("Eerder"), callback_data="rep:when:earlier")],
@@ -199,8 +204,17 @@ def summary_text(t: Translator, data: dict[str, Any], tz: dt.tzinfo) -> str:
 
 async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, step: Step, data: dict[str, Any]) -> Step:
     assert update.effective_user is not None
-    await drafts.save(services_of(context).db, update.effective_user.id, step.value, data)
+    services = services_of(context)
+    await drafts.save(services.db, update.effective_user.id, step.value, data)
+    services.draft_cache[update.effective_user.id] = (step.value, data)
     return step
+
+
+async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_user is not None
+    services = services_of(context)
+    services.draft_cache.pop(update.effective_user.id, None)
+    await drafts.delete(services.db, update.effective_user.id)
 
 
 async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, step: Step, data: dict[str, Any]) -> Step:
@@ -217,10 +231,15 @@ async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
 
 async def _load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Step, dict[str, Any]] | None:
     assert update.effective_user is not None
-    loaded = await drafts.load(services_of(context).db, update.effective_user.id)
+    services = services_of(context)
+    loaded = services.draft_cache.get(update.effective_user.id)
     if loaded is None:
-        return None
-    return Step(loaded[0]), loaded[1]
+        loaded = await drafts.load(services.db, update.effective_user.id)
+        if loaded is None:
+            return None
+        services.draft_cache[update.effective_user.id] = loaded
+    # A copy: a step that fails half-way must not change the cached draft.
+    return Step(loaded[0]), dict(loaded[1])
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -379,8 +398,7 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ste
         return Step.LOCATION
     if result.outcome is Outcome.OUTSIDE:
         # Store nothing personal for a place we do not cover.
-        assert update.effective_user is not None
-        await drafts.delete(services.db, update.effective_user.id)
+        await _forget(update, context)
         await message.reply_text(
             t.gettext(
                 "Deze plek ligt buiten de buurten waar Buurtwacht actief is. Je melding is niet "
@@ -406,10 +424,7 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ste
         "street": location.street,
         "label": render.place_label(area, location.street),
     }
-    await message.reply_text(
-        t.gettext("Gevonden: {place}").format(place=render.place_label(area, location.street)),
-        reply_markup=ReplyKeyboardRemove(),
-    )
+    data["found"] = True  # the next question starts with "Gevonden: …"
     return await _next(update, context, t, Step.WHEN, data)
 
 
@@ -553,8 +568,8 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
     submitted = await submit_sighting(
         services, sighting, reporter_label=display_label(update), draft_owner=update.effective_user.id
     )
+    services.draft_cache.pop(update.effective_user.id, None)
     # Only now, with the sighting and its messages stored, the resident hears "received".
-    await query.edit_message_reply_markup(reply_markup=None)
     lines = [
         "✅ " + t.gettext("Ontvangen. Je referentie is {reference}.").format(reference=submitted.sighting.reference),
     ]
@@ -565,7 +580,10 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
     else:
         lines.append(t.gettext("Er is voor deze plek nog niemand gekoppeld; je melding is bewaard voor de gemeente."))
     lines.append(t.gettext("Bij gevaar: bel altijd 112."))
-    await query.message.reply_text("\n".join(lines))
+    # One edit turns the summary into the receipt: its buttons go, so nobody sends it twice.
+    await query.edit_message_text(
+        summary_text(t, data, services.config.timezone) + "\n\n" + "\n".join(lines), parse_mode=ParseMode.HTML
+    )
     return ConversationHandler.END
 
 
@@ -591,8 +609,7 @@ def sighting_from_draft(data: dict[str, Any], *, reporter_id: int, language: str
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     t = await user_translator(update, context)
-    assert update.effective_user is not None
-    await drafts.delete(services_of(context).db, update.effective_user.id)
+    await _forget(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
     message = update.effective_message

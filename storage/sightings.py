@@ -128,14 +128,62 @@ async def of_incident(db: Database | Transaction, incident_id: int) -> list[Sigh
     return [_sighting(r) for r in rows]
 
 
-async def open_incidents_since(
-    tx: Transaction, category: Category, gemeente_code: str, since: dt.datetime
-) -> list[Incident]:
-    rows = await tx.fetchall(
-        "SELECT * FROM incidents WHERE category = ? AND gemeente_code = ? AND last_at >= ?"
-        " AND closed_at IS NULL ORDER BY last_at DESC",
-        (category.value, gemeente_code, to_db_time(since)),
+async def first_of_incident(db: Database | Transaction, incident_id: int) -> Sighting | None:
+    row = await db.fetchone("SELECT * FROM sightings WHERE incident_id = ? ORDER BY id LIMIT 1", (incident_id,))
+    return _sighting(row) if row else None
+
+
+async def references_of_incident(db: Database | Transaction, incident_id: int, limit: int = 20) -> list[str]:
+    """The newest references of an incident, oldest first."""
+    rows = await db.fetchall(
+        "SELECT reference FROM sightings WHERE incident_id = ? ORDER BY id DESC LIMIT ?", (incident_id, limit)
     )
+    return [r[0] for r in reversed(rows)]
+
+
+async def reporters_of_incident(db: Database | Transaction, incident_id: int) -> list[tuple[int, str, str]]:
+    """(reporter id, language, reference) of each still-identifiable reporter, once per person."""
+    rows = await db.fetchall(
+        "SELECT reporter_id, language, reference FROM sightings WHERE incident_id = ? AND reporter_id IS NOT NULL"
+        " ORDER BY id",
+        (incident_id,),
+    )
+    seen: set[int] = set()
+    result = []
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            result.append((row[0], row[1], row[2]))
+    return result
+
+
+async def open_incidents_since(
+    tx: Transaction,
+    category: Category,
+    gemeente_code: str,
+    since: dt.datetime,
+    *,
+    buurt_code: str,
+    near: Point | None = None,
+    radius_deg: float = 0.0,
+) -> list[Incident]:
+    """Open incidents that could be the same thing: same category, recent, and in the same buurt
+    or within a bounding box around ``near`` (the caller measures the real distance)."""
+    if near is None:
+        rows = await tx.fetchall(
+            "SELECT * FROM incidents WHERE category = ? AND gemeente_code = ? AND last_at >= ?"
+            " AND closed_at IS NULL AND buurt_code = ? ORDER BY last_at DESC",
+            (category.value, gemeente_code, to_db_time(since), buurt_code),
+        )
+    else:
+        lon_radius = radius_deg * 2  # a degree of longitude is ~0.62 of a degree of latitude here
+        rows = await tx.fetchall(
+            "SELECT * FROM incidents WHERE category = ? AND gemeente_code = ? AND last_at >= ?"
+            " AND closed_at IS NULL AND (buurt_code = ? OR (lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?))"
+            " ORDER BY last_at DESC",
+            (category.value, gemeente_code, to_db_time(since), buurt_code,
+             near.lat - radius_deg, near.lat + radius_deg, near.lon - lon_radius, near.lon + lon_radius),
+        )
     return [_incident(r) for r in rows]
 
 

@@ -131,7 +131,7 @@ async def test_shared_location_resolves_by_polygon(harness: BotHarness) -> None:
     await h.send(h.updates.callback(RESIDENT, "rep:112:no"))
     # Inside Helmond's Brandevoort (wijk 21), far from any buurt border.
     await h.send(h.updates.location(RESIDENT, 51.4585, 5.6150))
-    assert "Gevonden" in h.request.texts(RESIDENT)[-2]
+    assert "Gevonden" in h.request.last_text(RESIDENT)
 
 
 async def test_change_returns_to_summary(harness: BotHarness) -> None:

@@ -1,0 +1,181 @@
+"""1 000 residents complete the report journey at once, through Application.process_update.
+
+Compares our journey with a bare python-telegram-bot echo handler (the floor) in the same
+process, with the same null network. Prints a table and writes bench/results/reports.json.
+
+    python bench/reports.py [--residents 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import NullRequest, summary, table, write_result
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.app import build_application
+from bot.config import Config, load_config
+from bot.sender import Limits
+from bot.services import create_services
+from storage import outbox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_update(update_id: int, user_id: int, *, text: str | None = None, data: str | None = None,
+                location: tuple[float, float] | None = None) -> dict[str, Any]:
+    user = {"id": user_id, "is_bot": False, "first_name": f"B{user_id}", "language_code": "nl"}
+    chat = {"id": user_id, "type": "private", "first_name": f"B{user_id}"}
+    if data is not None:
+        return {"update_id": update_id, "callback_query": {
+            "id": str(update_id), "from": user, "chat_instance": "c", "data": data,
+            "message": {"message_id": 1, "date": 0, "chat": chat, "text": "…",
+                        "from": {"id": 1, "is_bot": True, "first_name": "Bench"}}}}
+    message: dict[str, Any] = {"message_id": update_id, "date": 0, "chat": chat, "from": user}
+    if location is not None:
+        message["location"] = {"latitude": location[0], "longitude": location[1]}
+    else:
+        message["text"] = text
+    if text and text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}
+
+
+JOURNEY: list[dict[str, Any]] = [
+    {"text": "/melding"},
+    {"data": "rep:cat:suspicious_person"},
+    {"data": "rep:112:yes"},
+    {"location": None},  # a shared GPS location somewhere in Helmond or Veldhoven
+    {"data": "rep:when:now"},
+    {"text": "Man in grijze jas probeert deurklinken, liep richting station"},
+    {"data": "rep:nophoto"},
+    {"data": "rep:confirm"},
+]
+
+
+def covered_points(services: Any, rng: random.Random, count: int) -> list[tuple[float, float]]:
+    """Random points that lie in a configured buurt (Helmond and Veldhoven)."""
+    from bot.domain import Point
+    from bot.locate import Outcome
+
+    boxes = [(51.44, 51.51, 5.60, 5.72), (51.39, 51.44, 5.36, 5.44)]
+    points: list[tuple[float, float]] = []
+    while len(points) < count:
+        lat_min, lat_max, lon_min, lon_max = rng.choice(boxes)
+        lat, lon = rng.uniform(lat_min, lat_max), rng.uniform(lon_min, lon_max)
+        if services.locator.locate_point(Point(lat, lon)).outcome is Outcome.FOUND:
+            points.append((lat, lon))
+    return points
+
+
+async def run_journeys(residents: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = load_config(ROOT / "config.example.toml", env={})
+        fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+        from bot.config import LimitsConfig
+
+        fields.update(database=Path(tmp) / "bench.db", limits=LimitsConfig(reports_per_hour=10_000))
+        config = Config(**fields)
+        start_clock = dt.datetime(2026, 11, 24, 20, tzinfo=dt.UTC)
+        services = await create_services(config, clock=lambda: start_clock)
+        app = build_application(config, "1:BENCH", services=services, request=NullRequest(),
+                                get_updates_request=NullRequest(), sender_limits=Limits(), start_sender=False)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        counter = iter(range(1, 10**9))
+        update_times: list[float] = []
+        confirm_times: list[float] = []
+
+        rng = random.Random(42)
+        points = covered_points(services, rng, residents)
+
+        async def resident(user_id: int, point: tuple[float, float]) -> None:
+            for step in JOURNEY:
+                if "location" in step:
+                    step = {"location": point}
+                update = Update.de_json(make_update(next(counter), user_id, **step), app.bot)
+                began = time.perf_counter()
+                await app.process_update(update)
+                elapsed = time.perf_counter() - began
+                update_times.append(elapsed)
+                if step.get("data") == "rep:confirm":
+                    confirm_times.append(elapsed)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(resident(200_000 + i, points[i]) for i in range(residents)))
+        wall = time.perf_counter() - began
+        queued = await outbox.depth(services.db)
+        stored = await services.db.fetchone("SELECT COUNT(*) FROM sightings")
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+        return {
+            "updates": len(update_times), "wall_s": wall, "updates_per_s": len(update_times) / wall,
+            "per_update_ms": {k: v * 1000 for k, v in summary(update_times).items()},
+            "confirm_to_queued_ms": {k: v * 1000 for k, v in summary(confirm_times).items()},
+            "sightings_stored": stored[0] if stored else 0, "messages_queued": queued,
+        }
+
+
+async def run_echo(updates: int, concurrency: int) -> dict[str, Any]:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    app = ApplicationBuilder().token("1:ECHO").request(NullRequest()).get_updates_request(NullRequest()).build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await app.initialize()
+    counter = iter(range(1, 10**9))
+    times: list[float] = []
+    per_worker = updates // concurrency
+
+    async def worker(user_id: int) -> None:
+        for _ in range(per_worker):
+            update = Update.de_json(make_update(next(counter), user_id, text="hallo"), app.bot)
+            began = time.perf_counter()
+            await app.process_update(update)
+            times.append(time.perf_counter() - began)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(300_000 + i) for i in range(concurrency)))
+    wall = time.perf_counter() - began
+    await app.shutdown()
+    return {"updates": len(times), "wall_s": wall, "updates_per_s": len(times) / wall,
+            "per_update_ms": {k: v * 1000 for k, v in summary(times).items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--residents", type=int, default=1000)
+    args = parser.parse_args()
+    ours = asyncio.run(run_journeys(args.residents))
+    floor = asyncio.run(run_echo(ours["updates"], args.residents))
+    cost_ratio = floor["updates_per_s"] / ours["updates_per_s"]
+    result = {"residents": args.residents, "journey": ours, "echo_floor": floor,
+              "cost_ratio_vs_echo": cost_ratio,
+              "targets": {"cost_ratio_max": 3.0, "confirm_p99_ms_max": 20.0}}
+    path = write_result("reports", result)
+    print(f"report journey: {args.residents} residents x {len(JOURNEY)} updates, concurrently")
+    print(table([
+        ("updates/s (ours)", f"{ours['updates_per_s']:.0f}"),
+        ("updates/s (echo floor)", f"{floor['updates_per_s']:.0f}"),
+        ("cost per update vs floor", f"{cost_ratio:.2f}x   (target <= 3x)"),
+        ("per update p50/p95/p99 ms", "{p50:.2f} / {p95:.2f} / {p99:.2f}".format(**ours["per_update_ms"])),
+        ("confirm→queued p50/p95/p99 ms", "{p50:.2f} / {p95:.2f} / {p99:.2f}".format(**ours["confirm_to_queued_ms"])
+         + "   (target p99 < 20)"),
+        ("sightings stored / msgs queued", f"{ours['sightings_stored']} / {ours['messages_queued']}"),
+    ]))
+    print(f"written: {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
