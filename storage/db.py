@@ -72,6 +72,8 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # Each call is one hop to aiosqlite's thread: the hops, not SQLite, are what costs time
+    # under load, so results are fetched in the same hop and cursors are left to the GC.
     async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
         return await self._conn.execute(sql, params)
 
@@ -79,19 +81,16 @@ class Transaction:
         await self._conn.executemany(sql, rows)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        row_id = cursor.lastrowid
-        await cursor.close()
-        assert row_id is not None
-        return row_id
+        row = await self._conn.execute_insert(sql, params)
+        assert row is not None and row[0] is not None
+        return int(row[0])
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)  # type: ignore[arg-type]
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
 
 class Database:
@@ -139,24 +138,22 @@ class Database:
     # Single statements outside an explicit transaction are atomic on their own.
     async def execute(self, sql: str, params: Params = ()) -> None:
         async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            await cursor.close()
+            await self._conn.execute(sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            row_id = cursor.lastrowid
-            await cursor.close()
-        assert row_id is not None
-        return row_id
+            row = await self._conn.execute_insert(sql, params)
+        assert row is not None and row[0] is not None
+        return int(row[0])
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        async with self._lock:
+            rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)  # type: ignore[arg-type]
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def schema_version(self) -> int:
         row = await self.fetchone(

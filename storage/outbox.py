@@ -146,7 +146,6 @@ async def drop_pending_for_chat(db: Database, chat_id: int, reason: str) -> int:
             (reason, chat_id),
         )
         count = cursor.rowcount
-        await cursor.close()
     return count
 
 
@@ -165,7 +164,6 @@ async def recover_in_flight(db: Database) -> int:
     async with db.transaction() as tx:
         cursor = await tx.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
         count = cursor.rowcount
-        await cursor.close()
     return count
 
 

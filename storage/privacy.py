@@ -68,14 +68,12 @@ async def erase_person(db: Database, telegram_id: int, *, now: dt.datetime) -> d
             (to_db_time(now), telegram_id),
         )
         counts["sightings_anonymised"] = cursor.rowcount
-        await cursor.close()
         # Messages to them: pending ones are not sent any more, sent ones lose their content.
         cursor = await tx.execute(
             "UPDATE outbox SET status = 'dropped', payload = '{}' WHERE chat_id = ? AND status = 'pending'",
             (telegram_id,),
         )
         counts["pending_messages_dropped"] = cursor.rowcount
-        await cursor.close()
         await tx.execute("UPDATE outbox SET payload = '{}' WHERE chat_id = ?", (telegram_id,))
         for table, column in reversed(PERSONAL_TABLES):
             exists = await tx.fetchone("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
@@ -83,8 +81,7 @@ async def erase_person(db: Database, telegram_id: int, *, now: dt.datetime) -> d
                 continue
             cursor = await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (telegram_id,))
             counts[table] = cursor.rowcount
-            await cursor.close()
-        await tx.execute(
+            await tx.execute(
             "UPDATE audit_log SET subject = 'user:erased' WHERE subject = ?", (f"user:{telegram_id}",)
         )
         await tx.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?", (telegram_id,))
@@ -107,22 +104,18 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
             (to_db_time(now), cutoff),
         )
         counts["sightings"] = cursor.rowcount
-        await cursor.close()
         cursor = await tx.execute(
             "UPDATE incidents SET lat = NULL, lon = NULL WHERE last_at < ? AND lat IS NOT NULL", (cutoff,)
         )
         counts["incidents"] = cursor.rowcount
-        await cursor.close()
         # Delivered messages carry the report text (and, for officers, the reporter's name).
         cursor = await tx.execute(
             "UPDATE outbox SET payload = '{}' WHERE created_at < ? AND status != 'pending' AND payload != '{}'",
             (cutoff,),
         )
         counts["messages"] = cursor.rowcount
-        await cursor.close()
         cursor = await tx.execute("DELETE FROM report_drafts WHERE updated_at < ?", (cutoff,))
         counts["drafts"] = cursor.rowcount
-        await cursor.close()
     return counts
 
 

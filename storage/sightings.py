@@ -247,7 +247,6 @@ async def mark_escalated(tx: Transaction, incident_id: int, at: dt.datetime) -> 
         "UPDATE incidents SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL", (to_db_time(at), incident_id)
     )
     done = cursor.rowcount > 0
-    await cursor.close()
     return done
 
 

@@ -113,7 +113,6 @@ async def set_group_active(db: Database, chat_id: int, active: bool) -> bool:
             (int(active), chat_id, int(active)),
         )
         changed = cursor.rowcount > 0
-        await cursor.close()
         if changed:
             await audit(tx, None, "group.active" if active else "group.inactive", f"chat:{chat_id}")
     return changed

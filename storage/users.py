@@ -96,7 +96,6 @@ async def grant_role(
         (telegram_id, role.value, scope, granted_by, to_db_time(utcnow()), source),
     )
     added = cursor.rowcount > 0
-    await cursor.close()
     if added:
         await audit(tx, granted_by, "role.grant", f"user:{telegram_id}", f"{role.value} {scope}".strip())
     return added
@@ -108,7 +107,6 @@ async def revoke_role(tx: Transaction, telegram_id: int, role: Role, scope: str,
         (telegram_id, role.value, scope),
     )
     removed = cursor.rowcount > 0
-    await cursor.close()
     if removed:
         await audit(tx, revoked_by, "role.revoke", f"user:{telegram_id}", f"{role.value} {scope}".strip())
     return removed
