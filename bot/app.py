@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.ratelimiter import InteractiveRetryLimiter
 from bot.sender import Limits, OutboxSender
 from bot.services import Services, create_services
 from handlers import register_all
@@ -108,6 +109,7 @@ def build_application(
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .concurrent_updates(True)
+        .rate_limiter(InteractiveRetryLimiter(time_scale=(sender_limits or Limits()).time_scale))
     )
     if request is not None:
         builder = builder.request(request)

@@ -100,6 +100,7 @@ class OutboxSender:
         self.stats = SenderStats()
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         # Pacing state, in the event loop's monotonic clock.
@@ -111,7 +112,12 @@ class OutboxSender:
     # ------------------------------------------------------------------ lifecycle
 
     def wake(self) -> None:
+        self._idle.clear()
         self._wake.set()
+
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until a round finds nothing left to send (tests and shutdown use this)."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
 
     async def start(self) -> None:
         recovered = await outbox.recover_in_flight(self.db)
@@ -139,6 +145,8 @@ class OutboxSender:
             if self._stopping:
                 break
             if not progressed:
+                if not self._in_flight and await outbox.depth(self.db) == 0:
+                    self._idle.set()
                 await self._sleep_until_next()
 
     async def _sleep_until_next(self) -> None:
@@ -256,7 +264,9 @@ class OutboxSender:
         params["chat_id"] = chat_id
         await outbox.mark_sending(self.db, item.id)
         try:
-            result = await self.bot.do_api_request(item.method, api_kwargs=params)
+            result = await self.bot.do_api_request(  # type: ignore[call-arg]
+                item.method, api_kwargs=params, rate_limit_args={"outbox": True}
+            )
         except RetryAfter as error:
             seconds = _seconds(error.retry_after)
             self.stats.rate_limited += 1

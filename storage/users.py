@@ -72,7 +72,12 @@ async def languages(db: Database, telegram_ids: list[int]) -> dict[int, str]:
 
 
 async def mark_inactive(tx: Transaction | Database, telegram_id: int) -> None:
-    await tx.execute("UPDATE users SET active = 0 WHERE telegram_id = ?", (telegram_id,))
+    """The person blocked the bot (403). Recorded even for someone who never wrote to us."""
+    await tx.execute(
+        "INSERT INTO users (telegram_id, language, active, created_at) VALUES (?, 'nl', 0, ?)"
+        " ON CONFLICT(telegram_id) DO UPDATE SET active = 0",
+        (telegram_id, to_db_time(utcnow())),
+    )
 
 
 async def roles_of(db: Database, telegram_id: int) -> list[tuple[Role, str]]:

@@ -143,7 +143,8 @@ class ControlHandler(tornado.web.RequestHandler):
             "kick": lambda: world.kick_bot(args["chat_id"]),
             "migrate": lambda: world.migrate(args["chat_id"], args.get("new_chat_id")),
             "fail": lambda: world.fail_next(args.get("count", 1), kind=args.get("kind", "5xx"),
-                                            method=args.get("method"), retry_after=args.get("retry_after", 1)),
+                                            method=args.get("method"), retry_after=args.get("retry_after", 1),
+                                            chat_id=args.get("chat_id")),
         }
         if action not in actions:
             raise tornado.web.HTTPError(404)

@@ -144,6 +144,7 @@ class Fault:
     method: str | None
     remaining: int
     retry_after: int = 1
+    chat_id: int | None = None
 
 
 class World:
@@ -304,12 +305,14 @@ class World:
         return new_id
 
     def fail_next(self, count: int = 1, *, kind: str = "5xx", method: str | None = None,
-                  retry_after: int = 1) -> None:
-        """The next ``count`` requests (of ``method``, or any) fail: 5xx, drop, or 429."""
-        self.faults.append(Fault(kind, method.lower() if method else None, count, retry_after))
+                  retry_after: int = 1, chat_id: int | None = None) -> None:
+        """The next ``count`` requests (of ``method`` / to ``chat_id``, or any) fail: 5xx, drop, 429."""
+        self.faults.append(Fault(kind, method.lower() if method else None, count, retry_after, chat_id))
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, chat_id: Any = None) -> Fault | None:
         for fault in self.faults:
+            if fault.chat_id is not None and str(fault.chat_id) != str(chat_id):
+                continue
             if fault.remaining > 0 and (fault.method is None or fault.method == method):
                 fault.remaining -= 1
                 if fault.remaining == 0:
@@ -386,7 +389,7 @@ class World:
     async def call(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         name = method.lower()
         self.calls.append((method, params))
-        fault = self._take_fault(name)
+        fault = self._take_fault(name, params.get("chat_id"))
         if fault is not None:
             if fault.kind == "drop":
                 raise DropConnection
