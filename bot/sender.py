@@ -115,9 +115,9 @@ class OutboxSender:
         self._idle.clear()
         self._wake.set()
 
-    async def wait_idle(self, timeout: float = 10.0) -> None:
+    async def wait_idle(self, within: float = 10.0) -> None:
         """Wait until a round finds nothing left to send (tests and shutdown use this)."""
-        await asyncio.wait_for(self._idle.wait(), timeout)
+        await asyncio.wait_for(self._idle.wait(), within)
 
     async def start(self) -> None:
         recovered = await outbox.recover_in_flight(self.db)

@@ -46,7 +46,7 @@ async def test_get_me_send_edit_pin(bot: Bot, emulator: Emulator) -> None:
     assert await bot.pin_chat_message(GROUP, message.message_id)
     sent = emulator.world.sent_to(GROUP)
     assert sent[0].text == "Opgelost" and sent[0].edits == 1 and sent[0].pinned
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(999, "x")
 
 

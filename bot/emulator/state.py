@@ -334,13 +334,13 @@ class World:
     def texts(self, chat_id: int) -> list[str]:
         return [m.text or m.caption or "" for m in self.messages.get(chat_id, [])]
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         """Wait until ``predicate()`` holds; re-checked whenever the bot sends or edits."""
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+            await asyncio.wait_for(self._changed.wait_for(predicate), within)
 
-    async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 10.0) -> list[SentMessage]:
-        await self.wait_for(lambda: len(self.messages.get(chat_id, [])) >= count, timeout)
+    async def wait_for_messages(self, chat_id: int, count: int, within: float = 10.0) -> list[SentMessage]:
+        await self.wait_for(lambda: len(self.messages.get(chat_id, [])) >= count, within)
         return self.sent_to(chat_id)
 
     async def _notify(self) -> None:
