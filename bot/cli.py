@@ -58,7 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(Path(args.config))
+    # The demo's screen is the chats; library chatter below warnings would drown it.
+    logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    # At a terminal the demo is interactive; with piped input it plays the lines as a script.
+    script = None if sys.stdin.isatty() else [line.rstrip("\n") for line in sys.stdin]
+    return run_demo(Path(args.config), script)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

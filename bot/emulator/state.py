@@ -177,6 +177,7 @@ class World:
         self._global_sends: deque[float] = deque()
         self._chat_sends: dict[int, deque[float]] = {}
         self.on_message: list[Callable[[SentMessage], None]] = []
+        self.on_edit: list[Callable[[SentMessage], None]] = []
 
     # ------------------------------------------------------------------ world building
 
@@ -542,15 +543,13 @@ class World:
             raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
                                 "markup are exactly the same as a current content and reply markup of the message")
         message.text, message.reply_markup, message.parse_mode = text, markup, params.get("parse_mode")
-        message.edits += 1
-        return message.as_message(chat)
+        return self._edited(chat, message)
 
     def api_editmessagecaption(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         chat, message = self._edit_target(params)
         message.caption = params.get("caption")
         message.reply_markup = params.get("reply_markup")
-        message.edits += 1
-        return message.as_message(chat)
+        return self._edited(chat, message)
 
     def api_editmessagereplymarkup(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         chat, message = self._edit_target(params)
@@ -559,7 +558,12 @@ class World:
             raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
                                 "markup are exactly the same as a current content and reply markup of the message")
         message.reply_markup = markup
+        return self._edited(chat, message)
+
+    def _edited(self, chat: Chat, message: SentMessage) -> dict[str, Any]:
         message.edits += 1
+        for listener in self.on_edit:
+            listener(message)
         return message.as_message(chat)
 
     def api_deletemessage(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
