@@ -40,7 +40,7 @@ HELP = """\
 Commands (anything else is sent as a message by the current persona):
   /as bewoner | coordinator | wijkagent   switch persona (the resident starts)
   /groep  /prive                          type in the team's group, or in your private chat
-  <number>                                press the button with that number
+  <number>   or   =<label>                press the button with that number (or label)
   /loc <lat> <lon>                        share a location (e.g. /loc 51.4795 5.6560)
   /foto                                   send a photo
   /hulp                                   this help;  /stop  quit
@@ -113,6 +113,11 @@ class DemoConsole:
                 print("→ geen knop met dat nummer", file=self.out)
             else:
                 world.press_button(persona.user_id, target[0], target[1], target[2])
+        elif line.startswith("="):
+            try:
+                world.press(persona.user_id, GROUP_ID if self.in_group else persona.user_id, line[1:].strip())
+            except KeyError:
+                print("→ geen knop met die tekst", file=self.out)
         elif line.startswith("/loc"):
             try:
                 lat, lon = (float(x) for x in line.split()[1:3])
@@ -207,7 +212,8 @@ async def interact(console: DemoConsole, lines: Any) -> None:
         # Give the bot a moment to answer before the next prompt (returns as soon as it did).
         with contextlib.suppress(TimeoutError):
             await world.wait_for(
-                lambda: world.sent_count + sum(m.edits for ms in world.messages.values() for m in ms) > before,
+                lambda before=before: world.sent_count + sum(m.edits for ms in world.messages.values() for m in ms)
+                > before,
                 within=2.0,
             )
 

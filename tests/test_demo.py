@@ -11,8 +11,8 @@ from tests.conftest import ROOT
 SCRIPT = """\
 /start
 /melding
-2
-13
+=Verdachte persoon
+=Ja, gebeld
 5701 AB 12
 /as wijkagent
 /as bewoner
@@ -32,7 +32,7 @@ def test_demo_plays_a_report_without_token_or_internet() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Welkom bij Buurtwacht" in out
-    assert "[2] 🕵️ Verdachte persoon" in out
+    assert "🕵️ Verdachte persoon" in out
     assert "Heb je 112 gebeld" in out
     assert "Gevonden" in out and "Wanneer was het" in out
     assert "je bent nu Wijkagent Binnenstad" in out
