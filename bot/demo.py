@@ -8,7 +8,6 @@ and buttons are pressed by number.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -206,16 +205,27 @@ async def interact(console: DemoConsole, lines: Any) -> None:
             if line is None:
                 return
             print(console.prompt() + line, file=console.out)
-        before = world.sent_count + sum(m.edits for ms in world.messages.values() for m in ms)
         if not console.handle(line):
             return
-        # Give the bot a moment to answer before the next prompt (returns as soon as it did).
-        with contextlib.suppress(TimeoutError):
-            await world.wait_for(
-                lambda before=before: world.sent_count + sum(m.edits for ms in world.messages.values() for m in ms)
-                > before,
-                within=2.0,
-            )
+        await settle(world)
+
+
+def activity(world: Any) -> int:
+    return int(world.sent_count + sum(m.edits for ms in world.messages.values() for m in ms))
+
+
+async def settle(world: Any) -> None:
+    """Let the bot answer before the next prompt: wait for its first reply, then until it is
+    quiet for a moment (a demo nicety; tests wait on events instead)."""
+    seen = activity(world)
+    within = 3.0
+    while True:
+        try:
+            await world.wait_for(lambda seen=seen: activity(world) > seen, within=within)
+        except TimeoutError:
+            return
+        seen = activity(world)
+        within = 0.3
 
 
 def run_demo(config_path: Path, script: list[str] | None = None) -> int:

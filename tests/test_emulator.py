@@ -119,7 +119,7 @@ async def test_flood_limits_per_chat_group_and_overall() -> None:
         world.add_group(GROUP, "G")
         bot = Bot(emu.token, base_url=emu.base_url)
         async with bot:
-            for _ in range(3):  # a short burst in one private chat is fine
+            for _ in range(5):  # a short burst in one private chat is fine
                 await bot.send_message(USER, "x")
             with pytest.raises(RetryAfter):
                 await bot.send_message(USER, "x")

@@ -133,7 +133,7 @@ class FloodLimits:
     enabled: bool = True
     per_second: float = 30.0
     private_per_second: float = 1.0
-    private_burst: int = 3  # Telegram tolerates short bursts in one chat
+    private_burst: int = 5  # Telegram tolerates short bursts in one chat (1/s on average)
     group_per_minute: float = 20.0
     time_scale: float = 1.0
 
