@@ -97,6 +97,8 @@ def build_application(
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if services is not None:
+            if (http := services.extras.get("http")) is not None:
+                await http.aclose()
             await services.db.close()
 
     builder = (

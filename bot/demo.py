@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, PdokConfig, load_config
 from bot.emulator import Emulator, FloodLimits
 from bot.emulator.state import SentMessage
 
@@ -141,8 +141,9 @@ def strip_html(text: str) -> str:
 def demo_config(config_path: Path, emulator: Emulator, database: Path) -> Config:
     config = load_config(config_path, env={})
     fields = {f: getattr(config, f) for f in config.__dataclass_fields__}
+    # Offline: no PDOK; typed postcodes use the config's postcode ranges.
     fields.update(api_url=emulator.base_url, file_url=emulator.base_file_url, database=database,
-                  webhook=None)
+                  webhook=None, pdok=PdokConfig(enabled=False))
     return Config(**fields)
 
 

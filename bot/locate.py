@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from bot.config import Config
 from bot.domain import AreaRef, LocationSource, Point, ResolvedLocation
+from bot.geo.address import ParsedAddress, parse_address
+from bot.geo.pdok import GeocodedAddress, PdokClient, PdokUnavailable
+from bot.geo.polygons import BuurtIndex, shapes_from_geojson
+from storage import geocache
+from storage.db import Database
 
 
 class Outcome(StrEnum):
@@ -50,7 +57,25 @@ class AreaCatalog:
         return buurt_code in self._refs
 
 
-_POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})\s*[,.]?\s*(\d{1,5})\s*(.*)$")
+class PostcodeMap:
+    """Config postcode patterns → buurt; the most specific pattern wins (PC6 over a range over PC4)."""
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        ranges: list[tuple[int, str, str, str]] = []
+        for buurt_code, pattern in entries:
+            low, _, high = pattern.partition("-")
+            if len(low) == 4:
+                ranges.append((2, low + "AA", low + "ZZ", buurt_code))
+            else:
+                high = high or low
+                ranges.append((0 if low == high else 1, low, high, buurt_code))
+        self._ranges = sorted(ranges)
+
+    def lookup(self, postcode: str) -> str | None:
+        for _, low, high, buurt_code in self._ranges:
+            if low <= postcode <= high:
+                return buurt_code
+        return None
 
 
 def polygon_files(config: Config) -> list[Path]:
@@ -59,75 +84,87 @@ def polygon_files(config: Config) -> list[Path]:
     return sorted(p for p in files if p is not None)
 
 
-def load_geojson(path: Path) -> dict:  # type: ignore[type-arg]
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_geojson(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 class Locator:
-    """Config-only locator: postcode ranges and polygon test. PDOK comes in through ``geocoder``."""
+    """Shared locations by polygon; typed addresses by PDOK, or the config's postcodes when
+    PDOK cannot be reached (and the sighting records that the fallback was used)."""
 
-    def __init__(self, config: Config, catalog: AreaCatalog) -> None:
+    def __init__(self, config: Config, catalog: AreaCatalog, *, pdok: PdokClient | None = None,
+                 db: Database | None = None, clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.config = config
         self.catalog = catalog
-        self._postcodes: list[tuple[str, str, str]] = []  # (from, to, buurt) PC6 bounds
-        for _, _, buurt in config.all_buurten():
-            for pattern in buurt.postcodes:
-                low, _, high = pattern.partition("-")
-                if len(low) == 4:
-                    self._postcodes.append((low + "AA", low + "ZZ", buurt.code))
-                else:
-                    self._postcodes.append((low, high or low, buurt.code))
-        # Most specific range first, so a PC6 range beats the PC4 it lies in.
-        self._postcodes.sort(key=lambda item: (item[1] > item[0]) * 1 + _span(item))
-        self._polygons: list[tuple[str, list[list[list[tuple[float, float]]]]]] = []
+        self.pdok = pdok
+        self.db = db
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.postcodes = PostcodeMap([(b.code, p) for _, _, b in config.all_buurten() for p in b.postcodes])
+        shapes = []
         for path in polygon_files(config):
-            for feature in load_geojson(path).get("features", []):
-                code = feature.get("properties", {}).get("statcode") or feature.get("id")
-                if code in catalog and feature.get("geometry"):
-                    self._polygons.append((code, _polygons_of(feature["geometry"])))
+            shapes += [s for s in shapes_from_geojson(load_geojson(path)) if s.code in catalog]
+        self.index = BuurtIndex(shapes)
 
     def locate_point(self, point: Point) -> LocateResult:
-        for code, polygons in self._polygons:
-            if any(_in_polygon(point, rings) for rings in polygons):
-                area = self.catalog.area(code)
-                assert area is not None
-                return LocateResult(Outcome.FOUND, ResolvedLocation(area, LocationSource.GPS, point=point))
-        return LocateResult(Outcome.OUTSIDE)
+        hit = self.index.lookup(point)
+        area = self.catalog.area(hit.buurt_code) if hit else None
+        if area is None:
+            return LocateResult(Outcome.OUTSIDE)
+        return LocateResult(Outcome.FOUND, ResolvedLocation(area, LocationSource.GPS, point=point))
 
     async def locate_text(self, text: str) -> LocateResult:
-        match = _POSTCODE.match(text)
-        if not match:
-            return LocateResult(Outcome.BAD_INPUT, hint="postcode_house_number")
-        postcode = (match[1] + match[2]).upper()
-        for low, high, code in self._postcodes:
-            if low <= postcode <= high:
-                area = self.catalog.area(code)
-                assert area is not None
-                return LocateResult(
-                    Outcome.FOUND,
-                    ResolvedLocation(area, LocationSource.POSTCODE_FALLBACK, postcode=postcode, house_number=match[3]),
-                )
-        return LocateResult(Outcome.OUTSIDE)
+        parsed = parse_address(text)
+        if parsed.hint is not None:
+            return LocateResult(Outcome.BAD_INPUT, hint=parsed.hint.value)
+        if self.pdok is not None:
+            try:
+                found = await self._geocode(parsed)
+            except PdokUnavailable:
+                found = _UNAVAILABLE
+            if isinstance(found, GeocodedAddress):
+                return self._from_pdok(found, parsed)
+            if found is None:
+                return LocateResult(Outcome.NOT_FOUND)
+        if parsed.postcode is None:
+            # Only PDOK can read a street name; without it, ask for the postcode.
+            return LocateResult(Outcome.BAD_INPUT, hint="postcode_needed")
+        buurt_code = self.postcodes.lookup(parsed.postcode)
+        area = self.catalog.area(buurt_code) if buurt_code else None
+        if area is None:
+            return LocateResult(Outcome.OUTSIDE)
+        return LocateResult(Outcome.FOUND, ResolvedLocation(
+            area, LocationSource.POSTCODE_FALLBACK, postcode=parsed.postcode,
+            house_number=str(parsed.house_number)))
+
+    async def _geocode(self, parsed: ParsedAddress) -> GeocodedAddress | None:
+        assert self.pdok is not None
+        if parsed.postcode is not None:
+            key = f"adres:{parsed.postcode}:{parsed.house_number}:{parsed.addition or ''}"
+        else:
+            key = "vrij:" + " ".join((parsed.free_text or "").lower().split())
+        now = self.clock()
+        ttl = dt.timedelta(days=self.config.pdok.cache_days)
+        if self.db is not None:
+            cached = await geocache.get(self.db, key, now=now, ttl=ttl, negative_ttl=dt.timedelta(days=1))
+            if cached is not geocache.MISS:
+                return GeocodedAddress.from_json(cached) if cached is not None else None
+        if parsed.postcode is not None:
+            assert parsed.house_number is not None
+            result = await self.pdok.address(parsed.postcode, parsed.house_number, parsed.addition)
+        else:
+            results = await self.pdok.free(parsed.free_text or "")
+            result = results[0] if results else None
+        if self.db is not None:
+            await geocache.put(self.db, key, result.to_json() if result else None, now=now)
+        return result
+
+    def _from_pdok(self, found: GeocodedAddress, parsed: ParsedAddress) -> LocateResult:
+        area = self.catalog.area(found.buurt_code) if found.buurt_code else None
+        if area is None:
+            return LocateResult(Outcome.OUTSIDE)
+        return LocateResult(Outcome.FOUND, ResolvedLocation(
+            area, LocationSource.PDOK, point=found.point, street=found.street, postcode=found.postcode,
+            house_number=str(found.house_number) if found.house_number is not None else None))
 
 
-def _span(item: tuple[str, str, str]) -> int:
-    return 0 if item[0] == item[1] else (1 if item[0][:4] == item[1][:4] and item[1][4:] != "ZZ" else 2)
-
-
-def _polygons_of(geometry: dict) -> list[list[list[tuple[float, float]]]]:  # type: ignore[type-arg]
-    coords = geometry["coordinates"]
-    polygons = [coords] if geometry["type"] == "Polygon" else coords
-    return [[[(float(x), float(y)) for x, y, *_ in ring] for ring in polygon] for polygon in polygons]
-
-
-def _in_polygon(point: Point, rings: list[list[tuple[float, float]]]) -> bool:
-    inside = False
-    x, y = point.lon, point.lat
-    for ring in rings:
-        j = len(ring) - 1
-        for i in range(len(ring)):
-            xi, yi = ring[i]
-            xj, yj = ring[j]
-            if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
-                inside = not inside
-            j = i
-    return inside
+_UNAVAILABLE = object()

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from bot.config import Config
 from bot.directory import Directory, build_directory, config_roles
 from bot.domain import Role
+from bot.geo.pdok import PdokClient
 from bot.locate import AreaCatalog, Locator
 from storage import teams, users
 from storage.db import Database
@@ -82,15 +85,33 @@ async def seed_from_config(db: Database, config: Config) -> None:
     await users.sync_config_roles(db, wanted)
 
 
-async def create_services(config: Config, *, db: Database | None = None, clock: Clock = system_clock) -> Services:
+async def create_services(
+    config: Config,
+    *,
+    db: Database | None = None,
+    clock: Clock = system_clock,
+    http: httpx.AsyncClient | None = None,
+) -> Services:
+    """Open the database, seed the config's officers and teams, and build the lookups.
+
+    ``http`` is the client for PDOK (tests pass one with a MockTransport); without one, a
+    real client is made when ``[pdok] enabled``.
+    """
     db = db or await Database.open(config.database)
     await seed_from_config(db, config)
     catalog = AreaCatalog(config)
-    return Services(
+    pdok = None
+    if config.pdok.enabled:
+        http = http or httpx.AsyncClient(headers={"User-Agent": "Buurtwacht (buurtpreventie bot)"})
+        pdok = PdokClient(http, base_url=config.pdok.base_url, timeout=config.pdok.timeout_seconds)
+    services = Services(
         config=config,
         db=db,
         catalog=catalog,
-        locator=Locator(config, catalog),
+        locator=Locator(config, catalog, pdok=pdok, db=db, clock=clock),
         directory=await load_directory(db, config),
         clock=clock,
     )
+    if http is not None:
+        services.extras["http"] = http
+    return services

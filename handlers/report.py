@@ -433,6 +433,8 @@ def address_hint(t: Translator, hint: str | None) -> str:
         "postcode_letters": t.gettext("Vergeet de twee letters van de postcode niet, bijvoorbeeld 5701 AB 12."),
         "house_number": t.gettext("Ik mis het huisnummer. Typ bijvoorbeeld 5701 AB 12."),
         "postcode_invalid": t.gettext("Dit is geen geldige Nederlandse postcode. Een postcode is 4 cijfers en 2 letters, bijvoorbeeld 5701 AB."),
+        "house_number_invalid": t.gettext("Dat huisnummer klopt niet. Typ bijvoorbeeld 5701 AB 12."),
+        "postcode_needed": t.gettext("Het adresboek is nu niet bereikbaar. Typ de postcode en het huisnummer, bijvoorbeeld 5701 AB 12, of deel je locatie."),
     }
     return hints.get(hint or "", t.gettext("Typ de postcode en het huisnummer, bijvoorbeeld 5701 AB 12, of deel je locatie."))
 

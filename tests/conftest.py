@@ -16,7 +16,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
-from bot.config import Config, load_config
+from bot.config import Config, PdokConfig, load_config
 from bot.sender import Limits
 from bot.services import Services, create_services
 from storage.db import Database
@@ -207,6 +207,8 @@ def test_config(tmp_path: Path, **overrides: Any) -> Config:
     config = load_config(EXAMPLE_CONFIG, env={})
     fields = {f: getattr(config, f) for f in config.__dataclass_fields__}
     fields["database"] = tmp_path / "test.db"
+    # Tests never reach the internet: PDOK is off unless a test brings a MockTransport.
+    fields["pdok"] = PdokConfig(enabled=False)
     fields.update(overrides)
     return Config(**fields)
 
@@ -231,13 +233,15 @@ async def harness(config: Config, clock: FakeClock) -> AsyncIterator[BotHarness]
 
 
 class make_harness:
-    def __init__(self, config: Config, clock: Callable[[], dt.datetime], db: Database | None = None) -> None:
+    def __init__(self, config: Config, clock: Callable[[], dt.datetime], db: Database | None = None,
+                 http: Any = None) -> None:
         self.config = config
         self.clock = clock
         self.db = db
+        self.http = http
 
     async def __aenter__(self) -> BotHarness:
-        services = await create_services(self.config, db=self.db, clock=self.clock)
+        services = await create_services(self.config, db=self.db, clock=self.clock, http=self.http)
         request = RecordingRequest()
         app = build_application(
             self.config, "123:TEST", services=services, request=request, get_updates_request=RecordingRequest(),

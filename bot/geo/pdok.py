@@ -1,0 +1,128 @@
+"""PDOK Locatieserver v3.1: the national geocoder, for typed postcodes and addresses."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import httpx
+
+from bot.domain import Point
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/"
+FIELDS = ("weergavenaam,straatnaam,huisnummer,huisletter,huisnummertoevoeging,postcode,woonplaatsnaam,"
+          "gemeentecode,gemeentenaam,wijkcode,wijknaam,buurtcode,buurtnaam,centroide_ll,type")
+_POINT = re.compile(r"POINT\(\s*([-\d.]+)\s+([-\d.]+)\s*\)")
+
+
+class PdokUnavailable(Exception):
+    """PDOK did not answer in time or answered with a server error, after retries."""
+
+
+@dataclass(frozen=True, slots=True)
+class GeocodedAddress:
+    postcode: str | None
+    house_number: int | None
+    street: str | None
+    woonplaats: str | None
+    gemeente_code: str
+    gemeente_name: str
+    wijk_code: str | None
+    wijk_name: str | None
+    buurt_code: str | None
+    buurt_name: str | None
+    point: Point | None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["point"] = [self.point.lat, self.point.lon] if self.point else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GeocodedAddress:
+        point = data.get("point")
+        return cls(**{**data, "point": Point(point[0], point[1]) if point else None})
+
+
+def parse_doc(doc: dict[str, Any]) -> GeocodedAddress:
+    """An address document as PDOK returns it (gemeentecode comes without its GM prefix)."""
+    gemeente = str(doc.get("gemeentecode", ""))
+    point = None
+    if match := _POINT.match(str(doc.get("centroide_ll", ""))):
+        point = Point(float(match[2]), float(match[1]))  # PDOK writes lon lat
+    number = doc.get("huisnummer")
+    return GeocodedAddress(
+        postcode=doc.get("postcode"),
+        house_number=int(number) if number is not None else None,
+        street=doc.get("straatnaam"),
+        woonplaats=doc.get("woonplaatsnaam"),
+        gemeente_code=gemeente if gemeente.startswith("GM") else f"GM{gemeente.zfill(4)}",
+        gemeente_name=doc.get("gemeentenaam", ""),
+        wijk_code=doc.get("wijkcode"),
+        wijk_name=doc.get("wijknaam"),
+        buurt_code=doc.get("buurtcode"),
+        buurt_name=doc.get("buurtnaam"),
+        point=point,
+    )
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class PdokClient:
+    def __init__(self, http: httpx.AsyncClient, *, base_url: str = DEFAULT_BASE_URL, timeout: float = 2.0,
+                 retries: int = 2, sleep: Sleep = asyncio.sleep, rng: random.Random | None = None) -> None:
+        self.http = http
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.timeout = timeout
+        self.retries = retries
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+
+    async def _get(self, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                # Exponential backoff with jitter; PDOK is shared by the whole country.
+                await self.sleep(0.2 * 2 ** (attempt - 1) * (1 + self.rng.random()))
+            try:
+                response = await self.http.get(self.base_url + endpoint, params=params, timeout=self.timeout)
+            except httpx.TimeoutException as error:
+                last = error
+                continue
+            except httpx.TransportError as error:
+                last = error
+                continue
+            if response.status_code >= 500 or response.status_code == 429:
+                last = httpx.HTTPStatusError("server error", request=response.request, response=response)
+                continue
+            response.raise_for_status()  # 4xx: our request is wrong; retrying will not help
+            return dict(response.json())
+        log.warning("PDOK unreachable after %d attempts: %s", self.retries + 1, type(last).__name__)
+        raise PdokUnavailable(str(last))
+
+    async def free(self, query: str, *, rows: int = 1) -> list[GeocodedAddress]:
+        data = await self._get("free", {"q": query, "fq": "type:adres", "fl": FIELDS, "rows": rows})
+        return [parse_doc(doc) for doc in data.get("response", {}).get("docs", [])]
+
+    async def address(self, postcode: str, house_number: int, addition: str | None = None) -> GeocodedAddress | None:
+        query = f"postcode:{postcode} and huisnummer:{house_number}"
+        results = await self.free(query, rows=5)
+        if addition:
+            for result in results:
+                if result.postcode == postcode and result.house_number == house_number:
+                    return result
+        return results[0] if results else None
+
+    async def reverse(self, point: Point) -> GeocodedAddress | None:
+        data = await self._get("reverse", {"lat": point.lat, "lon": point.lon, "type": "adres", "rows": 1,
+                                           "fl": FIELDS})
+        docs = data.get("response", {}).get("docs", [])
+        return parse_doc(docs[0]) if docs else None
