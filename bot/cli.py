@@ -90,6 +90,49 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_invite(args: argparse.Namespace) -> int:
+    """The first admin (or any role) from the command line: prints a one-time deep link."""
+    from bot.domain import Role
+    from bot.invites import create_invite, deep_link
+    from bot.services import create_services
+
+    config = _load(args.config)
+    try:
+        role = Role(args.role)
+    except ValueError:
+        print(f"buurtwacht: --role: expected one of {', '.join(r.value for r in Role if r is not Role.RESIDENT)}",
+              file=sys.stderr)
+        return 2
+    scope = args.scope.upper() if not args.scope.isdigit() else f"team:{args.scope}"
+    known = {g.code for g in config.gemeenten} | {w.code for g in config.gemeenten for w in g.wijken}
+    if not scope.startswith("team:") and scope not in known:
+        print(f"buurtwacht: --scope: {args.scope} is not a gemeente or wijk in the config", file=sys.stderr)
+        return 2
+
+    async def make() -> tuple[str, str]:
+        import datetime as dt
+
+        services = await create_services(config)
+        try:
+            invite = await create_invite(services, role, scope, created_by=None, label=args.label,
+                                         validity=dt.timedelta(days=args.days))
+        finally:
+            await services.db.close()
+            if (http := services.extras.get("http")) is not None:
+                await http.aclose()
+        return invite.token, invite.expires_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
+
+    token, until = asyncio.run(make())
+    username = args.bot_username or os.environ.get("BUURTWACHT_BOT_USERNAME")
+    if username:
+        print(deep_link(username.lstrip("@"), token))
+    else:
+        print(f"/start {token}")
+        print("(pass --bot-username to get a t.me link; the person can also send the line above to the bot)")
+    print(f"one-time invite for {role.value} {scope}, valid until {until}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buurtwacht", description="Buurtwacht: Telegram bot for buurtpreventie")
     parser.add_argument("--log-level", default=os.environ.get("BUURTWACHT_LOG_LEVEL", "INFO"))
@@ -115,6 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate a config and summarise areas, officers and teams")
     check.add_argument("--config", default="config.toml")
     check.set_defaults(func=cmd_check_config)
+    admin = sub.add_parser("admin", help="administration from the command line")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    invite = admin_sub.add_parser("invite", help="make a one-time invite link for a role (e.g. the first admin)")
+    invite.add_argument("--config", default="config.toml")
+    invite.add_argument("--role", default="admin")
+    invite.add_argument("--scope", required=True, help="GMxxxx, WKxxxxxx or a team number")
+    invite.add_argument("--days", type=int, default=7)
+    invite.add_argument("--label")
+    invite.add_argument("--bot-username")
+    invite.set_defaults(func=cmd_admin_invite)
     return parser
 
 

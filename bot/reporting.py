@@ -15,7 +15,7 @@ from bot.i18n import translator
 from bot.incidents import find_merge_target
 from bot.routing import route_sighting
 from bot.services import Services
-from storage import drafts, outbox, sightings, users
+from storage import drafts, outbox, sightings, users, watch
 from storage.db import Transaction
 
 OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
@@ -68,7 +68,7 @@ async def submit_sighting(
             # The draft goes in the same transaction: never a stored report *and* a live draft.
             await drafts.delete(tx, draft_owner)
         if merged:
-            await _queue_incident_edits(services, tx, incident_id)
+            await queue_incident_edits(services, tx, incident_id)
         else:
             for recipient in recipients:
                 language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
@@ -127,7 +127,7 @@ async def _queue_routed(
         )
 
 
-async def _queue_incident_edits(services: Services, tx: Transaction, incident_id: int) -> None:
+async def queue_incident_edits(services: Services, tx: Transaction, incident_id: int) -> None:
     """Edit every message about the incident in place: new count, new status."""
     incident = await sightings.get_incident(tx, incident_id)
     first = await sightings.first_of_incident(tx, incident_id)
@@ -135,6 +135,7 @@ async def _queue_incident_edits(services: Services, tx: Transaction, incident_id
         return
     references: list[str] | None = None
     first.area = services.catalog.area(first.area.buurt_code) or first.area
+    watchers = await watch.counts(tx, incident_id)
     for delivery in await outbox.deliveries_for_incident(tx, incident_id):
         if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
             continue
@@ -142,7 +143,7 @@ async def _queue_incident_edits(services: Services, tx: Transaction, incident_id
         t = translator(delivery.language)
         text = render.sighting_text(
             t, first, tz=services.config.timezone, for_kind=kind, report_count=incident.report_count,
-            status=incident.status,
+            status=incident.status, watchers=watchers,
         )
         if kind in OFFICER_KINDS and incident.report_count > 1:
             if references is None:
@@ -171,7 +172,7 @@ async def set_incident_status(
     now = services.now()
     async with services.db.transaction() as tx:
         await sightings.set_incident_status(tx, incident_id, status, by=by, at=now)
-        await _queue_incident_edits(services, tx, incident_id)
+        await queue_incident_edits(services, tx, incident_id)
         told: list[int] = []
         for reporter_id, language, reference in await sightings.reporters_of_incident(tx, incident_id):
             told.append(reporter_id)

@@ -14,7 +14,7 @@ from bot.directory import Directory, build_directory, config_roles
 from bot.domain import Role
 from bot.geo.pdok import PdokClient
 from bot.locate import AreaCatalog, Locator
-from storage import teams, users
+from storage import subscriptions, teams, users
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ async def load_directory(db: Database, config: Config) -> Directory:
         config,
         groups_by_buurt=await teams.active_groups_by_buurt(db),
         role_holders=await users.holders(db, OFFICER_ROLES),
+        subscribers_by_buurt=await subscriptions.active_by_buurt(db),
     )
 
 

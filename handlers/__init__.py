@@ -8,9 +8,11 @@ from telegram.ext import Application
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import officer, privacy, report, start
+    from handlers import broadcast, officer, privacy, report, start, teams
 
     report.register(app)  # first: an active report takes the resident's messages
     start.register(app)
     officer.register(app)
     privacy.register(app)
+    teams.register(app)
+    broadcast.register(app)

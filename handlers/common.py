@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, supported, translator
 from bot.services import Services
+from bot.textsafety import clean_text
 from storage import users
 
 SERVICES_KEY = "services"
@@ -21,7 +22,7 @@ def display_label(update: Update) -> str | None:
     user = update.effective_user
     if user is None:
         return None
-    label = user.full_name
+    label = clean_text(user.full_name, 64)
     if user.username:
         label += f" (@{user.username})"
     return label[:128]

@@ -55,6 +55,7 @@ from bot.report_rules import (
     parse_when,
 )
 from bot.reporting import submit_sighting
+from bot.textsafety import clean_text
 from handlers.common import display_label, services_of, user_translator
 from storage import drafts, privacy, users
 
@@ -510,7 +511,9 @@ async def on_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def clean_description(text: str) -> str:
-    return text.strip()
+    # Bidi overrides and zero-width characters never reach the group; the length limit is
+    # checked on what is left, so nothing is cut silently.
+    return clean_text(text, 100_000)
 
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:

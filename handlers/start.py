@@ -34,6 +34,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
+    if context.args:
+        from handlers.teams import claim
+
+        if await claim(update, context):  # /start <invite token> from a deep link
+            return
     t = await user_translator(update, context)
     text = "\n".join([
         "👋 <b>" + t.gettext("Welkom bij Buurtwacht") + "</b>",

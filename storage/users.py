@@ -151,3 +151,14 @@ async def audit(
         "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
         (to_db_time(utcnow()), actor_id, action, subject, detail),
     )
+
+
+async def set_active(db: Database, telegram_id: int) -> None:
+    await db.execute("UPDATE users SET active = 1 WHERE telegram_id = ?", (telegram_id,))
+
+
+async def holders_of_scope(db: Database, role: Role, scope: str) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT telegram_id FROM roles WHERE role = ? AND scope = ? ORDER BY telegram_id", (role.value, scope)
+    )
+    return [r[0] for r in rows]

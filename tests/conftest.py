@@ -48,6 +48,7 @@ class RecordingRequest(BaseRequest):
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     message_ids: Any = field(default_factory=lambda: itertools.count(1000))
     failures: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # chat → error
+    member_status: dict[tuple[int, int], str] = field(default_factory=dict)  # (chat, user) → status
 
     @property
     def read_timeout(self) -> float | None:
@@ -93,6 +94,18 @@ class RecordingRequest(BaseRequest):
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup", "title": "g"},
                 "text": params.get("text", ""),
             }
+        if endpoint == "getChatMember":
+            user_id = int(params["user_id"])
+            status = self.member_status.get((int(params["chat_id"]), user_id), "member")
+            member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "x"}}
+            if status == "administrator":
+                member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
+                              can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
+                              can_change_info=True, can_invite_users=True, can_post_stories=False,
+                              can_edit_stories=False, can_delete_stories=False)
+            if status == "creator":
+                member.update(is_anonymous=False)
+            return member
         return True
 
     # --- what tests look at
@@ -135,6 +148,24 @@ class UpdateFactory:
     def _user(self, user_id: int, language: str = "nl") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": f"Bewoner{user_id}", "username": f"user{user_id}",
                 "language_code": language}
+
+    def my_chat_member(self, chat_id: int, by_user: int, old: str, new: str) -> Update:
+        bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Buurtwacht", "username": BOT_USERNAME}
+
+        def member(status: str) -> dict[str, Any]:
+            data: dict[str, Any] = {"status": status, "user": bot_user}
+            if status == "kicked":
+                data["until_date"] = 0
+            if status == "administrator":
+                data.update({k: False for k in (
+                    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                    "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+                    "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories")})
+            return data
+
+        return Update.de_json({"update_id": next(self.ids), "my_chat_member": {
+            "chat": self._chat(chat_id, by_user), "from": self._user(by_user), "date": 1_700_000_000,
+            "old_chat_member": member(old), "new_chat_member": member(new)}}, self.bot)
 
     def _chat(self, chat_id: int, user_id: int) -> dict[str, Any]:
         if chat_id > 0:

@@ -271,13 +271,11 @@ class World:
     def bot_membership(self, chat_id: int, status: str, *, by_user: int) -> int:
         """The bot was added to or removed from a group (``my_chat_member`` like Telegram)."""
         chat = self.chats[chat_id]
-        old = chat.bot_status
+        old = self._member(chat, BOT_ID)
         chat.bot_status = status
-        bot = {"id": BOT_ID, "is_bot": True, "first_name": "Buurtwacht", "username": self.username}
         return self._push({"my_chat_member": {
             "chat": chat.as_dict(), "from": self._user(by_user).as_dict(), "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": bot},
-            "new_chat_member": {"status": status, "user": bot, **({"until_date": 0} if status == "kicked" else {})},
+            "old_chat_member": old, "new_chat_member": self._member(chat, BOT_ID),
         }})
 
     # ------------------------------------------------------------------ faults

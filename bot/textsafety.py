@@ -1,0 +1,68 @@
+"""Neutralising user text before others see it, and keeping it out of logs."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Bidirectional overrides and isolates: they can make "gnp.exe" read as "exe.png", or turn a
+# description around in someone else's chat.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Zero-width characters hide text or split words that a filter would otherwise match. The
+# joiner U+200D also builds some emoji; losing it splits such an emoji, which is acceptable.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_MARKDOWN_V2 = re.compile(r"([_*\[\]()~`>#+\-=|{}.!\\])")
+_PHONE = re.compile(r"(?:(?:\+|00)31[\s-]?|0)(?:6[\s-]?(?:\d[\s-]?){8}|[1-9](?:[\s-]?\d){8})")
+
+
+def _allowed(ch: str) -> bool:
+    if ch in "\n\t":
+        return True
+    if ch in BIDI_CONTROLS or ch in ZERO_WIDTH:
+        return False
+    return unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def clean_text(text: str, max_len: int) -> str:
+    """NFC, no control/format characters, at most two blank lines in a row, trimmed, cut at
+    ``max_len`` on a character boundary with '…'."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if _allowed(ch)).replace("\t", " ")
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    if len(text) > max_len:
+        text = text[: max(0, max_len - 1)].rstrip() + "…"
+    return text
+
+
+def escape_html(text: str) -> str:
+    """For Telegram's HTML parse mode."""
+    return html.escape(text, quote=True)
+
+
+def escape_markdown_v2(text: str) -> str:
+    return _MARKDOWN_V2.sub(r"\\\1", text)
+
+
+def safe_display_name(first: str | None, last: str | None = None, username: str | None = None,
+                      max_len: int = 64) -> str:
+    name = clean_text(" ".join(p for p in (first, last) if p), max_len)
+    if not name and username:
+        name = "@" + clean_text(username, max_len)
+    return escape_html(name or "?")
+
+
+def looks_like_phone_number(text: str) -> bool:
+    return bool(_PHONE.search(text))
+
+
+def strip_phone_numbers(text: str) -> str:
+    return _PHONE.sub("[telefoonnummer]", text)
+
+
+def redact_for_log(text: str | None) -> str:
+    """Logs never hold what people wrote: only its shape."""
+    if text is None:
+        return "<none>"
+    return f"<text {len(text)} chars, {len(text.split())} words>"
