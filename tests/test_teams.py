@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import permissions
-from bot.domain import Role
+from bot.domain import RecipientKind, Role
 from bot.invites import create_invite
 from handlers.broadcast import progress_tick
 from storage import broadcasts, outbox, teams, users
@@ -69,8 +69,7 @@ async def test_invite_claimed_once_and_audited(harness: BotHarness) -> None:
     token = await claim(h, 700001, Role.WIJKAGENT, "WK079411")
     assert "Je bent nu wijkagent" in h.request.last_text(700001)
     assert (Role.WIJKAGENT, "WK079411") in await users.roles_of(h.services.db, 700001)
-    assert 700001 in h.services.directory.officers[(permissions_kind := __import__("bot.domain", fromlist=["RecipientKind"]).RecipientKind.WIJKAGENT, "WK079411")]
-    del permissions_kind
+    assert 700001 in h.services.directory.officers[(RecipientKind.WIJKAGENT, "WK079411")]
     await h.send(h.updates.message(700002, f"/start {token}"))
     assert "al gebruikt" in h.request.last_text(700002)
     assert await users.roles_of(h.services.db, 700002) == []
