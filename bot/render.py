@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain import AreaRef, Category, RecipientKind, Sighting, SightingStatus
 from bot.i18n import N_, Translator
+from bot.profiling import redact_ethnicity
 
 CATEGORY_LABELS: dict[Category, str] = {
     Category.SUSPICIOUS_PERSON: N_("Verdachte persoon"),
@@ -87,7 +88,9 @@ def sighting_text(
     lines.append("🕒 " + esc(t.datetime(sighting.occurred_at, tz)))
     if sighting.description:
         lines.append("")
-        lines.append(esc(sighting.description))
+        # Groups and followers never read origin or skin colour; officers get the report as written.
+        public = for_kind in (RecipientKind.TEAM_GROUP, RecipientKind.SUBSCRIBER, RecipientKind.WALKER)
+        lines.append(esc(redact_ethnicity(sighting.description) if public else sighting.description))
     lines.append("")
     if report_count > 1:
         lines.append("👥 " + t.ngettext("{n} melding", "{n} meldingen", report_count).format(n=report_count))

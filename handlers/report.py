@@ -37,6 +37,7 @@ from telegram.warnings import PTBUserWarning
 from bot import render
 from bot.domain import (
     EMERGENCY_CATEGORIES,
+    PERSON_CATEGORIES,
     POLICE_NOW_CATEGORIES,
     AreaRef,
     Category,
@@ -47,6 +48,7 @@ from bot.domain import (
 from bot.i18n import Translator
 from bot.locate import Outcome
 from bot.privacy import REPORT_WINDOW, is_muted, minutes_until_allowed
+from bot.profiling import Reason, check_description
 from bot.report_rules import (
     DescriptionProblem,
     WhenProblem,
@@ -503,11 +505,32 @@ async def on_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if problem is DescriptionProblem.EMPTY:
         await ask(message, t, Step.DESCRIPTION, data, services_of(context).config.timezone)
         return Step.DESCRIPTION
+    if Category(data["category"]) in PERSON_CATEGORIES:
+        check = check_description(text, t.language)
+        if not check.ok:
+            # Sent back kindly: what makes a useful, fair description.
+            await message.reply_text(profiling_advice(t, check.reasons))
+            return Step.DESCRIPTION
     data["description"] = text
     if not data.get("urgent") and is_urgent_text(text):
         data["urgent"] = True
         await message.reply_text(call_112_text(t, t.gettext("Je beschrijving klinkt als gevaar nu.")), parse_mode=ParseMode.HTML)
     return await _next(update, context, t, Step.PHOTO, data)
+
+
+def profiling_advice(t: Translator, reasons: list[Reason]) -> str:
+    lines = []
+    if Reason.ETHNICITY_ONLY in reasons:
+        lines.append(t.gettext(
+            "Afkomst of huidskleur zegt niets over wat iemand doet, en leidt vaak tot de verkeerde persoon. "
+            "Beschrijf liever gedrag en kenmerken."))
+    if Reason.NO_BEHAVIOUR in reasons:
+        lines.append(t.gettext("Wat deed de persoon waardoor het verdacht was?"))
+    if Reason.TOO_FEW_DETAILS in reasons or Reason.ETHNICITY_ONLY in reasons:
+        lines.append(t.gettext("Noem minstens twee kenmerken: kleding, lengte, leeftijd, haar, voertuig of looprichting."))
+    lines.append(t.gettext("Bijvoorbeeld: 'Man van ongeveer 30 in grijze jas en zwarte pet probeert deurklinken, "
+                           "liep richting het park.'"))
+    return "\n".join(lines)
 
 
 def clean_description(text: str) -> str:

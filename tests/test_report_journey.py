@@ -218,3 +218,49 @@ async def test_not_called_is_shown_to_the_group(harness: BotHarness) -> None:
     await h.send(u.callback(RESIDENT, "rep:confirm"))
     await h.deliver()
     assert "112 is (nog) niet gebeld" in h.request.last_text(GROUP_BINNENSTAD)
+
+
+async def test_description_check_sends_profiling_back_kindly(harness: BotHarness) -> None:
+    h = harness
+    u = h.updates
+    await h.send(u.message(RESIDENT, "/melding"))
+    await h.send(u.callback(RESIDENT, "rep:cat:suspicious_person"))
+    await h.send(u.callback(RESIDENT, "rep:112:no"))
+    await h.send(u.message(RESIDENT, "5701 AB 12"))
+    await h.send(u.callback(RESIDENT, "rep:when:now"))
+    await h.send(u.message(RESIDENT, "Donkere man loopt rond"))
+    advice = h.request.last_text(RESIDENT)
+    assert "Afkomst of huidskleur" in advice and "twee kenmerken" in advice
+    await h.send(u.message(RESIDENT, "suspicious black guy"))
+    assert "Afkomst of huidskleur" in h.request.last_text(RESIDENT)
+    # Accepted with behaviour and details; the group gets it without the origin, the officer as written.
+    await h.send(u.message(RESIDENT, "Marokkaanse jongen in rode jas met zwarte rugzak probeert deurklinken"))
+    await h.send(u.callback(RESIDENT, "rep:nophoto"))
+    await h.send(u.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    group = h.request.last_text(GROUP_BINNENSTAD)
+    assert "Marokkaanse" not in group and "[…] jongen in rode jas" in group
+    assert "Marokkaanse jongen" in h.request.last_text(WIJKAGENT_BINNENSTAD)
+
+
+async def test_vehicle_descriptions_are_not_held_to_the_person_rule(harness: BotHarness) -> None:
+    h = harness
+    await report_until_confirm(h, category="suspicious_vehicle", description="Witte bus")
+    assert "Controleer je melding" in h.request.last_text(RESIDENT)
+
+
+async def test_photos_go_to_the_officer_never_to_the_group(harness: BotHarness) -> None:
+    h = harness
+    u = h.updates
+    await h.send(u.message(RESIDENT, "/melding"))
+    await h.send(u.callback(RESIDENT, "rep:cat:suspicious_person"))
+    await h.send(u.callback(RESIDENT, "rep:112:yes"))
+    await h.send(u.message(RESIDENT, "5701 AB 12"))
+    await h.send(u.callback(RESIDENT, "rep:when:now"))
+    await h.send(u.message(RESIDENT, "Man in grijze jas met rugzak probeert deurklinken"))
+    await h.send(u.photo(RESIDENT, "PERSON-PHOTO"))
+    await h.send(u.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    assert not h.request.sent(GROUP_BINNENSTAD, "sendPhoto")
+    photos = h.request.sent(WIJKAGENT_BINNENSTAD, "sendPhoto")
+    assert photos and photos[0]["photo"] == "PERSON-PHOTO"
