@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import broadcast, officer, privacy, report, start, teams
+    from handlers import broadcast, officer, privacy, report, start, teams, tips
 
     report.register(app)  # first: an active report takes the resident's messages
     start.register(app)
@@ -16,3 +16,4 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     privacy.register(app)
     teams.register(app)
     broadcast.register(app)
+    tips.register(app)

@@ -1,0 +1,117 @@
+"""Tip schedules, the send log and custom tips."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from storage.db import Database, Transaction, to_db_time
+
+
+@dataclass(frozen=True, slots=True)
+class TipSchedule:
+    chat_id: int
+    kind: str
+    weekday: int
+    time: dt.time
+    paused: bool
+    opted_out: tuple[str, ...]
+    quiet_start: dt.time
+    quiet_end: dt.time
+
+
+def _schedule(row: object) -> TipSchedule:
+    return TipSchedule(
+        row["chat_id"], row["kind"], row["weekday"], dt.time.fromisoformat(row["time"]),  # type: ignore[index]
+        bool(row["paused"]), tuple(row["opted_out"].split()),  # type: ignore[index]
+        dt.time.fromisoformat(row["quiet_start"]), dt.time.fromisoformat(row["quiet_end"]),  # type: ignore[index]
+    )
+
+
+async def ensure_schedules(db: Database, now: dt.datetime) -> None:
+    """Every active alert group and every subscribed resident has a (default) schedule."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, created_at)"
+            " SELECT chat_id, 'group', ? FROM alert_groups WHERE active = 1", (to_db_time(now),))
+        await tx.execute(
+            "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, created_at)"
+            " SELECT DISTINCT telegram_id, 'resident', ? FROM subscriptions", (to_db_time(now),))
+
+
+async def get(db: Database, chat_id: int) -> TipSchedule | None:
+    row = await db.fetchone("SELECT * FROM tip_schedules WHERE chat_id = ?", (chat_id,))
+    return _schedule(row) if row else None
+
+
+async def ensure(db: Database, chat_id: int, kind: str, now: dt.datetime) -> TipSchedule:
+    await db.execute("INSERT OR IGNORE INTO tip_schedules (chat_id, kind, created_at) VALUES (?, ?, ?)",
+                     (chat_id, kind, to_db_time(now)))
+    schedule = await get(db, chat_id)
+    assert schedule is not None
+    return schedule
+
+
+async def update(db: Database, chat_id: int, **fields: object) -> None:
+    allowed = {"weekday", "time", "paused", "opted_out", "quiet_start", "quiet_end"}
+    sets = [f"{name} = ?" for name in fields if name in allowed]
+    values = [fields[name] for name in fields if name in allowed]
+    if sets:
+        await db.execute(f"UPDATE tip_schedules SET {', '.join(sets)} WHERE chat_id = ?", (*values, chat_id))
+
+
+async def active(db: Database) -> list[tuple[TipSchedule, str, str | None]]:
+    """Schedules that may send, with the chat's language and a buurtcode for its location.
+
+    Groups whose bot was removed and residents who blocked the bot are left out.
+    """
+    rows = await db.fetchall(
+        "SELECT s.*, COALESCE(g.language, u.language, 'nl') AS language,"
+        " COALESCE((SELECT MIN(tb.buurt_code) FROM team_buurten tb WHERE tb.team_id = g.team_id),"
+        "          (SELECT MIN(sub.buurt_code) FROM subscriptions sub WHERE sub.telegram_id = s.chat_id)) AS buurt"
+        " FROM tip_schedules s"
+        " LEFT JOIN alert_groups g ON g.chat_id = s.chat_id"
+        " LEFT JOIN users u ON u.telegram_id = s.chat_id"
+        " WHERE (s.kind = 'group' AND g.active = 1) OR (s.kind = 'resident' AND COALESCE(u.active, 1) = 1)"
+        " ORDER BY s.chat_id")
+    return [(_schedule(r), r["language"], r["buurt"]) for r in rows]
+
+
+async def logged(db: Database, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    marks = ",".join("?" * len(keys))
+    rows = await db.fetchall(f"SELECT key FROM send_log WHERE key IN ({marks})", keys)
+    return {r[0] for r in rows}
+
+
+async def log_send(tx: Transaction, key: str, chat_id: int, kind: str, tip_id: str | None,
+                   scheduled_for: dt.datetime, status: str, now: dt.datetime) -> bool:
+    cursor = await tx.execute(
+        "INSERT OR IGNORE INTO send_log (key, chat_id, kind, tip_id, scheduled_for, status, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (key, chat_id, kind, tip_id, to_db_time(scheduled_for), status, to_db_time(now)))
+    return cursor.rowcount > 0
+
+
+async def recent_tip_ids(db: Database, chat_id: int, limit: int = 12) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT tip_id FROM send_log WHERE chat_id = ? AND kind = 'tip' AND tip_id IS NOT NULL"
+        " AND status = 'sent' ORDER BY at DESC LIMIT ?", (chat_id, limit))
+    return [r[0] for r in rows]
+
+
+async def add_custom(db: Database, scope: str, theme: str, language: str, text: str, by: int,
+                     now: dt.datetime) -> int:
+    return await db.insert(
+        "INSERT INTO custom_tips (scope, theme, language, text, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (scope, theme, language, text, by, to_db_time(now)))
+
+
+async def custom_for(db: Database, scopes: list[str]) -> list[tuple[int, str, str, str, str]]:
+    if not scopes:
+        return []
+    marks = ",".join("?" * len(scopes))
+    rows = await db.fetchall(
+        f"SELECT id, scope, theme, language, text FROM custom_tips WHERE scope IN ({marks}) ORDER BY id", scopes)
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]

@@ -1,0 +1,190 @@
+"""Tips and seasons with a controllable clock: DST, Donkere Dagen, sunset, quiet hours, restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.schedule_rules import (
+    Missed,
+    QuietHours,
+    decide_missed,
+    defer_for_quiet_hours,
+    next_weekly,
+    occurrence_key,
+    pick_tip,
+)
+from bot.seasons import active_seasons, dark_days_window, in_dark_days, last_sunday
+from bot.sun import sunset
+from bot.tipping import run_tips_tick
+from bot.tips import load_library, validate_library
+from storage import tips as store
+from tests.conftest import BotHarness, FakeClock, make_harness
+
+AMS = ZoneInfo("Europe/Amsterdam")
+HELMOND = (51.4793, 5.6570)
+GROUP = -1001000000010
+COORDINATOR = 500001
+
+
+def local(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=AMS)
+
+
+def test_weekly_time_stays_local_across_dst() -> None:
+    # Tuesday 19:00 before and after the October 2026 change (25 Oct) and the March 2027 one (28 Mar).
+    first = next_weekly(local(2026, 10, 20, 20, 0), 1, dt.time(19), AMS)
+    assert first == local(2026, 10, 27, 19, 0) and first.utcoffset() == dt.timedelta(hours=1)
+    before = next_weekly(local(2026, 10, 13, 20, 0), 1, dt.time(19), AMS)
+    assert before.utcoffset() == dt.timedelta(hours=2) and before.hour == 19
+    spring = next_weekly(local(2027, 3, 27, 12, 0), 1, dt.time(19), AMS)
+    assert spring == local(2027, 3, 30, 19, 0) and spring.utcoffset() == dt.timedelta(hours=2)
+    # A time in the spring-forward gap (Sunday 28 March 2027, 02:30 does not exist) moves on.
+    gap = next_weekly(local(2027, 3, 27, 12, 0), 6, dt.time(2, 30), AMS)
+    assert gap.astimezone(AMS).hour == 3
+
+
+@pytest.mark.parametrize(("year", "start", "end"), [
+    (2024, dt.date(2024, 10, 27), dt.date(2025, 3, 30)),
+    (2025, dt.date(2025, 10, 26), dt.date(2026, 3, 29)),
+    (2026, dt.date(2026, 10, 25), dt.date(2027, 3, 28)),
+    (2027, dt.date(2027, 10, 31), dt.date(2028, 3, 26)),
+])
+def test_dark_days_window_follows_the_clock_changes(year: int, start: dt.date, end: dt.date) -> None:
+    assert dark_days_window(year) == (start, end)
+    assert in_dark_days(start) and not in_dark_days(start - dt.timedelta(days=1))
+    assert in_dark_days(end - dt.timedelta(days=1)) and not in_dark_days(end)
+    assert last_sunday(year, 10).weekday() == 6
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    # Published sunset times for Eindhoven/Helmond (timeanddate.com, KNMI almanac), to the minute,
+    # adjusted for Helmond lying ~1 minute of time east of Eindhoven.
+    (dt.date(2026, 3, 29), dt.time(20, 4)),
+    (dt.date(2026, 6, 21), dt.time(21, 58)),
+    (dt.date(2026, 10, 25), dt.time(17, 26)),
+    (dt.date(2026, 12, 21), dt.time(16, 31)),
+])
+def test_sunset_in_helmond(day: dt.date, expected: dt.time) -> None:
+    value = sunset(day, *HELMOND, AMS)
+    assert value is not None
+    target = dt.datetime.combine(day, expected, tzinfo=AMS)
+    assert abs((value - target).total_seconds()) <= 4 * 60
+
+
+def test_quiet_hours_defer_tips_not_alerts() -> None:
+    quiet = QuietHours()
+    late = local(2026, 11, 24, 23, 15)
+    assert quiet.contains(late, AMS) and not quiet.contains(local(2026, 11, 24, 19, 0), AMS)
+    assert defer_for_quiet_hours(late, quiet, AMS) == local(2026, 11, 25, 8, 0)
+    assert defer_for_quiet_hours(local(2026, 11, 25, 6, 0), quiet, AMS) == local(2026, 11, 25, 8, 0)
+    assert defer_for_quiet_hours(late, quiet, AMS, urgent=True) == late
+
+
+def test_missed_sends_and_occurrence_keys() -> None:
+    due = local(2026, 11, 24, 19, 0)
+    grace = dt.timedelta(hours=12)
+    assert decide_missed(due, due - dt.timedelta(seconds=1), grace) is Missed.WAIT
+    assert decide_missed(due, due + dt.timedelta(hours=12), grace) is Missed.SEND
+    assert decide_missed(due, due + dt.timedelta(hours=12, seconds=1), grace) is Missed.SKIP
+    assert occurrence_key(5, due) == occurrence_key(5, due.astimezone(dt.UTC)) == "5@2026-11-24T18:00"
+
+
+def test_library_is_complete_and_pick_respects_opt_outs() -> None:
+    assert validate_library() == []
+    tips = load_library("nl")
+    assert len(tips) >= 20 and {t.theme for t in tips} >= {"woninginbraak", "babbeltruc", "brandveiligheid"}
+    day = dt.date(2026, 11, 24)
+    seasons = active_seasons(day)
+    assert "dark_days" in seasons
+    pick = pick_tip(tips, date=day, opted_out_themes={"woninginbraak"}, recently_sent_ids=[],
+                    active_seasons=seasons, seed="x")
+    assert pick is not None and pick.theme != "woninginbraak" and "dark_days" in pick.seasons
+    assert pick_tip(tips, date=day, opted_out_themes=set(t.theme for t in tips), recently_sent_ids=[],
+                    active_seasons=seasons, seed="x") is None
+
+
+async def test_weekly_tip_once_even_after_restart(config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    clock = FakeClock(local(2026, 11, 24, 18, 59).astimezone(dt.UTC))  # Tuesday, just before 19:00
+    async with make_harness(config, clock) as h:
+        assert (await run_tips_tick(h.services)).sent == 0
+        clock.advance(minutes=2)
+        result = await run_tips_tick(h.services)
+        assert result.sent >= 1
+        await h.deliver()
+        assert "💡" in h.request.last_text(GROUP)
+        assert (await run_tips_tick(h.services)).sent == 0  # a second tick in the same minute
+    async with make_harness(config, clock) as restarted:  # same database, new process
+        assert (await run_tips_tick(restarted.services)).sent == 0
+        clock.advance(days=7)
+        assert (await run_tips_tick(restarted.services)).sent >= 1
+
+
+async def test_missed_tip_skipped_after_grace_and_clock_jump(config) -> None:  # type: ignore[no-untyped-def]
+    clock = FakeClock(local(2026, 11, 25, 9, 0).astimezone(dt.UTC))  # Wednesday: Tuesday's tip is 14 h late
+    async with make_harness(config, clock) as h:
+        result = await run_tips_tick(h.services)
+        assert result.sent == 0 and result.skipped >= 1
+        clock.now -= dt.timedelta(hours=3)  # the clock jumps back: still nothing twice
+        assert (await run_tips_tick(h.services)).sent == 0
+
+
+async def test_quiet_hours_make_a_tip_wait(harness: BotHarness) -> None:
+    h = harness
+    await store.ensure_schedules(h.services.db, h.clock())
+    await store.update(h.services.db, GROUP, time="23:00")
+    h.clock.now = local(2026, 11, 24, 23, 1).astimezone(dt.UTC)
+    result = await run_tips_tick(h.services)
+    assert result.sent == 0 and result.waiting >= 1
+    h.clock.now = local(2026, 11, 25, 8, 1).astimezone(dt.UTC)
+    assert (await run_tips_tick(h.services)).sent >= 1
+
+
+async def test_dark_days_opening_and_sunset_reminder(config) -> None:  # type: ignore[no-untyped-def]
+    clock = FakeClock(local(2026, 10, 25, 18, 5).astimezone(dt.UTC))  # the first evening of the season
+    async with make_harness(config, clock) as h:
+        await run_tips_tick(h.services)
+        await h.deliver()
+        assert any("donkere dagen zijn begonnen" in t for t in h.request.texts(GROUP))
+        clock.now = local(2026, 10, 30, 16, 50).astimezone(dt.UTC)  # Friday, ~30 min before sunset
+        await run_tips_tick(h.services)
+        await h.deliver()
+        assert "zon om" in h.request.last_text(GROUP)
+        before = len(h.request.texts(GROUP))
+        await run_tips_tick(h.services)
+        await h.deliver()
+        assert len(h.request.texts(GROUP)) == before
+
+
+async def test_pause_and_theme_opt_out_through_tips_command(harness: BotHarness) -> None:
+    h = harness
+    await h.send(h.updates.message(100001, "/tips", chat_id=GROUP))
+    assert "Alleen de coördinator" in h.request.last_text(GROUP)
+    await h.send(h.updates.message(COORDINATOR, "/tips tijd 19:30", chat_id=GROUP))
+    assert "19:30" in h.request.last_text(GROUP)
+    await h.send(h.updates.callback(COORDINATOR, "tips:pause", chat_id=GROUP))
+    schedule = await store.get(h.services.db, GROUP)
+    assert schedule is not None and schedule.paused
+    h.clock.now = local(2026, 11, 24, 19, 31).astimezone(dt.UTC)
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert not [t for t in h.request.texts(GROUP) if t.startswith("💡")]  # paused: the other groups got theirs
+    h.clock.advance(days=7)
+    await h.send(h.updates.callback(COORDINATOR, "tips:resume", chat_id=GROUP))
+    for theme in ("woninginbraak", "fiets_auto", "babbeltruc", "phishing", "brandveiligheid", "melden"):
+        await h.send(h.updates.callback(COORDINATOR, f"tips:theme:{theme}", chat_id=GROUP))
+    schedule = await store.get(h.services.db, GROUP)
+    assert schedule is not None and not schedule.paused and "babbeltruc" in schedule.opted_out
+    await run_tips_tick(h.services)
+    await h.deliver()
+    sent = [t for t in h.request.texts(GROUP) if t.startswith("💡")]
+    assert sent and all(word not in sent[-1] for word in ("Woninginbraak", "Brandveiligheid"))
+
+
+async def test_resident_tips_in_private(harness: BotHarness) -> None:
+    h = harness
+    await h.send(h.updates.message(100005, "/tips dag vrijdag"))
+    reply = h.request.last_text(100005)
+    assert "vrijdag" in reply and "19:00" in reply
