@@ -120,7 +120,30 @@ def build_application(
     app = builder.build()
     register_all(app)
     app.add_error_handler(on_error)
+    _instrument(app)
     return app
+
+
+def _instrument(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Count updates and time their handling for /metrics and /healthz."""
+    import time
+
+    from bot.metrics import REGISTRY
+
+    process = app.process_update
+
+    async def timed(update: object) -> None:
+        began = time.perf_counter()
+        try:
+            await process(update)
+        finally:
+            REGISTRY.observe_latency(time.perf_counter() - began)
+            REGISTRY.inc("buurtwacht_updates_total", help="Updates handled")
+            services = app.bot_data.get(SERVICES_KEY)
+            if services is not None:
+                services.extras["last_update_at"] = services.now()
+
+    app.process_update = timed  # type: ignore[method-assign]
 
 
 async def _escalation_tick(context: ContextTypes.DEFAULT_TYPE) -> None:

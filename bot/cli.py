@@ -133,6 +133,50 @@ def cmd_admin_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.admin_ops import OperationError, backup
+
+    config = _load(args.config)
+    try:
+        pages = backup(config.database, Path(args.path))
+    except OperationError as error:
+        print(f"buurtwacht: backup: {error}", file=sys.stderr)
+        return 2
+    print(f"backup written to {args.path} ({pages} pages), consistent as of now")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bot.admin_ops import OperationError, restore
+    from bot.runner import is_locked
+
+    config = _load(args.config)
+    try:
+        version = restore(Path(args.path), config.database, bot_running=is_locked(config.database))
+    except OperationError as error:
+        print(f"buurtwacht: restore: {error}", file=sys.stderr)
+        return 2
+    print(f"restored {args.path} to {config.database} (schema version {version}); start the bot to migrate")
+    return 0
+
+
+def cmd_import_areas(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.admin_ops import OperationError, import_areas
+
+    try:
+        data, snippet = import_areas(Path(args.file))
+    except OperationError as error:
+        print(f"buurtwacht: import-areas: {error}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    print(f"# WGS84 polygons written to {out}; add these areas to your config:\n")
+    print(snippet)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buurtwacht", description="Buurtwacht: Telegram bot for buurtpreventie")
     parser.add_argument("--log-level", default=os.environ.get("BUURTWACHT_LOG_LEVEL", "INFO"))
@@ -158,6 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate a config and summarise areas, officers and teams")
     check.add_argument("--config", default="config.toml")
     check.set_defaults(func=cmd_check_config)
+    backup = sub.add_parser("backup", help="consistent copy of the live database (the bot may run)")
+    backup.add_argument("path")
+    backup.add_argument("--config", default="config.toml")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the database by a backup (the bot must be stopped)")
+    restore.add_argument("path")
+    restore.add_argument("--config", default="config.toml")
+    restore.set_defaults(func=cmd_restore)
+
+    areas = sub.add_parser("import-areas", help="load CBS wijk/buurt polygons (GeoJSON, WGS84 or RD New)")
+    areas.add_argument("file")
+    areas.add_argument("--out", default="areas.geojson")
+    areas.set_defaults(func=cmd_import_areas)
+
     admin = sub.add_parser("admin", help="administration from the command line")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
     invite = admin_sub.add_parser("invite", help="make a one-time invite link for a role (e.g. the first admin)")

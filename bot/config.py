@@ -141,6 +141,7 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     retention_days: int = 90
     health_port: int | None = None
+    health_listen: str = "127.0.0.1"
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -392,10 +393,13 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     if (priv := root.table("privacy")) is not None:
         priv.unknown_keys({"retention_days"})
         retention_days = _positive(priv, "retention_days", int, 90)
-    health_port = None
+    health_port, health_listen = None, "127.0.0.1"
     if (health := root.table("health")) is not None:
-        health.unknown_keys({"port"})
+        health.unknown_keys({"port", "listen"})
         health_port = health.get("port", int, None)
+        health_listen = health.text("listen", "127.0.0.1")
+        if health_port is not None and not 0 <= health_port <= 65535:
+            raise ConfigError(f"health.port: expected a port number 0-65535, got {health_port}")
 
     areas = root.table("areas")
     if areas is None:
@@ -437,6 +441,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         limits=limits,
         retention_days=retention_days,
         health_port=health_port,
+        health_listen=health_listen,
         raw=data,
     )
 

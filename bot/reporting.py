@@ -13,6 +13,7 @@ from bot import render
 from bot.domain import URGENT_CATEGORIES, Recipient, RecipientKind, Sighting, SightingStatus
 from bot.i18n import translator
 from bot.incidents import find_merge_target
+from bot.metrics import REGISTRY
 from bot.routing import route_sighting
 from bot.services import Services
 from storage import drafts, outbox, sightings, users, watch
@@ -74,6 +75,7 @@ async def submit_sighting(
                 language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
                 await _queue_routed(services, tx, sighting, recipient, language, reporter_label, incident_id)
     services.wake_sender()
+    REGISTRY.inc("buurtwacht_sightings_total", help="Sightings reported", category=sighting.category.value)
     return Submitted(sighting, incident_id, merged, report_count, tuple(recipients))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import json
@@ -74,6 +75,7 @@ class RecordingRequest(BaseRequest):
         params = request_data.json_parameters if request_data else {}
         decoded = {k: _maybe_json(v) for k, v in params.items()}
         self.calls.append((endpoint, decoded))
+        self._changed().set()
         chat_id = decoded.get("chat_id")
         if chat_id is not None and int(chat_id) in self.failures:
             code, body = self.failures[int(chat_id)]
@@ -107,6 +109,20 @@ class RecordingRequest(BaseRequest):
                 member.update(is_anonymous=False)
             return member
         return True
+
+    def _changed(self) -> asyncio.Event:
+        if not hasattr(self, "_event"):
+            self._event = asyncio.Event()
+        return self._event
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
+        """Wait until ``predicate()`` holds, re-checked after every recorded call (no sleeping)."""
+        async def check() -> None:
+            while not predicate():
+                event = self._changed()
+                event.clear()
+                await event.wait()
+        await asyncio.wait_for(check(), within)
 
     # --- what tests look at
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[dict[str, Any]]:
