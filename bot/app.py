@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from telegram import BotCommand
@@ -60,6 +61,10 @@ def build_application(
     start_sender: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Application; ``services`` may be given (tests) or are created in ``post_init``."""
+
+    if sender_limits is None and (scale := os.environ.get("BUURTWACHT_RATE_SCALE")):
+        # Only for runs against the local emulator with the same time scale (tests, benchmarks).
+        sender_limits = Limits(time_scale=float(scale))
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         nonlocal services
