@@ -8,7 +8,6 @@ concurrency, 8); nothing is ever lost.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import signal
