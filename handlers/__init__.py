@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import broadcast, officer, privacy, report, start, teams, tips
+    from handlers import broadcast, insight, officer, privacy, report, start, teams, tips
 
     report.register(app)  # first: an active report takes the resident's messages
     start.register(app)
@@ -17,3 +17,4 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     teams.register(app)
     broadcast.register(app)
     tips.register(app)
+    insight.register(app)

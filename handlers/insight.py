@@ -1,0 +1,148 @@
+"""/overzicht: figures per category and area for officers, coordinators and admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot import render
+from bot.domain import Category
+from bot.i18n import Translator
+from bot.insight import Scope, cell, median_minutes, period, scope_of, to_csv, year_earlier
+from bot.pngchart import bar_chart_png
+from handlers.common import services_of, user_translator
+from storage import insight, teams, users
+
+log = logging.getLogger(__name__)
+PERIODS = {"7d": "7 dagen", "30d": "30 dagen", "kwartaal": "dit kwartaal", "12m": "12 maanden"}
+
+
+async def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Scope | None:
+    services = services_of(context)
+    assert update.effective_user is not None
+    grants = await users.roles_of(services.db, update.effective_user.id)
+    team_buurten = {}
+    for _, scope in grants:
+        if scope.startswith("team:"):
+            team = await teams.get_team(services.db, int(scope[5:]))
+            if team is not None:
+                team_buurten[team.id] = team.buurten
+    return scope_of(grants, team_buurten)
+
+
+def _day_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(start, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
+            dt.datetime.combine(end, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
+
+
+async def overview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    scope = await _scope(update, context)
+    if scope is None:
+        log.warning("refused /overzicht for someone without an officer, coordinator or admin role")
+        await message.reply_text(t.gettext("Het overzicht is voor wijkagenten, BOA's, coördinatoren en de gemeente."))
+        return
+    args = context.args or []
+    if args and args[0].lower() == "csv":
+        await export_csv(update, context, scope, t, args[1] if len(args) > 1 else "12m")
+        return
+    name = args[0].lower() if args and args[0].lower() in PERIODS else None
+    if name is None:
+        await message.reply_text(t.gettext("Welke periode?"), reply_markup=InlineKeyboardMarkup([[
+            InlineKeyboardButton(t.gettext(label), callback_data=f"ovz:{key}") for key, label in PERIODS.items()]]))
+        return
+    await send_overview(update, context, scope, t, name)
+
+
+async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    t = await user_translator(update, context)
+    scope = await _scope(update, context)
+    key = query.data[4:]
+    await query.answer()
+    if scope is None or key not in PERIODS:
+        return
+    await send_overview(update, context, scope, t, key)
+
+
+async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scope: Scope, t: Translator,
+                        name: str) -> None:
+    message = update.effective_message
+    assert message is not None
+    services = services_of(context)
+    tz = services.config.timezone
+    today = services.now().astimezone(tz).date()
+    start, end = period(name, today)
+    since, until = _day_bounds(start, end, tz)
+    before_since, before_until = _day_bounds(*year_earlier(start, end), tz)
+    now_counts = await insight.counts(services.db, list(scope.prefixes), since, until, by=scope.group_by)
+    then_counts = await insight.counts(services.db, list(scope.prefixes), before_since, before_until,
+                                       by=scope.group_by)
+    by_category_now = {c: sum(v for (_, cat), v in now_counts.items() if cat == c.value) for c in Category}
+    by_category_then = {c: sum(v for (_, cat), v in then_counts.items() if cat == c.value) for c in Category}
+    acks = median_minutes(await insight.acknowledgement_minutes(services.db, list(scope.prefixes), since, until))
+    outcomes = await insight.outcomes(services.db, list(scope.prefixes), since, until)
+    lines = ["📊 <b>" + t.gettext("Overzicht {start} – {end}").format(
+        start=t.date(start), end=t.date(end - dt.timedelta(days=1))) + "</b>", "",
+        t.gettext("Per categorie: deze periode (zelfde periode vorig jaar)")]
+    shown = [c for c in Category if by_category_now[c] or by_category_then[c]]
+    for category in shown:
+        lines.append(f"• {render.esc(render.category_label(t, category))}: {cell(by_category_now[category])} "
+                     f"({cell(by_category_then[category])})")
+    if not shown:
+        lines.append(t.gettext("Geen meldingen in deze periode."))
+    areas: dict[str, int] = {}
+    for (area, _), value in now_counts.items():
+        areas[area] = areas.get(area, 0) + value
+    if areas:
+        lines += ["", t.gettext("Per wijk:") if scope.group_by == "wijk_code" else t.gettext("Per buurt:")]
+        for area, value in sorted(areas.items()):
+            label = services.catalog.wijk_names.get(area) or (
+                services.catalog.area(area).buurt_name if services.catalog.area(area) else area)  # type: ignore[union-attr]
+            lines.append(f"• {render.esc(label)}: {cell(value)}")
+    lines.append("")
+    lines.append(t.gettext("Mediane tijd tot oppakken: {minutes} min").format(minutes=t.number(round(acks)))
+                 if acks is not None else t.gettext("Mediane tijd tot oppakken: nog geen gegevens"))
+    lines.append(t.gettext("Opgelost: {resolved} · vals alarm: {false}").format(
+        resolved=cell(outcomes.get("resolved", 0) + outcomes.get("handled", 0)),
+        false=cell(outcomes.get("false_alarm", 0))))
+    lines.append(t.gettext("Aantallen onder de 3 staan als <3, zodat niemand herleidbaar is."))
+    await message.reply_text("\n".join(lines), parse_mode="HTML")
+    if shown:
+        chart = bar_chart_png([c.value for c in shown], [
+            ("now", [by_category_now[c] if by_category_now[c] >= 3 or by_category_now[c] == 0 else 0 for c in shown]),
+            ("then", [by_category_then[c] if by_category_then[c] >= 3 or by_category_then[c] == 0 else 0 for c in shown]),
+        ])
+        legend = ", ".join(t.gettext(render.CATEGORY_LABELS[c]) for c in shown)
+        await message.reply_photo(InputFile(chart, filename="overzicht.png"), caption=t.gettext(
+            "Blauw: deze periode, oranje: vorig jaar. Van links naar rechts: {legend}").format(legend=legend)[:1024])
+
+
+async def export_csv(update: Update, context: ContextTypes.DEFAULT_TYPE, scope: Scope, t: Translator,
+                     name: str) -> None:
+    message = update.effective_message
+    assert message is not None
+    if not scope.may_export:
+        await message.reply_text(t.gettext("De CSV-export is voor de gemeente en de wijkagenten en BOA's."))
+        return
+    services = services_of(context)
+    tz = services.config.timezone
+    start, end = period(name if name in PERIODS else "12m", services.now().astimezone(tz).date())
+    since, until = _day_bounds(start, end, tz)
+    rows = await insight.monthly(services.db, list(scope.prefixes), since, until)
+    await message.reply_document(InputFile(to_csv(rows), filename=f"buurtwacht-{start}-{end}.csv"),
+                                 caption=t.gettext("Meldingen per maand, buurt en categorie (kleine aantallen als <3)."))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler(["overzicht", "overview"], overview, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_period, pattern=r"^ovz:"))
