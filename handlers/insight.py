@@ -11,14 +11,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import render
 from bot.domain import Category
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.insight import Scope, cell, median_minutes, period, scope_of, to_csv, year_earlier
 from bot.pngchart import bar_chart_png
 from handlers.common import services_of, user_translator
 from storage import insight, teams, users
 
 log = logging.getLogger(__name__)
-PERIODS = {"7d": "7 dagen", "30d": "30 dagen", "kwartaal": "dit kwartaal", "12m": "12 maanden"}
+PERIODS = {"7d": N_("7 dagen"), "30d": N_("30 dagen"), "kwartaal": N_("dit kwartaal"), "12m": N_("12 maanden")}
 
 
 async def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Scope | None:

@@ -257,7 +257,8 @@ async def team_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             continue
         groups = await teams.groups_of_team(services.db, team_id)
         members = await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team_id}")
-        lines.append(f"<b>{render.esc(team.name)}</b> ({t.gettext('nummer')} {team.id})")
+        number = t.gettext("nummer")
+        lines.append(f"<b>{render.esc(team.name)}</b> ({number} {team.id})")
         lines.append(t.gettext("Buurten: {list}").format(list=", ".join(
             render.esc(services.catalog.area(c).buurt_name if services.catalog.area(c) else c) for c in team.buurten)))
         for group in groups:
