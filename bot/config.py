@@ -140,6 +140,8 @@ class Config:
     incidents: IncidentConfig = field(default_factory=IncidentConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     retention_days: int = 90
+    alert_expiry_minutes: int = 120
+    alert_expiry_by_category: dict[Category, int] = field(default_factory=dict)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
     source: Path | None = None
@@ -328,7 +330,7 @@ def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]
 def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
     root = _Reader(data, "")
-    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey"})
+    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts"})
     bot = root.table("bot") or _Reader({}, "bot")
     bot.unknown_keys({"timezone", "language", "database", "api_url", "file_url"})
     tz_name = bot.text("timezone", "Europe/Amsterdam", what="an IANA timezone like Europe/Amsterdam")
@@ -393,6 +395,15 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     if (priv := root.table("privacy")) is not None:
         priv.unknown_keys({"retention_days"})
         retention_days = _positive(priv, "retention_days", int, 90)
+    alert_expiry, expiry_by_category = 120, {}
+    if (alerts := root.table("alerts")) is not None:
+        alerts.unknown_keys({"expiry_minutes", "expiry_by_category"})
+        alert_expiry = _positive(alerts, "expiry_minutes", int, 120)
+        if (per := alerts.table("expiry_by_category")) is not None:
+            for name in per.data:
+                if name not in {c.value for c in Category}:
+                    raise ConfigError(f"{per.key(name)}: unknown category (known: {', '.join(c.value for c in Category)})")
+                expiry_by_category[Category(name)] = _positive(per, name, int, 120)
     health_port, health_listen = None, "127.0.0.1"
     if (health := root.table("health")) is not None:
         health.unknown_keys({"port", "listen"})
@@ -442,6 +453,8 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         retention_days=retention_days,
         health_port=health_port,
         health_listen=health_listen,
+        alert_expiry_minutes=alert_expiry,
+        alert_expiry_by_category=expiry_by_category,
         raw=data,
     )
 

@@ -77,9 +77,12 @@ def sighting_text(
     report_count: int = 1,
     status: SightingStatus = SightingStatus.NEW,
     watchers: tuple[int, int] = (0, 0),
+    relayed_from: str | None = None,
 ) -> str:
     """The routed message. Groups and subscribers never see who reported; officers do."""
     lines = [f"<b>{esc(category_label(t, sighting.category))}</b>"]
+    if relayed_from:
+        lines.insert(0, "↪️ " + t.gettext("Doorgestuurd uit de buurt {buurt}").format(buurt=esc(relayed_from)))
     if sighting.called_112 is True:
         lines.append("☎️ " + t.gettext("112 is gebeld"))
     elif sighting.called_112 is False:
@@ -116,6 +119,8 @@ def officer_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
         [(t.gettext("🙋 Ik pak dit op"), f"ack:{incident_id}:take")],
         [(t.gettext("✅ Afgehandeld"), f"ack:{incident_id}:done"),
          (t.gettext("➖ Geen actie"), f"ack:{incident_id}:none")],
+        [(t.gettext("🟢 Opgelost"), f"ack:{incident_id}:resolved"),
+         (t.gettext("⚠️ Vals alarm"), f"ack:{incident_id}:false")],
     ])
 
 

@@ -20,6 +20,9 @@ from storage import drafts, outbox, sightings, users, watch
 from storage.db import Transaction
 
 OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
+CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
+          SightingStatus.EXPIRED}
+RELAY_KIND = "relay"  # a group message in a neighbouring buurt
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +144,13 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
     for delivery in await outbox.deliveries_for_incident(tx, incident_id):
         if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
             continue
-        kind = RecipientKind(delivery.kind)
+        relayed = delivery.kind == RELAY_KIND
+        kind = RecipientKind.TEAM_GROUP if relayed else RecipientKind(delivery.kind)
         t = translator(delivery.language)
         text = render.sighting_text(
             t, first, tz=services.config.timezone, for_kind=kind, report_count=incident.report_count,
             status=incident.status, watchers=watchers,
+            relayed_from=(first.area.buurt_name or first.area.buurt_code) if relayed else None,
         )
         if kind in OFFICER_KINDS and incident.report_count > 1:
             if references is None:
@@ -168,13 +173,27 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
 
 
 async def set_incident_status(
-    services: Services, incident_id: int, status: SightingStatus, *, by: int
+    services: Services, incident_id: int, status: SightingStatus, *, by: int | None
 ) -> list[int]:
     """An officer changed the status: edit every message, tell every reporter. Returns reporters told."""
     now = services.now()
     async with services.db.transaction() as tx:
         await sightings.set_incident_status(tx, incident_id, status, by=by, at=now)
         await queue_incident_edits(services, tx, incident_id)
+        if status in CLOSED:
+            # People who went to look get the outcome privately, so nobody stays out in the dark.
+            reference = (await sightings.first_of_incident(tx, incident_id))
+            ref = reference.reference if reference else ""
+            lookers = await watch.lookers(tx, incident_id)
+            languages = await users.languages(tx, lookers) if lookers else {}
+            for looker in lookers:
+                language = languages.get(looker, services.config.language)
+                t = translator(language)
+                await outbox.enqueue(
+                    tx, looker, "sendMessage",
+                    {"text": t.gettext("Het alarm {reference} waar je naar keek: {status}.").format(
+                        reference=ref, status=t.gettext(render.STATUS_LABELS[status]))},
+                    priority=outbox.PRIORITY_NORMAL, kind="status", language=language, not_before=now)
         told: list[int] = []
         for reporter_id, language, reference in await sightings.reporters_of_incident(tx, incident_id):
             told.append(reporter_id)

@@ -115,4 +115,9 @@ async def create_services(
     )
     if http is not None:
         services.extras["http"] = http
+    from bot.lifecycle import ExpiryRule
+
+    services.extras["expiry_rule"] = ExpiryRule(
+        dt.timedelta(minutes=config.alert_expiry_minutes),
+        tuple((c, dt.timedelta(minutes=m)) for c, m in config.alert_expiry_by_category.items()))
     return services

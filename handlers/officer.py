@@ -10,14 +10,15 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.domain import SightingStatus
-from bot.reporting import OFFICER_KINDS, set_incident_status
+from bot.reporting import CLOSED, OFFICER_KINDS, set_incident_status
 from handlers.common import services_of, user_translator
 from storage import outbox, sightings
 
 log = logging.getLogger(__name__)
 
-ACK_DATA = re.compile(r"^ack:(\d{1,12}):(take|done|none)$")
-ACTIONS = {"take": SightingStatus.ACKNOWLEDGED, "done": SightingStatus.HANDLED, "none": SightingStatus.NO_ACTION}
+ACK_DATA = re.compile(r"^ack:(\d{1,12}):(take|done|none|resolved|false)$")
+ACTIONS = {"take": SightingStatus.ACKNOWLEDGED, "done": SightingStatus.HANDLED, "none": SightingStatus.NO_ACTION,
+           "resolved": SightingStatus.RESOLVED, "false": SightingStatus.FALSE_ALARM}
 
 
 async def on_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -43,8 +44,9 @@ async def on_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("refused ack on incident %s by a user it was not routed to", incident_id)
         await query.answer(t.gettext("Deze melding is niet aan jou doorgestuurd."), show_alert=True)
         return
-    if incident.status is status:
-        await query.answer(t.gettext("Dit was al zo ingesteld."))
+    if incident.status is status or incident.status in CLOSED:
+        await query.answer(t.gettext("Dit was al zo ingesteld.") if incident.status is status
+                           else t.gettext("Deze melding is al afgesloten."))
         return
     await set_incident_status(services, incident_id, status, by=presser)
     await query.answer(t.gettext("Gedaan. De melder krijgt bericht."))

@@ -61,7 +61,7 @@ async def set_language(db: Database, telegram_id: int, language: str) -> None:
     await db.execute("UPDATE users SET language = ? WHERE telegram_id = ?", (language, telegram_id))
 
 
-async def languages(db: Database, telegram_ids: list[int]) -> dict[int, str]:
+async def languages(db: Database | Transaction, telegram_ids: list[int]) -> dict[int, str]:
     if not telegram_ids:
         return {}
     marks = ",".join("?" * len(telegram_ids))

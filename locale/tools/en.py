@@ -284,9 +284,22 @@ EN = {
 "👀 Ik kijk": "👀 I'm looking",
 "👀 Ik kijk: {looking} · ✔️ Gezien: {seen}": "👀 Looking: {looking} · ✔️ Seen: {seen}",
 "🙋 Ik pak dit op": "🙋 I'll take this",
+"Doorgestuurd uit de buurt {buurt}": "Relayed from the neighbourhood {buurt}",
+"🟢 Opgelost": "🟢 Resolved",
+"⚠️ Vals alarm": "⚠️ False alarm",
+"Het alarm {reference} waar je naar keek: {status}.": "The alert {reference} you went to look at: {status}.",
+"Gebruik: /afsluiten <referentie> opgelost|vals": "Usage: /close <reference> opgelost|vals (resolved|false)",
+"Deze melding is niet naar jou of je groepen gegaan.": "This report did not go to you or your groups.",
+"Deze melding is al afgesloten.": "This report has already been closed.",
+"Afgesloten. Alle berichten over deze melding worden bijgewerkt.": "Closed. Every message about this report is being updated.",
+"Gebruik: /doorsturen <referentie> voor een melding die naar jou of je groepen ging.": "Usage: /relay <reference> for a report that went to you or your groups.",
+"Niet doorgestuurd: al eerder gedaan, afgesloten, of geen groepen in de buurten eromheen.": "Not relayed: done before, closed, or no groups in the neighbourhoods around it.",
 }
 
 EN_PLURALS = {
+    "Doorgestuurd naar {n} groep in de buurten eromheen.": (
+        "Relayed to {n} group in the neighbourhoods around it.",
+        "Relayed to {n} groups in the neighbourhoods around it."),
     "{n} melding": ("{n} report", "{n} reports"),
     "Je hebt het afgelopen uur al veel alarmen verstuurd. Probeer het over {n} minuut opnieuw.": (
         "You have sent many alerts in the past hour. Try again in {n} minute.",

@@ -120,6 +120,9 @@ TR = {
 "👀 Ik kijk": "👀 Bakıyorum",
 "👀 Ik kijk: {looking} · ✔️ Gezien: {seen}": "👀 Bakan: {looking} · ✔️ Gören: {seen}",
 "🙋 Ik pak dit op": "🙋 Bunu ben üstleniyorum",
+"Doorgestuurd uit de buurt {buurt}": "{buurt} mahallesinden iletildi",
+"🟢 Opgelost": "🟢 Çözüldü",
+"⚠️ Vals alarm": "⚠️ Yanlış alarm",
 }
 
 TR_PLURALS = {

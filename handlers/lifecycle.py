@@ -1,0 +1,92 @@
+"""/afsluiten (end an alert with its outcome) and /doorsturen (relay it to neighbouring buurten)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from bot import permissions
+from bot.domain import SightingStatus
+from bot.lifecycle import relay, run_expiry_tick
+from bot.reporting import CLOSED, OFFICER_KINDS, set_incident_status
+from handlers.common import services_of, user_translator
+from storage import outbox, sightings, teams, users
+
+log = logging.getLogger(__name__)
+OUTCOMES = {"opgelost": SightingStatus.RESOLVED, "resolved": SightingStatus.RESOLVED,
+            "vals": SightingStatus.FALSE_ALARM, "false": SightingStatus.FALSE_ALARM}
+
+
+async def _incident_for(update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str) -> int | None:
+    """The incident of a reference, if the caller is an officer it went to or a coordinator of a
+    group that got it."""
+    services = services_of(context)
+    assert update.effective_user is not None
+    sighting = await sightings.by_reference(services.db, reference.upper())
+    if sighting is None or sighting.incident_id is None:
+        return None
+    deliveries = await outbox.deliveries_for_incident(services.db, sighting.incident_id)
+    user_id = update.effective_user.id
+    if any(d.chat_id == user_id and d.kind in {k.value for k in OFFICER_KINDS} for d in deliveries):
+        return sighting.incident_id
+    groups = {d.chat_id for d in deliveries if d.kind == "team_group"}
+    for team_id in permissions.coordinated_teams(await users.roles_of(services.db, user_id)):
+        if any(g.chat_id in groups for g in await teams.groups_of_team(services.db, team_id)):
+            return sighting.incident_id
+    return None
+
+
+async def close_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    t = await user_translator(update, context)
+    args = context.args or []
+    outcome = OUTCOMES.get(args[1].lower()) if len(args) >= 2 else None
+    if outcome is None:
+        await message.reply_text(t.gettext("Gebruik: /afsluiten <referentie> opgelost|vals"))
+        return
+    incident_id = await _incident_for(update, context, args[0])
+    if incident_id is None:
+        log.warning("refused /afsluiten by someone the alert did not go to")
+        await message.reply_text(t.gettext("Deze melding is niet naar jou of je groepen gegaan."))
+        return
+    incident = await sightings.get_incident(services_of(context).db, incident_id)
+    if incident is None or incident.status in CLOSED:
+        await message.reply_text(t.gettext("Deze melding is al afgesloten."))
+        return
+    await set_incident_status(services_of(context), incident_id, outcome, by=user.id)
+    await message.reply_text(t.gettext("Afgesloten. Alle berichten over deze melding worden bijgewerkt."))
+
+
+async def relay_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    t = await user_translator(update, context)
+    args = context.args or []
+    incident_id = await _incident_for(update, context, args[0]) if args else None
+    if incident_id is None:
+        await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> voor een melding die naar jou of je groepen ging."))
+        return
+    reached = await relay(services_of(context), incident_id, by=user.id)
+    await message.reply_text(t.ngettext("Doorgestuurd naar {n} groep in de buurten eromheen.",
+                                        "Doorgestuurd naar {n} groepen in de buurten eromheen.", reached).format(n=reached)
+                             if reached else t.gettext("Niet doorgestuurd: al eerder gedaan, afgesloten, of geen groepen in de buurten eromheen."))
+
+
+async def _expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_expiry_tick(services_of(context))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler(["afsluiten", "close"], close_alert, filters=private))
+    app.add_handler(CommandHandler(["doorsturen", "relay"], relay_alert, filters=private))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_expiry_job, interval=60, first=30, name="alert-expiry",
+                                    job_kwargs={"id": "alert-expiry", "replace_existing": True,
+                                                "misfire_grace_time": 300})

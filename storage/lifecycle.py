@@ -1,0 +1,30 @@
+"""Open alerts, relays and outcome counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from storage.db import Database, Transaction, to_db_time
+from storage.sightings import Incident, _incident
+
+
+async def open_incidents(db: Database, older_than: dt.datetime) -> list[Incident]:
+    rows = await db.fetchall(
+        "SELECT * FROM incidents WHERE status IN ('new', 'acknowledged') AND closed_at IS NULL AND first_at <= ?",
+        (to_db_time(older_than),))
+    return [_incident(r) for r in rows]
+
+
+async def mark_relayed(tx: Transaction, incident_id: int, now: dt.datetime) -> bool:
+    cursor = await tx.execute("UPDATE incidents SET relayed_at = ? WHERE id = ? AND relayed_at IS NULL",
+                              (to_db_time(now), incident_id))
+    return cursor.rowcount > 0
+
+
+async def outcome_counts(db: Database, gemeente_code: str, since: dt.datetime,
+                         until: dt.datetime) -> dict[tuple[str, str], int]:
+    rows = await db.fetchall(
+        "SELECT buurt_code, status, COUNT(*) FROM incidents WHERE gemeente_code = ? AND first_at >= ? AND first_at < ?"
+        " AND status IN ('resolved', 'false_alarm', 'expired', 'handled') GROUP BY 1, 2",
+        (gemeente_code, to_db_time(since), to_db_time(until)))
+    return {(r[0], r[1]): r[2] for r in rows}
