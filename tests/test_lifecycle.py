@@ -5,7 +5,12 @@ from __future__ import annotations
 from bot.lifecycle import relay, run_expiry_tick
 from storage import sightings, teams
 from tests.conftest import BotHarness
-from tests.test_report_journey import GROUP_BINNENSTAD, RESIDENT, WIJKAGENT_BINNENSTAD, report_until_confirm
+from tests.test_report_journey import (
+    GROUP_BINNENSTAD,
+    RESIDENT,
+    WIJKAGENT_BINNENSTAD,
+    report_until_confirm,
+)
 
 COORDINATOR = 500001
 
