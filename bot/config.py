@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain import Category, RecipientKind
+from bot.seasons import DEFAULT_CAMPAIGNS, Campaign, DarkDaysRule, SeasonConfig
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "pl", "ar")
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -82,6 +83,7 @@ class GemeenteConfig:
     fallback_desk: tuple[Officer, ...] = ()
     backup_desk: tuple[Officer, ...] = ()  # escalation of unacknowledged urgent reports
     care_desk: tuple[Officer, ...] = ()  # gemeente-wide care desk (Zorgwekkend Gedrag)
+    survey_options: tuple[str, ...] | None = None  # the gemeente's own list of kleine ergernissen
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,41 @@ class LimitsConfig:
     description_max_chars: int = 1000
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class TipDefaults:
+    """What a new tip schedule starts with; each group or resident can change it with /tips."""
+
+    weekday: int = 1  # Monday = 0: Tuesday
+    time: dt.time = dt.time(19, 0)
+    quiet_start: dt.time = dt.time(22, 0)
+    quiet_end: dt.time = dt.time(8, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyOption:
+    """One "kleine ergernis" on the wijkagenda ballot. Built-in keys have translated labels;
+    a gemeente's own option carries its labels here (Dutch required, others fall back to it)."""
+
+    key: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyConfig:
+    """The yearly wijkagenda survey: open from ``opens`` to ``closes`` (month, day), inclusive."""
+
+    enabled: bool = True
+    opens: tuple[int, int] = (3, 1)
+    closes: tuple[int, int] = (3, 31)
+    options: tuple[SurveyOption, ...] = ()  # empty: the built-in list
+
+    def option(self, key: str) -> SurveyOption | None:
+        return next((o for o in self.options if o.key == key), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     timezone: zoneinfo.ZoneInfo
@@ -142,6 +179,9 @@ class Config:
     retention_days: int = 90
     alert_expiry_minutes: int = 120
     alert_expiry_by_category: dict[Category, int] = field(default_factory=dict)
+    tips: TipDefaults = field(default_factory=TipDefaults)
+    seasons: SeasonConfig = field(default_factory=SeasonConfig)
+    survey: SurveyConfig = field(default_factory=SurveyConfig)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
     source: Path | None = None
@@ -296,7 +336,8 @@ def _wijk(reader: _Reader, gemeente_code: str, base: Path) -> WijkConfig:
 
 
 def _gemeente(key: str, reader: _Reader, base: Path) -> GemeenteConfig:
-    reader.unknown_keys({"code", "name", "wijken", "polygons", "fallback_desk", "backup_desk", "care_desk"})
+    reader.unknown_keys({"code", "name", "wijken", "polygons", "fallback_desk", "backup_desk", "care_desk",
+                         "survey_options"})
     code = reader.text("code", pattern=GEMEENTE_CODE, what="CBS gemeentecode like GM0794")
     wijken = tuple(_wijk(w, code, base) for w in reader.tables("wijken", required=True))
     if not wijken:
@@ -310,7 +351,127 @@ def _gemeente(key: str, reader: _Reader, base: Path) -> GemeenteConfig:
         fallback_desk=_officers(reader, "fallback_desk"),
         backup_desk=_officers(reader, "backup_desk"),
         care_desk=_officers(reader, "care_desk"),
+        survey_options=_survey_option_keys(reader),
     )
+
+
+def _survey_option_keys(reader: _Reader) -> tuple[str, ...] | None:
+    values = reader.get("survey_options", list, None, what="a list of survey option keys")
+    if values is None:
+        return None
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not SURVEY_KEY.match(value):
+            raise ConfigError(f"{reader.key('survey_options')}[{i}]: expected an option key like \"hondenpoep\", got {_show(value)}")
+    if len(values) < 2:
+        raise ConfigError(f"{reader.key('survey_options')}: expected at least 2 options")
+    return tuple(values)
+
+
+SURVEY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+
+
+def _month_day(reader: _Reader, name: str, default: tuple[int, int]) -> tuple[int, int]:
+    value = reader.text(name, None, what="a date like 03-01 (month-day)")
+    if value is None:
+        return default
+    match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", value.strip())
+    if match:
+        month, day = int(match[1]), int(match[2])
+        try:
+            dt.date(2024, month, day)  # a leap year, so 02-29 is allowed
+            return month, day
+        except ValueError:
+            pass
+    raise ConfigError(f'{reader.key(name)}: expected a date like 03-01 (month-day), got "{value}"')
+
+
+def _weekday(reader: _Reader, name: str, default: int) -> int:
+    value = reader.text(name, None, what=f"a weekday ({', '.join(WEEKDAYS)})")
+    if value is None:
+        return default
+    if value.lower() not in WEEKDAYS:
+        raise ConfigError(f'{reader.key(name)}: expected a weekday ({", ".join(WEEKDAYS)}), got "{value}"')
+    return WEEKDAYS.index(value.lower())
+
+
+def _time(reader: _Reader, name: str, default: dt.time) -> dt.time:
+    value = reader.text(name, None, what="a time like 19:00")
+    return default if value is None else parse_time_of_day(value, reader.key(name))
+
+
+def _tips(reader: _Reader | None) -> TipDefaults:
+    defaults = TipDefaults()
+    if reader is None:
+        return defaults
+    reader.unknown_keys({"weekday", "time", "quiet_start", "quiet_end"})
+    return TipDefaults(
+        weekday=_weekday(reader, "weekday", defaults.weekday),
+        time=_time(reader, "time", defaults.time),
+        quiet_start=_time(reader, "quiet_start", defaults.quiet_start),
+        quiet_end=_time(reader, "quiet_end", defaults.quiet_end),
+    )
+
+
+def _seasons(reader: _Reader | None) -> SeasonConfig:
+    defaults = SeasonConfig()
+    if reader is None:
+        return defaults
+    reader.unknown_keys({"dark_days_start_month", "dark_days_end_month", "reminder_weekdays",
+                         "minutes_before_sunset", "opening_time", "campaigns"})
+    months = []
+    for name, default in (("dark_days_start_month", defaults.dark_days.start_month),
+                          ("dark_days_end_month", defaults.dark_days.end_month)):
+        month = reader.get(name, int, default)
+        if not 1 <= month <= 12:
+            raise ConfigError(f"{reader.key(name)}: expected a month 1-12, got {month}")
+        months.append(month)
+    weekdays = []
+    raw_days = reader.get("reminder_weekdays", list, None, what=f"a list of weekdays ({', '.join(WEEKDAYS)})")
+    for i, day in enumerate(raw_days if raw_days is not None else []):
+        if not isinstance(day, str) or day.lower() not in WEEKDAYS:
+            raise ConfigError(f"{reader.key('reminder_weekdays')}[{i}]: expected a weekday ({', '.join(WEEKDAYS)}), got {_show(day)}")
+        weekdays.append(WEEKDAYS.index(day.lower()))
+    minutes = reader.get("minutes_before_sunset", int, defaults.minutes_before_sunset)
+    if not 0 <= minutes <= 240:
+        raise ConfigError(f"{reader.key('minutes_before_sunset')}: expected 0-240 minutes, got {minutes}")
+    campaigns = list(DEFAULT_CAMPAIGNS)
+    if (table := reader.table("campaigns")) is not None:
+        known = {c.key for c in DEFAULT_CAMPAIGNS}
+        table.unknown_keys(known)
+        for key in table.data:
+            entry = table.table(key)
+            assert entry is not None
+            entry.unknown_keys({"start", "end", "enabled"})
+            default = next(c for c in DEFAULT_CAMPAIGNS if c.key == key)
+            campaigns = [c for c in campaigns if c.key != key]
+            if entry.get("enabled", bool, True):
+                campaigns.append(Campaign(key, _month_day(entry, "start", default.start), _month_day(entry, "end", default.end)))
+    return SeasonConfig(
+        dark_days=DarkDaysRule(months[0], months[1]),
+        campaigns=tuple(campaigns),
+        reminder_weekdays=tuple(weekdays) if raw_days is not None else defaults.reminder_weekdays,
+        minutes_before_sunset=minutes,
+        opening_time=_time(reader, "opening_time", defaults.opening_time),
+    )
+
+
+def _survey(reader: _Reader | None) -> SurveyConfig:
+    defaults = SurveyConfig()
+    if reader is None:
+        return defaults
+    reader.unknown_keys({"enabled", "opens", "closes", "options"})
+    opens, closes = _month_day(reader, "opens", defaults.opens), _month_day(reader, "closes", defaults.closes)
+    if closes < opens:
+        raise ConfigError(f"{reader.key('closes')}: expected a date after survey.opens (the survey runs within one year)")
+    options = []
+    for entry in reader.tables("options"):
+        entry.unknown_keys({"key", *SUPPORTED_LANGUAGES})
+        key = entry.text("key", pattern=SURVEY_KEY, what='an option key like "hondenpoep"')
+        labels = {lang: entry.text(lang, what="the option's label") for lang in SUPPORTED_LANGUAGES if lang in entry.data}
+        if "nl" not in labels:
+            raise ConfigError(f"{entry.key('nl')}: missing, expected the Dutch label of option {key}")
+        options.append(SurveyOption(key, labels))
+    return SurveyConfig(enabled=reader.get("enabled", bool, True), opens=opens, closes=closes, options=tuple(options))
 
 
 def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]]:
@@ -412,6 +573,10 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         if health_port is not None and not 0 <= health_port <= 65535:
             raise ConfigError(f"health.port: expected a port number 0-65535, got {health_port}")
 
+    tips = _tips(root.table("tips"))
+    seasons = _seasons(root.table("seasons"))
+    survey = _survey(root.table("survey"))
+
     areas = root.table("areas")
     if areas is None:
         raise ConfigError("areas: missing, expected at least one gemeente table like [areas.helmond]")
@@ -419,6 +584,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     if not gemeenten:
         raise ConfigError("areas: expected at least one gemeente table like [areas.helmond]")
     _check_unique(gemeenten)
+    _check_survey_options(gemeenten, survey)
     known_buurten = {b.code for g in gemeenten for w in g.wijken for b in w.buurten}
 
     teams = []
@@ -455,6 +621,9 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         health_listen=health_listen,
         alert_expiry_minutes=alert_expiry,
         alert_expiry_by_category=expiry_by_category,
+        tips=tips,
+        seasons=seasons,
+        survey=survey,
         raw=data,
     )
 
@@ -472,6 +641,17 @@ def _int_list(reader: _Reader, name: str, what: str) -> list[int]:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"{reader.key(name)}[{i}]: expected one of {what}, got {_show(value)}")
     return values
+
+
+def _check_survey_options(gemeenten: tuple[GemeenteConfig, ...], survey: SurveyConfig) -> None:
+    from bot.survey import BUILT_IN_OPTIONS
+
+    known = set(BUILT_IN_OPTIONS) | {o.key for o in survey.options}
+    for g in gemeenten:
+        for i, key in enumerate(g.survey_options or ()):
+            if key not in known:
+                raise ConfigError(f"areas.{g.key}.survey_options[{i}]: unknown option \"{key}\" (known: "
+                                  f"{', '.join(sorted(known))}; add your own under [[survey.options]])")
 
 
 def _check_unique(gemeenten: tuple[GemeenteConfig, ...]) -> None:

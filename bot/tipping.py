@@ -46,7 +46,12 @@ class TickResult:
 
 
 def season_config(services: Services) -> SeasonConfig:
-    return services.extras.get("season_config") or SeasonConfig()
+    return services.extras.get("season_config") or services.config.seasons
+
+
+def schedule_defaults(services: Services) -> store.ScheduleDefaults:
+    tips = services.config.tips
+    return store.ScheduleDefaults(tips.weekday, tips.time, tips.quiet_start, tips.quiet_end)
 
 
 def tip_text(language: str, tip: Tip) -> str:
@@ -91,7 +96,7 @@ async def run_tips_tick(services: Services) -> TickResult:
     tz = services.config.timezone
     seasons = season_config(services)
     result = TickResult()
-    await store.ensure_schedules(services.db, now)
+    await store.ensure_schedules(services.db, now, schedule_defaults(services))
     for schedule, language, buurt in await store.active(services.db):
         if schedule.paused:
             continue

@@ -14,6 +14,7 @@ from bot.domain import Category
 from bot.i18n import N_, Translator
 from bot.insight import Scope, cell, median_minutes, period, scope_of, to_csv, year_earlier
 from bot.pngchart import bar_chart_png
+from bot.surveying import overview_lines
 from handlers.common import services_of, user_translator
 from storage import insight, teams, users
 
@@ -116,6 +117,7 @@ async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scop
         resolved=cell(outcomes.get("resolved", 0) + outcomes.get("handled", 0)),
         false=cell(outcomes.get("false_alarm", 0))))
     lines.append(t.gettext("Aantallen onder de 3 staan als <3, zodat niemand herleidbaar is."))
+    lines += await overview_lines(services, t.language, scope.prefixes)
     await message.reply_text("\n".join(lines), parse_mode="HTML")
     if shown:
         chart = bar_chart_png([c.value for c in shown], [

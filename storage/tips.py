@@ -28,15 +28,31 @@ def _schedule(row: object) -> TipSchedule:
     )
 
 
-async def ensure_schedules(db: Database, now: dt.datetime) -> None:
+@dataclass(frozen=True, slots=True)
+class ScheduleDefaults:
+    """What a new schedule starts with (the config's [tips])."""
+
+    weekday: int = 1
+    time: dt.time = dt.time(19, 0)
+    quiet_start: dt.time = dt.time(22, 0)
+    quiet_end: dt.time = dt.time(8, 0)
+
+    def values(self) -> tuple[int, str, str, str]:
+        return (self.weekday, self.time.strftime("%H:%M"), self.quiet_start.strftime("%H:%M"),
+                self.quiet_end.strftime("%H:%M"))
+
+
+async def ensure_schedules(db: Database, now: dt.datetime, defaults: ScheduleDefaults = ScheduleDefaults()) -> None:
     """Every active alert group and every subscribed resident has a (default) schedule."""
     async with db.transaction() as tx:
         await tx.execute(
-            "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, created_at)"
-            " SELECT chat_id, 'group', ? FROM alert_groups WHERE active = 1", (to_db_time(now),))
+            "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, weekday, time, quiet_start, quiet_end, created_at)"
+            " SELECT chat_id, 'group', ?, ?, ?, ?, ? FROM alert_groups WHERE active = 1",
+            (*defaults.values(), to_db_time(now)))
         await tx.execute(
-            "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, created_at)"
-            " SELECT DISTINCT telegram_id, 'resident', ? FROM subscriptions", (to_db_time(now),))
+            "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, weekday, time, quiet_start, quiet_end, created_at)"
+            " SELECT DISTINCT telegram_id, 'resident', ?, ?, ?, ?, ? FROM subscriptions",
+            (*defaults.values(), to_db_time(now)))
 
 
 async def get(db: Database, chat_id: int) -> TipSchedule | None:
@@ -44,9 +60,11 @@ async def get(db: Database, chat_id: int) -> TipSchedule | None:
     return _schedule(row) if row else None
 
 
-async def ensure(db: Database, chat_id: int, kind: str, now: dt.datetime) -> TipSchedule:
-    await db.execute("INSERT OR IGNORE INTO tip_schedules (chat_id, kind, created_at) VALUES (?, ?, ?)",
-                     (chat_id, kind, to_db_time(now)))
+async def ensure(db: Database, chat_id: int, kind: str, now: dt.datetime,
+                 defaults: ScheduleDefaults = ScheduleDefaults()) -> TipSchedule:
+    await db.execute(
+        "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, weekday, time, quiet_start, quiet_end, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)", (chat_id, kind, *defaults.values(), to_db_time(now)))
     schedule = await get(db, chat_id)
     assert schedule is not None
     return schedule

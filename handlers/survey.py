@@ -1,0 +1,63 @@
+"""The yearly wijkagenda survey: ballot buttons in private chats, and the hourly tick."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.survey import MAX_CHOICES, parse_press
+from bot.surveying import PressOutcome, press_ballot, run_survey_tick
+from handlers.common import services_of, user_translator
+
+log = logging.getLogger(__name__)
+
+
+async def on_ballot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    t = await user_translator(update, context)
+    press = parse_press(query.data)
+    if press is None:
+        log.warning("refused a ballot button with malformed data")
+        await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
+        return
+    result = await press_ballot(services_of(context), user.id, press, t.language)
+    if result.outcome is PressOutcome.TOGGLED:
+        await query.answer()
+        assert result.markup is not None
+        await query.edit_message_reply_markup(reply_markup=InlineKeyboardMarkup.de_json(result.markup, context.bot))
+        return
+    if result.outcome in (PressOutcome.COUNTED, PressOutcome.ALREADY):
+        await query.answer()
+        await query.edit_message_text(
+            t.gettext("Dank je, je stem is geteld. De uitslag gaat naar de wijkagent, de BOA en de buurtpreventie.")
+            if result.outcome is PressOutcome.COUNTED
+            else t.gettext("Je had al gestemd voor deze wijk; je eerste stem telt."))
+        return
+    if result.outcome in (PressOutcome.INVALID, PressOutcome.NOT_INVITED):
+        log.warning("refused a ballot button: %s", result.outcome.value)
+    answers = {
+        PressOutcome.INVALID: t.gettext("Deze knop is niet geldig."),
+        PressOutcome.NOT_INVITED: t.gettext("Deze stemronde is niet voor jou."),
+        PressOutcome.CLOSED: t.gettext("Deze stemronde is gesloten."),
+        PressOutcome.TOO_MANY: t.gettext("Kies er hoogstens {n}.").format(n=MAX_CHOICES),
+        PressOutcome.EMPTY: t.gettext("Kies eerst minstens één onderwerp."),
+    }
+    await query.answer(answers[result.outcome], show_alert=result.outcome is not PressOutcome.TOO_MANY)
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_survey_tick(services_of(context))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CallbackQueryHandler(on_ballot, pattern=r"^sv:"))
+    if app.job_queue is not None:
+        # Rounds and invitations live in SQLite; the tick only works out what is due now.
+        app.job_queue.run_repeating(_tick, interval=900, first=120, name="survey-tick",
+                                    job_kwargs={"id": "survey-tick", "replace_existing": True,
+                                                "misfire_grace_time": 3600})
