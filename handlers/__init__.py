@@ -8,7 +8,18 @@ from telegram.ext import Application
 
 
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import broadcast, insight, lifecycle, officer, privacy, report, start, teams, tips
+    from handlers import (
+        broadcast,
+        insight,
+        lifecycle,
+        officer,
+        privacy,
+        report,
+        start,
+        survey,
+        teams,
+        tips,
+    )
 
     report.register(app)  # first: an active report takes the resident's messages
     start.register(app)
@@ -19,3 +30,4 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     tips.register(app)
     insight.register(app)
     lifecycle.register(app)
+    survey.register(app)
