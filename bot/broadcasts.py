@@ -117,9 +117,7 @@ async def end(services: Services, broadcast_id: int, *, outcome: str, sender_rol
     if draft is None or draft.status not in ("sending", "sent"):
         return 0
     now = services.now()
-    rows = await services.db.fetchall(
-        "SELECT id, chat_id, method, language FROM outbox WHERE broadcast_id = ? AND edit_of IS NULL"
-        " AND status IN ('pending', 'sending', 'sent')", (broadcast_id,))
+    rows = await outbox.broadcast_messages(services.db, broadcast_id)
     queued = 0
     async with services.db.transaction() as tx:
         await broadcasts.set_status(tx, broadcast_id, "ended", now=now, outcome=outcome)

@@ -17,7 +17,7 @@ from storage import outbox
 
 async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
     try:
-        await services.db.fetchone("SELECT 1")
+        await services.db.ping()
         database_ok = True
         depth = await outbox.depth(services.db)
     except Exception:  # the point of a health check: any failure is "not healthy"

@@ -28,7 +28,7 @@ from bot.seasons import SeasonConfig, active_seasons, dark_days_start, in_dark_d
 from bot.services import Services
 from bot.sun import sunset
 from bot.tips import THEMES, Tip, load_library
-from storage import outbox
+from storage import outbox, teams
 from storage import tips as store
 
 log = logging.getLogger(__name__)
@@ -179,9 +179,9 @@ async def choose_tip(services: Services, schedule: store.TipSchedule, language: 
     library = list(load_library(language))
     scopes = []
     if schedule.kind == "group":
-        group = await services.db.fetchone("SELECT team_id FROM alert_groups WHERE chat_id = ?", (schedule.chat_id,))
+        group = await teams.get_group(services.db, schedule.chat_id)
         if group is not None:
-            scopes.append(f"team:{group[0]}")
+            scopes.append(f"team:{group.team_id}")
     custom = [Tip(f"custom-{tip_id}", theme, ("all_year",), text, None, scope)
               for tip_id, scope, theme, tip_language, text in await store.custom_for(services.db, scopes)
               if tip_language == language]

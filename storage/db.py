@@ -155,6 +155,10 @@ class Database:
         async with self._lock:
             return list(await self._conn.execute_fetchall(sql, params))
 
+    async def ping(self) -> None:
+        """Raises when the database cannot answer (the health check)."""
+        await self.fetchone("SELECT 1")
+
     async def schema_version(self) -> int:
         row = await self.fetchone(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"

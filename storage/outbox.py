@@ -208,3 +208,10 @@ async def counts(db: Database, *, broadcast_id: int | None = None) -> dict[str, 
             (broadcast_id,),
         )
     return {r["status"]: r["n"] for r in rows}
+
+
+async def broadcast_messages(db: Database, broadcast_id: int) -> list[Any]:
+    """The broadcast's own messages (not edits) that are out or still going: what an end edits."""
+    return await db.fetchall(
+        "SELECT id, chat_id, method, language FROM outbox WHERE broadcast_id = ? AND edit_of IS NULL"
+        " AND status IN ('pending', 'sending', 'sent')", (broadcast_id,))

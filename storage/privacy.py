@@ -104,6 +104,15 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
             (to_db_time(now), cutoff),
         )
         counts["sightings"] = cursor.rowcount
+        # The messages about those reports carry their text too (and, for officers, the
+        # reporter's name): found by the report they were about, whatever their own age.
+        cursor = await tx.execute(
+            "UPDATE outbox SET payload = '{}' WHERE payload != '{}' AND status != 'pending' AND ("
+            " sighting_id IN (SELECT id FROM sightings WHERE anonymised_at = ?)"
+            " OR incident_id IN (SELECT incident_id FROM sightings WHERE anonymised_at = ?))",
+            (to_db_time(now), to_db_time(now)),
+        )
+        counts["report_messages"] = cursor.rowcount
         cursor = await tx.execute(
             "UPDATE incidents SET lat = NULL, lon = NULL WHERE last_at < ? AND lat IS NOT NULL", (cutoff,)
         )
