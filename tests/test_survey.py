@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 
 from bot.config import Config, ConfigError, SurveyConfig, SurveyOption, parse_config
-from bot.survey import BUILT_IN_OPTIONS, SurveyWindow, chosen, options_for, parse_press, toggle, top_three
+from bot.survey import (
+    BUILT_IN_OPTIONS,
+    SurveyWindow,
+    chosen,
+    options_for,
+    parse_press,
+    toggle,
+    top_three,
+)
 from bot.surveying import run_survey_tick
 from storage import privacy, subscriptions, users
 from tests.conftest import EXAMPLE_CONFIG, BotHarness, FakeClock, make_harness, test_config

@@ -286,6 +286,9 @@ EN = {
 "🙋 Ik pak dit op": "🙋 I'll take this",
 "Doorgestuurd uit de buurt {buurt}": "Relayed from the neighbourhood {buurt}",
 "🟢 Opgelost": "🟢 Resolved",
+# --- privacy and hostile input (WP-A) ---
+# --- teams and broadcasts (WP-B) ---
+# --- operations, demo, emulator (WP-C) ---
 # wijkagenda survey
 "Hondenpoep": "Dog fouling",
 "Te hard rijden": "Speeding",
