@@ -76,3 +76,11 @@ def alert_areas(grants: Iterable[Grant]) -> list[str]:
 def can_alert_area(grants: Iterable[Grant], target: str) -> bool:
     """May send an area alert to ``target`` (a GM/WK code, or a buurt code for radius alerts)."""
     return any(area_contains(scope, target) for scope in alert_areas(grants))
+
+
+def custom_tip_scopes(grants: Iterable[Grant]) -> list[str]:
+    """Where a person's own tips go: a coordinator's teams ('team:<id>'), an admin's area ('GM…'/'WK…')."""
+    grants = list(grants)
+    scopes = [f"team:{team_id}" for team_id in sorted(coordinated_teams(grants))]
+    scopes += sorted({scope for role, scope in grants if role is Role.ADMIN and scope[:2] in ("GM", "WK")})
+    return scopes

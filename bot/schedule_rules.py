@@ -89,6 +89,13 @@ def decide_missed(scheduled_for: dt.datetime, now: dt.datetime, grace: dt.timede
     return Missed.SKIP
 
 
+def weekly_key(schedule_id: str | int, scheduled_for: dt.datetime, tz: dt.tzinfo) -> str:
+    """Idempotency key of a weekly send: one per ISO week, so moving the day or time after this
+    week's tip went out does not send a second one."""
+    year, week, _ = scheduled_for.astimezone(tz).date().isocalendar()
+    return f"{schedule_id}@{year}-W{week:02d}"
+
+
 def occurrence_key(schedule_id: str | int, scheduled_for: dt.datetime) -> str:
     """Idempotency key of one planned send: the same after a restart or a clock jump."""
     return f"{schedule_id}@{scheduled_for.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M')}"

@@ -19,10 +19,11 @@ from bot.schedule_rules import (
     Missed,
     QuietHours,
     decide_missed,
+    defer_for_quiet_hours,
     local_at,
-    occurrence_key,
     pick_tip,
     previous_weekly,
+    weekly_key,
 )
 from bot.seasons import SeasonConfig, active_seasons, dark_days_start, in_dark_days
 from bot.services import Services
@@ -106,8 +107,14 @@ async def run_tips_tick(services: Services) -> TickResult:
         for key, kind, due, grace in planned:
             if key in done:
                 continue
-            decision = decide_missed(due, now, grace)
+            # A tip that falls in quiet hours is due when they end; the grace window counts
+            # from then, so long quiet hours never turn a waiting tip into a skipped one.
+            # A sunset reminder is only worth sending that evening, so it is never deferred.
+            waits_for = due if kind == "dark_days_reminder" else defer_for_quiet_hours(due, quiet, tz)
+            decision = decide_missed(waits_for, now, grace)
             if decision is Missed.WAIT:
+                if waits_for != due and due <= now:
+                    result.waiting += 1  # due, but quiet hours hold it back
                 continue
             if decision is Missed.SKIP:
                 async with services.db.transaction() as tx:
@@ -118,7 +125,7 @@ async def run_tips_tick(services: Services) -> TickResult:
             if quiet.contains(now, tz):
                 result.waiting += 1  # tips wait for the end of quiet hours
                 continue
-            if await _send(services, schedule, language, key, kind, due, now):
+            if await _send(services, schedule, language, buurt, key, kind, due, now):
                 result.sent += 1
     if result.sent:
         services.wake_sender()
@@ -130,7 +137,7 @@ def _planned(services: Services, chat: int, weekday: int, time: dt.time, buurt: 
     """(occurrence key, kind, due time, grace) of everything that could be due around now."""
     planned: list[tuple[str, str, dt.datetime, dt.timedelta]] = []
     due = previous_weekly(now, weekday, time, tz)
-    planned.append((occurrence_key(f"tip:{chat}", due), "tip", due, TIP_GRACE))
+    planned.append((weekly_key(f"tip:{chat}", due, tz), "tip", due, TIP_GRACE))
     today = now.astimezone(tz).date()
     start = dark_days_start(today, seasons.dark_days)
     if start is not None and today - start < dt.timedelta(days=2):
@@ -150,12 +157,12 @@ def _planned(services: Services, chat: int, weekday: int, time: dt.time, buurt: 
     return planned
 
 
-async def _send(services: Services, schedule: store.TipSchedule, language: str, key: str, kind: str,
+async def _send(services: Services, schedule: store.TipSchedule, language: str, buurt: str | None, key: str, kind: str,
                 due: dt.datetime, now: dt.datetime) -> bool:
     tz = services.config.timezone
     tip_id = None
     if kind == "tip":
-        tip = await choose_tip(services, schedule, language, now)
+        tip = await choose_tip(services, schedule, language, now, buurt)
         if tip is None:
             return False
         tip_id, text = tip.id, tip_text(language, tip)
@@ -175,17 +182,36 @@ async def _send(services: Services, schedule: store.TipSchedule, language: str, 
     return True
 
 
-async def choose_tip(services: Services, schedule: store.TipSchedule, language: str, now: dt.datetime) -> Tip | None:
-    library = list(load_library(language))
+def custom_tip_scopes(kind: str, team_id: int | None, buurt: str | None) -> list[str]:
+    """Whose own tips a chat gets: a group its team's, and both get those for the gemeente and
+    wijk of their buurt (a follower's buurt, or the group's team's first buurt)."""
     scopes = []
-    if schedule.kind == "group":
-        group = await teams.get_group(services.db, schedule.chat_id)
-        if group is not None:
-            scopes.append(f"team:{group.team_id}")
+    if kind == "group" and team_id is not None:
+        scopes.append(f"team:{team_id}")
+    if buurt:
+        scopes += ["GM" + buurt[2:6], "WK" + buurt[2:8]]
+    return scopes
+
+
+async def _team_of(services: Services, schedule: store.TipSchedule) -> int | None:
+    if schedule.kind != "group":
+        return None
+    group = await teams.get_group(services.db, schedule.chat_id)
+    return group.team_id if group is not None else None
+
+
+async def choose_tip(services: Services, schedule: store.TipSchedule, language: str, now: dt.datetime,
+                     buurt: str | None = None) -> Tip | None:
+    library = list(load_library(language))
+    scopes = custom_tip_scopes(schedule.kind, await _team_of(services, schedule), buurt)
     custom = [Tip(f"custom-{tip_id}", theme, ("all_year",), text, None, scope)
               for tip_id, scope, theme, tip_language, text in await store.custom_for(services.db, scopes)
               if tip_language == language]
     today = now.astimezone(services.config.timezone).date()
-    return pick_tip(custom + library, date=today, opted_out_themes=schedule.opted_out,
-                    recently_sent_ids=await store.recent_tip_ids(services.db, schedule.chat_id),
+    recent = await store.recent_tip_ids(services.db, schedule.chat_id)
+    # A team's or gemeente's own tip goes out before the library's, once.
+    sent_before = await store.sent_tip_ids(services.db, schedule.chat_id, [tip.id for tip in custom])
+    fresh_custom = [tip for tip in custom if tip.id not in sent_before and tip.theme not in schedule.opted_out]
+    return pick_tip(fresh_custom or (custom + library), date=today, opted_out_themes=schedule.opted_out,
+                    recently_sent_ids=recent,
                     active_seasons=active_seasons(today, season_config(services)), seed=str(schedule.chat_id))

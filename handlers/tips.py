@@ -123,25 +123,28 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def new_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/tip nieuw <thema> <tekst>: a coordinator for their team's groups."""
+    """/tip nieuw <thema> <tekst>: a coordinator for their team's groups, an admin for the gemeente."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
     args = context.args or []
-    team_ids = permissions.coordinated_teams(await users.roles_of(services.db, user.id))
     if len(args) < 3 or args[0].lower() != "nieuw" or args[1] not in THEMES:
         await message.reply_text(t.gettext("Gebruik: /tip nieuw <thema> <tekst>. Thema's: {themes}").format(
             themes=", ".join(THEMES)))
         return
-    if not team_ids:
-        await message.reply_text(t.gettext("Alleen coördinatoren kunnen eigen tips toevoegen."))
+    scopes = permissions.custom_tip_scopes(await users.roles_of(services.db, user.id))
+    if not scopes:
+        await message.reply_text(t.gettext("Alleen coördinatoren en de gemeente kunnen eigen tips toevoegen."))
         return
     text = clean_text(" ".join(args[2:]), 400)
-    for team_id in sorted(team_ids):
-        await store.add_custom(services.db, f"team:{team_id}", args[1], t.language, text, user.id, services.now())
-    await message.reply_text(t.gettext("Je tip is toegevoegd voor de groepen van je team(s)."))
+    for scope in scopes:
+        await store.add_custom(services.db, scope, args[1], t.language, text, user.id, services.now())
+    if any(scope[:2] in ("GM", "WK") for scope in scopes):
+        await message.reply_text(t.gettext("Je tip is toegevoegd voor de groepen en volgers in je gebied."))
+    else:
+        await message.reply_text(t.gettext("Je tip is toegevoegd voor de groepen van je team(s)."))
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -133,3 +133,14 @@ async def custom_for(db: Database, scopes: list[str]) -> list[tuple[int, str, st
     rows = await db.fetchall(
         f"SELECT id, scope, theme, language, text FROM custom_tips WHERE scope IN ({marks}) ORDER BY id", scopes)
     return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def sent_tip_ids(db: Database, chat_id: int, tip_ids: list[str]) -> set[str]:
+    """Which of these tips this chat has ever been sent."""
+    if not tip_ids:
+        return set()
+    marks = ",".join("?" * len(tip_ids))
+    rows = await db.fetchall(
+        f"SELECT DISTINCT tip_id FROM send_log WHERE chat_id = ? AND status = 'sent' AND tip_id IN ({marks})",
+        [chat_id, *tip_ids])
+    return {r[0] for r in rows}

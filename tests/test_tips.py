@@ -19,7 +19,7 @@ from bot.schedule_rules import (
 from bot.seasons import active_seasons, dark_days_window, in_dark_days, last_sunday
 from bot.sun import sunset
 from bot.tipping import run_tips_tick
-from bot.tips import load_library, validate_library
+from bot.tips import THEMES, load_library, validate_library
 from storage import tips as store
 from tests.conftest import BotHarness, FakeClock, make_harness
 
@@ -62,6 +62,7 @@ def test_dark_days_window_follows_the_clock_changes(year: int, start: dt.date, e
 @pytest.mark.parametrize(("day", "expected"), [
     # Published sunset times for Eindhoven/Helmond (timeanddate.com, KNMI almanac), to the minute,
     # adjusted for Helmond lying ~1 minute of time east of Eindhoven.
+    (dt.date(2026, 3, 20), dt.time(18, 49)),  # the equinox
     (dt.date(2026, 3, 29), dt.time(20, 4)),
     (dt.date(2026, 6, 21), dt.time(21, 58)),
     (dt.date(2026, 10, 25), dt.time(17, 26)),
@@ -188,3 +189,62 @@ async def test_resident_tips_in_private(harness: BotHarness) -> None:
     await h.send(h.updates.message(100005, "/tips dag vrijdag"))
     reply = h.request.last_text(100005)
     assert "vrijdag" in reply and "19:00" in reply
+
+
+async def test_long_quiet_hours_defer_a_tip_rather_than_skip_it(harness: BotHarness) -> None:
+    h = harness
+    await store.ensure_schedules(h.services.db, h.clock())
+    # 15 quiet hours, longer than the 12 h grace: the 19:00 tip must wait for 09:00, not be lost.
+    await store.update(h.services.db, GROUP, time="19:00", quiet_start="18:00", quiet_end="09:00")
+    h.clock.now = local(2026, 11, 24, 19, 1).astimezone(dt.UTC)
+    assert (await run_tips_tick(h.services)).waiting >= 1
+    h.clock.now = local(2026, 11, 25, 9, 30).astimezone(dt.UTC)  # 14.5 h after the planned time
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert [t for t in h.request.texts(GROUP) if t.startswith("💡")]
+
+
+async def test_moving_the_time_after_this_weeks_tip_sends_no_second_one(harness: BotHarness) -> None:
+    h = harness
+    await store.ensure_schedules(h.services.db, h.clock())
+    h.clock.now = local(2026, 11, 24, 19, 1).astimezone(dt.UTC)  # Tuesday, just after 19:00
+    await run_tips_tick(h.services)
+    await h.deliver()
+    await h.send(h.updates.message(COORDINATOR, "/tips tijd 21:00", chat_id=GROUP))
+    h.clock.now = local(2026, 11, 24, 21, 1).astimezone(dt.UTC)
+    await run_tips_tick(h.services)
+    await h.send(h.updates.message(COORDINATOR, "/tips dag donderdag", chat_id=GROUP))
+    h.clock.now = local(2026, 11, 26, 21, 1).astimezone(dt.UTC)
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert len([t for t in h.request.texts(GROUP) if t.startswith("💡")]) == 1
+    h.clock.now = local(2026, 12, 3, 21, 1).astimezone(dt.UTC)  # next week's Thursday
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert len([t for t in h.request.texts(GROUP) if t.startswith("💡")]) == 2
+
+
+async def test_an_admins_own_tip_reaches_groups_and_followers_of_the_gemeente(harness: BotHarness) -> None:
+    from bot.domain import Role
+    from storage import subscriptions, users
+
+    h = harness
+    admin, follower, outsider = 700001, 100061, 100062
+    async with h.services.db.transaction() as tx:
+        await users.grant_role(tx, admin, Role.ADMIN, "GM0794", granted_by=None)
+    await h.send(h.updates.message(100063, "/tip nieuw babbeltruc Laat nooit zomaar iemand binnen."))
+    assert "Alleen coördinatoren en de gemeente" in h.request.last_text(100063)
+    await h.send(h.updates.message(admin, "/tip nieuw babbeltruc Gemeente Helmond: laat nooit zomaar iemand binnen."))
+    assert "in je gebied" in h.request.last_text(admin)
+    await subscriptions.subscribe(h.services.db, follower, "BU07941100", address=None, now=h.clock())
+    await subscriptions.subscribe(h.services.db, outsider, "BU08610002", address=None, now=h.clock())  # Veldhoven
+    await store.ensure_schedules(h.services.db, h.clock())
+    for chat in (GROUP, follower, outsider):
+        # Everything but the theme of the gemeente's tip is switched off, so the pick is forced.
+        await store.update(h.services.db, chat, opted_out=" ".join(t for t in THEMES if t != "babbeltruc"))
+    h.clock.now = local(2026, 11, 24, 19, 1).astimezone(dt.UTC)
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert "Gemeente Helmond" in h.request.last_text(GROUP)
+    assert "Gemeente Helmond" in h.request.last_text(follower)
+    assert "Gemeente Helmond" not in h.request.last_text(outsider)

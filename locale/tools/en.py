@@ -289,6 +289,10 @@ EN = {
 # --- privacy and hostile input (WP-A) ---
 # --- teams and broadcasts (WP-B) ---
 # --- operations, demo, emulator (WP-C) ---
+# --- lifecycle and profiling (WP-D) ---
+# tips (lead)
+"Alleen coördinatoren en de gemeente kunnen eigen tips toevoegen.": "Only coordinators and the municipality can add their own tips.",
+"Je tip is toegevoegd voor de groepen en volgers in je gebied.": "Your tip has been added for the groups and followers in your area.",
 # wijkagenda survey
 "Hondenpoep": "Dog fouling",
 "Te hard rijden": "Speeding",
