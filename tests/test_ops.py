@@ -18,12 +18,13 @@ from telegram.error import Conflict
 
 from bot.admin_ops import OperationError, backup, import_areas, restore, verify
 from bot.app import build_application
-from bot.config import WebhookConfig
+from bot.config import WebhookConfig, load_config
 from bot.health import HealthServer
 from bot.logs import JsonFormatter
 from bot.runner import EXIT_CONFLICT, acquire_lock, is_locked, serve
 from bot.sender import Limits
 from bot.services import create_services
+from storage import outbox
 from storage.db import Database
 from tests.conftest import (
     EXAMPLE_CONFIG,
@@ -73,31 +74,90 @@ async def test_webhook_requires_the_secret_token(tmp_path: Path) -> None:
         await task
 
 
+def metric(text: str, series: str) -> float:
+    """The value of one series line (``name`` or ``name{labels}``) in Prometheus text."""
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{series} not in /metrics:\n{text}")
+
+
 async def test_healthz_and_metrics(harness: BotHarness) -> None:
     h = harness
-    from tests.test_report_journey import report_until_confirm
+    from bot.ratelimiter import is_delivery
+    from tests.test_report_journey import (
+        GROUP_BINNENSTAD,
+        RESIDENT,
+        WIJKAGENT_BINNENSTAD,
+        report_until_confirm,
+    )
 
-    await report_until_confirm(h)
-    await h.send(h.updates.callback(100001, "rep:confirm"))
+    # One-shot faults: the next request to a chat gets this answer instead (then normal again).
+    once: dict[int, list[tuple[int, dict[str, object]]]] = {}
+    recorded = h.request.do_request
+
+    async def faulty(url, method, request_data=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        chat_id = (request_data.json_parameters if request_data else {}).get("chat_id")
+        if chat_id is not None and once.get(int(chat_id)):
+            code, body = once[int(chat_id)].pop(0)
+            return code, json.dumps(body).encode()
+        return await recorded(url, method, request_data, *args, **kwargs)
+
+    h.request.do_request = faulty  # type: ignore[method-assign]
+    too_many = (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                      "parameters": {"retry_after": 1}})
     health = HealthServer(h.services)
     port = await health.start()
     try:
         async with httpx.AsyncClient() as client:
+            before = (await client.get(f"http://127.0.0.1:{port}/healthz")).json()
+            assert before["last_successful_send"] is None
+            # Direct replies: the resident's first answer meets a 429 and is retried.
+            once[RESIDENT] = [too_many]
+            await report_until_confirm(h)
+            await h.send(h.updates.callback(RESIDENT, "rep:confirm"))
+            interactive_sent = len([p for e, p in h.request.calls
+                                    if is_delivery(e) and int(p.get("chat_id", 0)) == RESIDENT])
+            assert interactive_sent >= 8 and not once[RESIDENT]
             report = (await client.get(f"http://127.0.0.1:{port}/healthz")).json()
             assert report["status"] == "ok" and report["database"] == "ok"
             assert report["outbox_depth"] == 2 and report["last_update_received"] is not None
+            assert report["last_successful_send"] == h.clock.now.isoformat()  # a direct reply counts
+            # The outbox: the group meets a 429 (retried later), the wijkagent has blocked the bot.
+            once[GROUP_BINNENSTAD] = [too_many]
+            once[WIJKAGENT_BINNENSTAD] = [(403, {"ok": False, "error_code": 403,
+                                                 "description": "Forbidden: bot was blocked by the user"})]
+            await h.deliver()
+            assert await outbox.depth(h.services.db) == 1  # the group's retry waits its turn
+            h.clock.advance(seconds=5)
             await h.deliver()
             metrics = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+            report = (await client.get(f"http://127.0.0.1:{port}/healthz")).json()
+        assert report["last_successful_send"] == h.clock.now.isoformat()  # the group's message, later
         assert "buurtwacht_updates_total" in metrics
         assert 'buurtwacht_sightings_total{category="suspicious_person"}' in metrics
-        assert "buurtwacht_outbox_depth 0" in metrics
-        assert "buurtwacht_deliveries_sent_total 2" in metrics
+        assert metric(metrics, "buurtwacht_outbox_depth") == 0
+        assert metric(metrics, 'buurtwacht_deliveries_sent_total{path="outbox"}') == 1
+        assert metric(metrics, 'buurtwacht_deliveries_failed_total{path="outbox"}') == 1
+        assert metric(metrics, 'buurtwacht_deliveries_retried_total{path="outbox"}') == 1
+        assert metric(metrics, 'buurtwacht_telegram_429_total{path="outbox"}') == 1
+        assert metric(metrics, 'buurtwacht_deliveries_sent_total{path="interactive"}') == interactive_sent
+        assert metric(metrics, 'buurtwacht_deliveries_failed_total{path="interactive"}') == 0
+        assert metric(metrics, 'buurtwacht_deliveries_retried_total{path="interactive"}') == 1
+        assert metric(metrics, 'buurtwacht_telegram_429_total{path="interactive"}') == 1
+        assert metric(metrics, "buurtwacht_last_successful_send_timestamp_seconds") == h.clock.now.timestamp()
+        # Every *_total series is a counter with a help text; the rest say what they are too.
+        for name in ("buurtwacht_deliveries_sent_total", "buurtwacht_deliveries_failed_total",
+                     "buurtwacht_deliveries_retried_total", "buurtwacht_telegram_429_total",
+                     "buurtwacht_updates_total", "buurtwacht_sightings_total"):
+            assert f"# TYPE {name} counter" in metrics and f"# HELP {name} " in metrics
+        assert "# TYPE buurtwacht_outbox_depth gauge" in metrics
         assert 'buurtwacht_handler_seconds_bucket{le="+Inf"}' in metrics
         await h.services.db.close()
         async with httpx.AsyncClient() as client:
             down = await client.get(f"http://127.0.0.1:{port}/healthz")
         assert down.status_code == 503
-        h.services.db = await Database.open(h.config.database if hasattr(h, "config") else h.services.config.database)
+        h.services.db = await Database.open(h.services.config.database)
     finally:
         await health.stop()
 
@@ -173,7 +233,10 @@ def test_cli_migrate_backup_restore(tmp_path: Path) -> None:
 def test_check_config_summary_and_errors(tmp_path: Path) -> None:
     ok = run_cli("check-config", "--config", str(EXAMPLE_CONFIG))
     assert ok.returncode == 0
-    assert "config OK: 2 gemeente(n), 15 wijken" in ok.stdout
+    example = load_config(EXAMPLE_CONFIG, env={})
+    wijken = sum(len(g.wijken) for g in example.gemeenten)
+    assert f"config OK: {len(example.gemeenten)} gemeente(n), {wijken} wijken" in ok.stdout
+    assert "GM1728 Bladel: 5 wijken" in ok.stdout
     assert "WK086102 Oerle: no wijkagent (invite not claimed)" in ok.stdout
     assert "WK079429 Industriegebied Zuid: no BOA, no team" in ok.stdout
     broken = tmp_path / "broken.toml"
@@ -184,14 +247,47 @@ def test_check_config_summary_and_errors(tmp_path: Path) -> None:
 
 
 def test_import_areas_on_the_shared_cbs_polygons(tmp_path: Path) -> None:
-    source = SHARED_DATA / "cbs-2024-buurten-helmond-kempen.geojson"
-    if not source.exists():
-        source = ROOT / "bot" / "data" / "cbs-2024-buurten-helmond-kempen.geojson"
-    data, snippet = import_areas(source)
+    buurten_file = SHARED_DATA / "cbs-2024-buurten-helmond-kempen.geojson"
+    wijken_file = SHARED_DATA / "cbs-2024-wijken-helmond-kempen.geojson"
+    if not wijken_file.exists():
+        pytest.skip(f"the shared CBS files are not at {SHARED_DATA}")
+    data, snippet = import_areas(buurten_file)
     assert len(data["features"]) == 218
-    assert '[areas.gm0794]' in snippet and 'code = "BU07941000"' in snippet and 'name = "Centrum"' in snippet
-    result = run_cli("import-areas", str(source), "--out", str(tmp_path / "areas.geojson"))
-    assert result.returncode == 0 and (tmp_path / "areas.geojson").exists()
+    assert "[areas.helmond]" in snippet and 'code = "BU07941000"' in snippet and 'name = "Centrum"' in snippet
+    # Gemeente names from the built-in CBS table; without the wijken file, wijk names are codes.
+    for code, name in (("GM0794", "Helmond"), ("GM0753", "Best"), ("GM0770", "Eersel"), ("GM0823", "Oirschot"),
+                       ("GM0861", "Veldhoven"), ("GM0866", "Waalre"), ("GM1667", "Reusel-De Mierden"),
+                       ("GM1724", "Bergeijk"), ("GM1728", "Bladel")):
+        assert f'code = "{code}"\nname = "{name}"\n' in snippet
+    assert 'code = "WK079410"\nname = "WK079410"  # fill in the name' in snippet
+
+    # Both files through the CLI: the polygons path is the --out path, wijk names come from the
+    # wijken file, and the printed snippet passes check-config as it stands.
+    result = run_cli("import-areas", str(buurten_file), str(wijken_file), "--out", "cbs-buurten.geojson",
+                     "--gemeente-name", "GM0794=Gemeente Helmond", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = json.loads((tmp_path / "cbs-buurten.geojson").read_text(encoding="utf-8"))
+    assert {f["properties"]["statcode"][:2] for f in written["features"]} == {"BU"}
+    assert 'polygons = "cbs-buurten.geojson"' in result.stdout and "areas.geojson" not in result.stdout
+    assert 'code = "WK079410"\nname = "Binnenstad"' in result.stdout
+    assert 'code = "WK075300"\nname = "Best"' in result.stdout  # CBS's "Wijk 00 Best"
+    assert 'name = "Gemeente Helmond"' in result.stdout  # --gemeente-name wins over the table
+    (tmp_path / "config.toml").write_text(result.stdout, encoding="utf-8")
+    checked = run_cli("check-config", "--config", str(tmp_path / "config.toml"))
+    assert checked.returncode == 0, checked.stderr
+    assert "config OK: 9 gemeente(n), 43 wijken, 218 buurten" in checked.stdout
+    config = load_config(tmp_path / "config.toml", env={})
+    assert {g.polygons for g in config.gemeenten} == {tmp_path / "cbs-buurten.geojson"}
+    assert next(w.name for g in config.gemeenten for w in g.wijken if w.code == "WK079421") == "Brandevoort"
+
+    # The wijken file alone: refused, saying that buurt polygons are needed.
+    wijken_only = run_cli("import-areas", str(wijken_file), "--out", str(tmp_path / "w.geojson"))
+    assert wijken_only.returncode == 2 and wijken_only.stderr.count("\n") == 1
+    assert "no buurt (BU…) polygons" in wijken_only.stderr and "needs the CBS buurt layer" in wijken_only.stderr
+    assert not (tmp_path / "w.geojson").exists()
+    bad_name = run_cli("import-areas", str(buurten_file), "--gemeente-name", "Helmond", cwd=tmp_path)
+    assert bad_name.returncode == 2 and "expected GM0794=Helmond" in bad_name.stderr
+
     rd = tmp_path / "rd.geojson"
     rd.write_text(json.dumps({"type": "FeatureCollection", "features": [{
         "type": "Feature", "properties": {"statcode": "BU07941000", "statnaam": "Centrum"},
@@ -238,7 +334,7 @@ def test_json_log_lines() -> None:
     assert "\n" not in line
 
 
-def test_dockerfile_and_systemd_unit_are_sound() -> None:
+def test_dockerfile_and_systemd_unit_are_sound(tmp_path: Path) -> None:
     docker = (ROOT / "Dockerfile").read_text().splitlines()
     instructions = [line.split()[0] for line in docker if line and not line.startswith("#") and not line.startswith(" ")]
     known = {"FROM", "ENV", "WORKDIR", "COPY", "RUN", "VOLUME", "USER", "EXPOSE", "HEALTHCHECK", "ENTRYPOINT", "CMD"}
@@ -249,9 +345,119 @@ def test_dockerfile_and_systemd_unit_are_sound() -> None:
     for needed in ("ExecStart=", "EnvironmentFile=", "Restart=on-failure", "NoNewPrivileges=true",
                    "ProtectSystem=strict", "ReadWritePaths=", "User=buurtwacht", "[Install]"):
         assert needed in unit
+    # The image's HEALTHCHECK port is the one its environment gives the bot (any mounted config).
+    assert "ENV BUURTWACHT_HEALTH_PORT=9090" in docker
+    assert any("127.0.0.1:9090/healthz" in line for line in docker)
+    image_config = load_config(EXAMPLE_CONFIG, env={"BUURTWACHT_HEALTH_PORT": "9090"})
+    assert image_config.health_port == 9090 and image_config.health_listen == "127.0.0.1"
+    if shutil.which("hadolint"):
+        linted = subprocess.run(["hadolint", str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False)
+        assert linted.returncode == 0, linted.stdout
     if shutil.which("systemd-analyze"):
-        result = subprocess.run(["systemd-analyze", "verify", str(ROOT / "deploy" / "buurtwacht.service")],
-                                capture_output=True, text=True, check=False)
-        assert "Unknown" not in result.stderr
+        # verify also checks that ExecStart exists, which /opt/buurtwacht/venv does not here:
+        # point it at a program that exists and let systemd check everything else.
+        unit_copy = tmp_path / "buurtwacht.service"
+        unit_copy.write_text(unit.replace("ExecStart=/opt/buurtwacht/venv/bin/buurtwacht",
+                                          f"ExecStart={sys.executable} -m bot.cli"), encoding="utf-8")
+        result = subprocess.run(["systemd-analyze", "verify", str(unit_copy)],
+                                capture_output=True, text=True, check=False, timeout=60)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
+
+
+# --------------------------------------------------------------------------- packaging
+
+
+def test_pyproject_lists_every_package() -> None:
+    """The package list is explicit (for the bot.locale mapping): a new package must be in it."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = set(find_packages(str(ROOT), include=["bot", "bot.*", "handlers", "handlers.*", "storage", "storage.*"]))
+    assert found | {"bot.locale"} == set(tool["packages"])
+    assert tool["package-dir"] == {"bot.locale": "locale"}
+    assert "*/LC_MESSAGES/*.po" in tool["package-data"]["bot.locale"]
+
+
+def test_relative_polygons_fall_back_to_the_packaged_data(tmp_path: Path) -> None:
+    """/etc/buurtwacht/config.toml with the example's polygons = "bot/data/…" still loads."""
+    from bot.config import ConfigError
+
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "config.toml").write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    config = load_config(etc / "config.toml", env={})
+    assert config.gemeenten[0].polygons == ROOT / "bot" / "data" / "cbs-2024-buurten-helmond-kempen.geojson"
+    # Next to the config wins over the packaged copy.
+    (etc / "bot" / "data").mkdir(parents=True)
+    own = etc / "bot" / "data" / "cbs-2024-buurten-helmond-kempen.geojson"
+    own.write_text("{}", encoding="utf-8")
+    assert load_config(etc / "config.toml", env={}).gemeenten[0].polygons == own
+    # Not found anywhere: the error names every place that was tried.
+    (etc / "config.toml").write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        "bot/data/cbs-2024-buurten-helmond-kempen.geojson", "bot/data/nope.geojson", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(etc / "config.toml", env={})
+    message = str(error.value)
+    assert message.startswith("areas.helmond.polygons: file not found; tried ")
+    assert str(etc / "bot" / "data" / "nope.geojson") in message
+    assert str(ROOT / "bot" / "data" / "nope.geojson") in message
+
+
+def test_wheel_ships_catalogs_and_data_and_works_installed(tmp_path: Path) -> None:
+    """Build a wheel (offline, no build isolation), install it into a fresh venv, and check
+    that English loads and the example config's relative polygons path resolves there."""
+    import importlib.util
+    import os
+    import zipfile
+
+    if importlib.util.find_spec("wheel") is None:
+        pytest.skip("the 'wheel' package (in the [test] extras) is needed to build offline")
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("bot", "handlers", "storage", "locale"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    env = {k: v for k, v in os.environ.items() if k not in ("BUURTWACHT_LOCALE_DIR", "PYTHONPATH")}
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    built = subprocess.run([*pip, "wheel", "--no-build-isolation", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
+                            str(source)], capture_output=True, text=True, env=env, check=False, timeout=300)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("buurtwacht-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("bot/locale/en/LC_MESSAGES/messages.po", "bot/locale/tr/LC_MESSAGES/messages.po",
+                   "bot/data/cbs-2024-buurten-helmond-kempen.geojson", "storage/migrations/0001_init.sql",
+                   "bot/emulator/server.py", "bot/geo/polygons.py", "handlers/report.py"):
+        assert needed in names
+    assert not any(n.startswith(("locale/", "bot/locale/tools")) for n in names)  # the tools stay in the repo
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    installed = subprocess.run([str(python), "-m", "pip", "--disable-pip-version-check", "install", "--no-deps",
+                                "--no-index", "-q", str(wheel)], capture_output=True, text=True, env=env,
+                               check=False, timeout=300)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    etc = tmp_path / "etc" / "buurtwacht"
+    etc.mkdir(parents=True)
+    shutil.copy(EXAMPLE_CONFIG, etc / "config.toml")
+    check = (
+        "import bot.i18n as i18n, bot.config as c, sys\n"
+        f"assert i18n.__file__.startswith({str(venv)!r}), i18n.__file__\n"
+        "t = i18n.translator('en')\n"
+        "print(t.gettext('Verdachte persoon'), '|', i18n.translator('tr').gettext('Verdachte persoon'))\n"
+        "print(i18n.supported('en-GB'))\n"
+        f"config = c.load_config({str(etc / 'config.toml')!r}, env={{}})\n"
+        "print(config.gemeenten[0].polygons)\n"
+    )
+    ran = subprocess.run([str(python), "-c", check], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         check=False, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    english, turkish, supported, polygons = ran.stdout.replace(" | ", "\n").splitlines()
+    assert english == "Suspicious person" and turkish not in ("", "Verdachte persoon")
+    assert supported == "en"
+    assert polygons.startswith(str(venv)) and polygons.endswith("bot/data/cbs-2024-buurten-helmond-kempen.geojson")
