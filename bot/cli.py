@@ -57,12 +57,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
+    from bot.logs import quiet_libraries
 
     # The demo's screen is the chats; library chatter below warnings would drown it.
-    logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    level = max(logging.WARNING, logging.getLogger().level)
+    logging.getLogger().setLevel(level)
+    quiet_libraries(level)
     # At a terminal the demo is interactive; with piped input it plays the lines as a script.
     script = None if sys.stdin.isatty() else [line.rstrip("\n") for line in sys.stdin]
-    return run_demo(Path(args.config), script)
+    # `buurtwacht run` without a token hands over its --config (default config.toml, which a
+    # new user does not have yet): the demo then plays config.example.toml and says so.
+    return run_demo(Path(args.config) if args.config else None, script)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -165,15 +170,25 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
 
     from bot.admin_ops import OperationError, import_areas
 
+    names: dict[str, str] = {}
+    for item in args.gemeente_name or []:
+        code, _, name = item.partition("=")
+        code = code.strip().upper()
+        if not (len(code) == 6 and code.startswith("GM") and code[2:].isdigit()) or not name.strip():
+            print(f"buurtwacht: import-areas: --gemeente-name: expected GM0794=Helmond, got {item!r}", file=sys.stderr)
+            return 2
+        names[code] = name.strip()
+    out = Path(args.out)
     try:
-        data, snippet = import_areas(Path(args.file))
+        data, snippet = import_areas([Path(f) for f in args.files], polygons_path=str(out), gemeente_names=names)
     except OperationError as error:
         print(f"buurtwacht: import-areas: {error}", file=sys.stderr)
         return 2
-    out = Path(args.out)
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    print(f"# WGS84 polygons written to {out}; add these areas to your config:\n")
-    print(snippet)
+    print(f"# {len(data['features'])} buurt polygons (WGS84) written to {out}; add these areas to your config"
+          + ("" if out.is_absolute() else " (the config must sit in the folder that holds the file, or write "
+             "an absolute path)") + ":\n")
+    print(snippet, end="")
     return 0
 
 
@@ -212,9 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--config", default="config.toml")
     restore.set_defaults(func=cmd_restore)
 
-    areas = sub.add_parser("import-areas", help="load CBS wijk/buurt polygons (GeoJSON, WGS84 or RD New)")
-    areas.add_argument("file")
-    areas.add_argument("--out", default="areas.geojson")
+    areas = sub.add_parser(
+        "import-areas", help="load CBS buurt polygons (GeoJSON, WGS84 or RD New), optionally with the wijk layer",
+        description="Converts CBS buurt polygons to one WGS84 GeoJSON file and prints an [areas] config "
+                    "snippet. Buurt (BU…) polygons are required; a CBS wijken file given as well only "
+                    "supplies the wijk names.")
+    areas.add_argument("files", nargs="+", metavar="FILE.geojson", help="the CBS buurten file (and the wijken file)")
+    areas.add_argument("--out", default="areas.geojson", help="where to write the polygons (default areas.geojson)")
+    areas.add_argument("--gemeente-name", action="append", metavar="GMxxxx=Name",
+                       help="name a gemeente the built-in table does not know (repeatable)")
     areas.set_defaults(func=cmd_import_areas)
 
     admin = sub.add_parser("admin", help="administration from the command line")

@@ -2,14 +2,19 @@
 
 No token and no internet: the emulator runs on 127.0.0.1, the database is a throw-away file.
 You play the resident, the coordinator and the wijkagent; every chat's messages are printed,
-and buttons are pressed by number.
+and buttons (inline buttons and the reply keyboard, e.g. "share my location") are pressed
+by number.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import enum
+import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +24,10 @@ from bot.emulator import Emulator, FloodLimits
 from bot.emulator.state import SentMessage
 
 GROUP_ID = -1001000000010
+EXAMPLE_CONFIG_NAME = "config.example.toml"
+# Where a shared location lands when you just press Enter: Helmond, buurt Centrum.
+DEFAULT_POINT = (51.4795, 5.6560)
+DEFAULT_POINT_NAME = "Helmond, Centrum"
 
 
 @dataclass(frozen=True)
@@ -35,16 +44,45 @@ PERSONAS = {
     "wijkagent": Persona("wijkagent", 200010, "Wijkagent Binnenstad", "wijkagent"),
 }
 
-HELP = """\
+HELP = f"""\
 Commands (anything else is sent as a message by the current persona):
   /as bewoner | coordinator | wijkagent   switch persona (the resident starts)
   /groep  /prive                          type in the team's group, or in your private chat
   <number>   or   =<label>                press the button with that number (or label)
-  /loc <lat> <lon>                        share a location (e.g. /loc 51.4795 5.6560)
+  /locatie <lat> <lon>                    share a location (e.g. /locatie {DEFAULT_POINT[0]} {DEFAULT_POINT[1]});
+                                          a "📍" button asks for coordinates (Enter: {DEFAULT_POINT_NAME})
   /foto                                   send a photo
-  /hulp                                   this help;  /stop  quit
+  /hulp                                   this help;  /stop (or Ctrl-C, Ctrl-D)  quit
 Try: /melding  (as bewoner), then press the buttons; watch the group and the wijkagent.
 """
+
+
+class Outcome(enum.Enum):
+    STOP = "stop"
+    LOCAL = "local"  # handled by the console itself: nothing to wait for
+    SENT = "sent"  # something went to the bot: wait for its answer
+
+
+@dataclass(frozen=True)
+class Button:
+    chat_id: int
+    message_id: int
+    label: str
+    callback_data: str | None = None  # an inline button
+    request_location: bool = False  # a reply-keyboard button that shares the location
+
+
+def message_buttons(message: SentMessage) -> list[Button]:
+    """Inline buttons and reply-keyboard buttons of a message, in reading order."""
+    markup = message.reply_markup or {}
+    buttons = [Button(message.chat_id, message.message_id, label, callback_data=data)
+               for label, data in message.buttons]
+    for row in markup.get("keyboard", []) or []:
+        for key in row:
+            key = key if isinstance(key, dict) else {"text": str(key)}
+            buttons.append(Button(message.chat_id, message.message_id, str(key.get("text", "")),
+                                  request_location=bool(key.get("request_location"))))
+    return buttons
 
 
 class DemoConsole:
@@ -54,10 +92,14 @@ class DemoConsole:
         self.out = out
         self.persona = PERSONAS["bewoner"]
         self.in_group = False
-        self.buttons: dict[int, tuple[int, int, str]] = {}
+        self.buttons: dict[int, Button] = {}
         self.next_button = 1
+        self.awaiting_location: Button | None = None
         self.world.on_message.append(self.show)
         self.world.on_edit.append(lambda m: self.show(m, edited=True))
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
 
     def chat_name(self, chat_id: int) -> str:
         if chat_id == GROUP_ID:
@@ -69,73 +111,140 @@ class DemoConsole:
 
     def show(self, message: SentMessage, edited: bool = False) -> None:
         label = "bewerkt" if edited else "bericht"
-        text = message.text or message.caption or ("[foto]" if message.photo else "[document]")
         lines = [f"\n┌─ {self.chat_name(message.chat_id)} · {label} #{message.message_id}"]
-        lines += [f"│ {line}" for line in strip_html(text).splitlines()]
-        for button_label, data in message.buttons:
+        lines += [f"│ {line}" for line in strip_html(transcript_text(message)).splitlines()]
+        for button in message_buttons(message):
             number = self.next_button
             self.next_button += 1
-            self.buttons[number] = (message.chat_id, message.message_id, data)
-            lines.append(f"│   [{number}] {button_label}")
+            self.buttons[number] = button
+            lines.append(f"│   [{number}] {button.label}")
         lines.append("└─")
-        print("\n".join(lines), file=self.out, flush=True)
+        self.say("\n".join(lines))
 
     def prompt(self) -> str:
+        if self.awaiting_location is not None:
+            return f"locatie (<lat> <lon>, Enter = {DEFAULT_POINT_NAME})> "
         where = "groep" if self.in_group else "privé"
         return f"{self.persona.key}@{where}> "
 
-    def handle(self, line: str) -> bool:
-        """Act on one input line; False to stop."""
+    def handle(self, line: str) -> Outcome:
+        """Act on one input line."""
         line = line.strip()
+        if self.awaiting_location is not None:
+            return self._share_location(line)
         if not line:
-            return True
+            return Outcome.LOCAL
         world, persona = self.world, self.persona
         chat_id = GROUP_ID if self.in_group else None
         if line in ("/stop", "/quit", "/exit"):
-            return False
+            return Outcome.STOP
         if line in ("/hulp", "/help?"):
-            print(HELP, file=self.out)
-        elif line.startswith("/as"):
+            self.say(HELP)
+            return Outcome.LOCAL
+        if line.split()[0] == "/as":
             key = line[3:].strip().lower()
             if key in PERSONAS:
                 self.persona = PERSONAS[key]
-                print(f"→ je bent nu {self.persona.name}", file=self.out)
+                self.say(f"→ je bent nu {self.persona.name}")
             else:
-                print(f"→ kies uit: {', '.join(PERSONAS)}", file=self.out)
-        elif line == "/groep":
-            self.in_group = True
-        elif line == "/prive":
-            self.in_group = False
-        elif line.isdigit():
-            target = self.buttons.get(int(line))
-            if target is None:
-                print("→ geen knop met dat nummer", file=self.out)
-            else:
-                world.press_button(persona.user_id, target[0], target[1], target[2])
+                self.say(f"→ kies uit: {', '.join(PERSONAS)}")
+            return Outcome.LOCAL
+        if line in ("/groep", "/prive"):
+            self.in_group = line == "/groep"
+            self.say("→ je typt nu in de groep BPT Binnenstad" if self.in_group
+                     else "→ je typt nu in je privéchat met de bot")
+            return Outcome.LOCAL
+        if line.isdigit():
+            button = self.buttons.get(int(line))
+            if button is None:
+                self.say("→ geen knop met dat nummer")
+                return Outcome.LOCAL
+            return self.press(button)
         elif line.startswith("="):
-            try:
-                world.press(persona.user_id, GROUP_ID if self.in_group else persona.user_id, line[1:].strip())
-            except KeyError:
-                print("→ geen knop met die tekst", file=self.out)
-        elif line.startswith("/loc"):
+            button = self._find_button(line[1:].strip())
+            if button is None:
+                self.say("→ geen knop met die tekst")
+                return Outcome.LOCAL
+            return self.press(button)
+        elif line.split()[0] in ("/loc", "/locatie"):
             try:
                 lat, lon = (float(x) for x in line.split()[1:3])
             except ValueError:
-                print("→ gebruik: /loc 51.4795 5.6560", file=self.out)
-            else:
-                world.send_location(persona.user_id, lat, lon, chat_id=chat_id)
+                self.say(f"→ gebruik: /locatie {DEFAULT_POINT[0]} {DEFAULT_POINT[1]}")
+                return Outcome.LOCAL
+            world.send_location(persona.user_id, lat, lon, chat_id=chat_id)
+            self.say(f"→ [locatie {lat:.5f}, {lon:.5f}] gedeeld")
         elif line == "/foto":
             world.send_photo(persona.user_id, chat_id=chat_id)
+            self.say("→ [foto] verstuurd")
         else:
             world.send_text(persona.user_id, line, chat_id=chat_id)
-        return True
+        return Outcome.SENT
+
+    def _find_button(self, text: str) -> Button | None:
+        """The newest button whose label contains (or whose data equals) the text, in the chat
+        you are typing in."""
+        here = GROUP_ID if self.in_group else self.persona.user_id
+        for number in sorted(self.buttons, reverse=True):
+            button = self.buttons[number]
+            if button.chat_id == here and (button.callback_data == text or text.lower() in button.label.lower()):
+                return button
+        return None
+
+    def press(self, button: Button) -> Outcome:
+        persona = self.persona
+        if button.callback_data is not None:
+            self.world.press_button(persona.user_id, button.chat_id, button.message_id, button.callback_data)
+            return Outcome.SENT
+        # A reply-keyboard button belongs to the chat it was shown in, as in Telegram.
+        if button.chat_id not in (persona.user_id, GROUP_ID):
+            self.say(f"→ die knop staat in de chat van {self.chat_name(button.chat_id)}; wissel eerst met /as")
+            return Outcome.LOCAL
+        if button.request_location:
+            self.awaiting_location = button
+            self.say("→ Telegram vraagt je locatie te delen: typ <lat> <lon>, of Enter voor "
+                     f"{DEFAULT_POINT_NAME} ({DEFAULT_POINT[0]} {DEFAULT_POINT[1]})")
+            return Outcome.LOCAL
+        chat_id = None if button.chat_id == persona.user_id else button.chat_id
+        self.world.send_text(persona.user_id, button.label, chat_id=chat_id)
+        return Outcome.SENT
+
+    def _share_location(self, line: str) -> Outcome:
+        button = self.awaiting_location
+        assert button is not None
+        if line in ("/annuleer", "/stop"):
+            self.awaiting_location = None
+            self.say("→ locatie niet gedeeld")
+            return Outcome.LOCAL
+        try:
+            lat, lon = (float(x) for x in line.replace(",", " ").split()[:2]) if line else DEFAULT_POINT
+        except ValueError:
+            self.say(f"→ typ twee getallen, bijvoorbeeld {DEFAULT_POINT[0]} {DEFAULT_POINT[1]}, of Enter")
+            return Outcome.LOCAL
+        self.awaiting_location = None
+        chat_id = None if button.chat_id == self.persona.user_id else button.chat_id
+        self.world.send_location(self.persona.user_id, lat, lon, chat_id=chat_id)
+        self.say(f"→ [locatie {lat:.5f}, {lon:.5f}] gedeeld")
+        return Outcome.SENT
+
+
+def transcript_text(message: SentMessage) -> str:
+    """What a chat shows, with what is not text marked: [foto], [locatie …], [document]."""
+    if message.location is not None:
+        return f"[locatie {message.location['latitude']:.5f}, {message.location['longitude']:.5f}]"
+    body = message.text or message.caption or ""
+    if message.photo is not None:
+        return f"[foto] {body}".rstrip()
+    if message.document is not None:
+        return f"[document] {body}".rstrip()
+    return body
 
 
 def strip_html(text: str) -> str:
     import html
     import re
 
-    return html.unescape(re.sub(r"</?(b|i|u|s|code|pre|a)( [^>]*)?>", "", text))
+    return html.unescape(re.sub(r"</?(b|i|u|s|code|pre|a|tg-spoiler|blockquote)( [^>]*)?>", "", text))
 
 
 def demo_config(config_path: Path, emulator: Emulator, database: Path) -> Config:
@@ -143,16 +252,40 @@ def demo_config(config_path: Path, emulator: Emulator, database: Path) -> Config
     fields = {f: getattr(config, f) for f in config.__dataclass_fields__}
     # Offline: no PDOK; typed postcodes use the config's postcode ranges.
     fields.update(api_url=emulator.base_url, file_url=emulator.base_file_url, database=database,
-                  webhook=None, pdok=PdokConfig(enabled=False))
+                  webhook=None, pdok=PdokConfig(enabled=False), health_port=None)
     return Config(**fields)
 
 
-async def run(config_path: Path, lines: Any = None, out: Any = sys.stdout) -> int:
+def example_config_candidates() -> list[Path]:
+    """Where the example config may be: the current folder, then the checkout this code is in."""
+    here = Path.cwd() / EXAMPLE_CONFIG_NAME
+    checkout = Path(__file__).resolve().parents[1] / EXAMPLE_CONFIG_NAME
+    return list(dict.fromkeys([here, checkout]))
+
+
+def resolve_config(config_path: Path | None) -> tuple[Path | None, str | None]:
+    """The config the demo plays with, and a note when it is not the one asked for.
+
+    The demo needs areas, officers and a team: without a config of your own it plays the
+    example (``buurtwacht run`` at a terminal without a token passes the default config.toml,
+    which usually does not exist yet)."""
+    if config_path is not None and config_path.exists():
+        return config_path, None
+    for candidate in example_config_candidates():
+        if candidate.exists():
+            note = None if config_path is None else f"({config_path} not found: the demo plays {candidate})"
+            return candidate, note
+    return None, None
+
+
+async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = sys.stdout) -> int:
     from bot.app import build_application
     from bot.sender import Limits
     from bot.services import create_services
 
-    emulator = Emulator(limits=FloodLimits())
+    # A played script types faster than any person: Telegram's per-chat limit would hold the
+    # bot's answers back past the point where the next line is typed.
+    emulator = Emulator(limits=FloodLimits(enabled=lines is None))
     await emulator.start()
     world = emulator.world
     for persona in PERSONAS.values():
@@ -179,7 +312,12 @@ async def run(config_path: Path, lines: Any = None, out: Any = sys.stdout) -> in
         print(HELP, file=out, flush=True)
         try:
             await interact(console, lines)
+            if lines is not None and services.sender is not None:
+                # The end of a played script: let what it caused arrive before stopping.
+                with contextlib.suppress(TimeoutError):
+                    await services.sender.wait_idle(within=15)
         finally:
+            # Also on Ctrl-C (the task is cancelled): stop the bot and the emulator cleanly.
             await app.updater.stop()
             await app.stop()
             if app.post_stop is not None:
@@ -188,27 +326,69 @@ async def run(config_path: Path, lines: Any = None, out: Any = sys.stdout) -> in
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
             await emulator.stop()
-    print("Demo gestopt.", file=out)
+            print("Demo gestopt.", file=out, flush=True)
     return 0
 
 
-async def interact(console: DemoConsole, lines: Any) -> None:
-    loop = asyncio.get_running_loop()
-    world = console.world
-    while True:
-        if lines is None:
-            try:
-                line = await loop.run_in_executor(None, input, console.prompt())
-            except EOFError:
-                return
-        else:
-            line = next(lines, None)
-            if line is None:
-                return
-            print(console.prompt() + line, file=console.out)
-        if not console.handle(line):
+class TerminalLines:
+    """Lines typed at the terminal, read by the event loop itself (``add_reader``).
+
+    ``input()`` in a worker thread would keep ``asyncio.run`` from ending after Ctrl-C: the
+    default executor waits for the thread, which waits for a line that never comes."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self.loop = asyncio.get_running_loop()
+        self.loop.add_reader(fd, self._readable)
+
+    def _readable(self) -> None:
+        try:
+            chunk = os.read(self.fd, 4096)
+        except OSError:
+            chunk = b""
+        if not chunk:  # Ctrl-D / end of input
+            self.close()
+            self.lines.put_nowait(None)
             return
-        await settle(world)
+        self.buffer += chunk
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            self.lines.put_nowait(line.decode("utf-8", errors="replace").rstrip("\r"))
+
+    async def next(self) -> str | None:
+        return await self.lines.get()
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError, OSError):
+            self.loop.remove_reader(self.fd)
+
+
+async def interact(console: DemoConsole, lines: Iterator[str] | None) -> None:
+    world = console.world
+    terminal = TerminalLines(sys.stdin.fileno()) if lines is None else None
+    try:
+        while True:
+            if terminal is not None:
+                print(console.prompt(), end="", file=console.out, flush=True)
+                line = await terminal.next()
+                if line is None:
+                    print(file=console.out)
+                    return
+            else:
+                line = next(lines, None)  # type: ignore[arg-type]
+                if line is None:
+                    return
+                print(console.prompt() + line, file=console.out)
+            outcome = console.handle(line)
+            if outcome is Outcome.STOP:
+                return
+            if outcome is Outcome.SENT:
+                await settle(world)
+    finally:
+        if terminal is not None:
+            terminal.close()
 
 
 def activity(world: Any) -> int:
@@ -217,7 +397,8 @@ def activity(world: Any) -> int:
 
 async def settle(world: Any) -> None:
     """Let the bot answer before the next prompt: wait for its first reply, then until it is
-    quiet for a moment (a demo nicety; tests wait on events instead)."""
+    quiet for a moment (a demo nicety; tests wait on events instead). Only after something
+    went to the bot: the console's own commands answer at once."""
     seen = activity(world)
     within = 3.0
     while True:
@@ -229,11 +410,16 @@ async def settle(world: Any) -> None:
         within = 0.3
 
 
-def run_demo(config_path: Path, script: list[str] | None = None) -> int:
-    if not config_path.exists():
-        print(f"buurtwacht: config error: {config_path}: config file not found", file=sys.stderr)
+def run_demo(config_path: Path | None, script: list[str] | None = None) -> int:
+    resolved, note = resolve_config(config_path)
+    if resolved is None:
+        tried = ([str(config_path)] if config_path else []) + [str(p) for p in example_config_candidates()]
+        print(f"buurtwacht: config error: no config for the demo; tried {', '.join(tried)}", file=sys.stderr)
         return 2
+    if note:
+        print(note, file=sys.stderr)
     try:
-        return asyncio.run(run(config_path, iter(script) if script is not None else None))
+        return asyncio.run(run(resolved, iter(script) if script is not None else None))
     except KeyboardInterrupt:
+        # asyncio.run cancelled the demo (which stopped the bot and the emulator) and re-raised.
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 from typing import Any
@@ -10,9 +11,24 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.metrics import REGISTRY
+from bot.metrics import REGISTRY, Family
 from bot.services import Services
 from storage import outbox
+
+
+def _send_paths(services: Services) -> dict[str, Any]:
+    """The two ways the bot talks to Telegram: the outbox sender and the direct replies."""
+    paths: dict[str, Any] = {}
+    if services.sender is not None:
+        paths["outbox"] = services.sender.stats
+    if (interactive := services.extras.get("interactive_stats")) is not None:
+        paths["interactive"] = interactive
+    return paths
+
+
+def last_successful_send(services: Services) -> dt.datetime | None:
+    times = [stats.last_success for stats in _send_paths(services).values() if stats.last_success is not None]
+    return max(times) if times else None
 
 
 async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
@@ -22,30 +38,47 @@ async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
         depth = await outbox.depth(services.db)
     except Exception:  # the point of a health check: any failure is "not healthy"
         database_ok, depth = False, -1
-    sender = services.sender
     last_update = services.extras.get("last_update_at")
+    last_send = last_successful_send(services)
     report = {
         "status": "ok" if database_ok else "degraded",
         "database": "ok" if database_ok else "unreachable",
         "last_update_received": last_update.isoformat() if last_update else None,
         "outbox_depth": depth,
-        "last_successful_send": sender.stats.last_success.isoformat() if sender and sender.stats.last_success else None,
+        "last_successful_send": last_send.isoformat() if last_send else None,
     }
     return (200 if database_ok else 503), report
 
 
 async def metrics_text(services: Services) -> str:
-    extra: dict[str, float] = {}
     try:
-        extra["buurtwacht_outbox_depth"] = float(await outbox.depth(services.db))
+        depth = float(await outbox.depth(services.db))
     except Exception:
-        extra["buurtwacht_outbox_depth"] = -1.0
-    sender = services.sender
-    if sender is not None:
-        extra["buurtwacht_deliveries_sent_total"] = sender.stats.sent
-        extra["buurtwacht_deliveries_failed_total"] = sender.stats.failed
-        extra["buurtwacht_deliveries_retried_total"] = sender.stats.retried
-        extra["buurtwacht_telegram_429_total"] = sender.stats.rate_limited
+        depth = -1.0
+    extra = {"buurtwacht_outbox_depth": Family("gauge", "Messages waiting in the outbox (-1: database unreachable)",
+                                               [({}, depth)])}
+    paths = _send_paths(services)
+
+    def per_path(read: Any) -> list[tuple[dict[str, str], float]]:
+        return [({"path": name}, float(read(name, stats))) for name, stats in sorted(paths.items())]
+
+    extra["buurtwacht_deliveries_sent_total"] = Family(
+        "counter", "Messages sent or edited in a chat (path: outbox = queued alerts/routing, interactive = direct replies)",
+        per_path(lambda _name, stats: stats.sent))
+    extra["buurtwacht_deliveries_failed_total"] = Family(
+        "counter", "Deliveries given up: refused (403/400) or out of retries",
+        per_path(lambda _name, stats: stats.failed))
+    # Every outbox 429 is retried later as well; the interactive path retries only 429s.
+    extra["buurtwacht_deliveries_retried_total"] = Family(
+        "counter", "Delivery attempts repeated after a 429, 5xx, timeout or network error",
+        per_path(lambda name, stats: stats.retried + (stats.rate_limited if name == "outbox" else 0)))
+    extra["buurtwacht_telegram_429_total"] = Family(
+        "counter", "429 Too Many Requests answers from Telegram",
+        per_path(lambda _name, stats: stats.rate_limited))
+    last_send = last_successful_send(services)
+    extra["buurtwacht_last_successful_send_timestamp_seconds"] = Family(
+        "gauge", "Unix time of the last successful delivery on either path (0: none yet)",
+        [({}, last_send.timestamp() if last_send else 0.0)])
     return REGISTRY.render(extra)
 
 

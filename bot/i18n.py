@@ -1,9 +1,11 @@
 """Translations (gettext through babel) and locale-aware formatting.
 
 Source strings (msgids) are Dutch: Dutch is the first language of every user here. Other
-languages live in ``locale/<lang>/LC_MESSAGES/messages.po``. The catalogs are compiled in
-memory when first used, so a fresh clone works without a build step; a ``.mo`` file next to
-a ``.po`` is used when it is newer.
+languages live in ``locale/<lang>/LC_MESSAGES/messages.po`` at the top of the repository (the
+source, written by ``locale/tools/build.py``). A wheel or a non-editable install carries the
+same files as ``bot/locale/…`` (pyproject.toml maps the package ``bot.locale`` to ``locale/``).
+The catalogs are compiled in memory when first used, so neither a fresh clone nor an install
+needs a build step; a ``.mo`` file next to a ``.po`` is used when it is newer.
 """
 
 from __future__ import annotations
@@ -29,8 +31,15 @@ DOMAIN = "messages"
 
 
 def locale_dir() -> Path:
+    """Where the catalogs are: $BUURTWACHT_LOCALE_DIR, else the installed package's own copy
+    (``bot/locale``, only present in an installed wheel), else the source tree's ``locale/``
+    (a checkout or an editable install)."""
     override = os.environ.get("BUURTWACHT_LOCALE_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "locale"
+    if override:
+        return Path(override)
+    here = Path(__file__).resolve().parent
+    packaged = here / "locale"
+    return packaged if packaged.is_dir() else here.parent / "locale"
 
 
 def N_(message: str) -> str:

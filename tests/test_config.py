@@ -65,7 +65,7 @@ def test_bad_wijk_code_names_the_key() -> None:
         (lambda d: d["areas"]["helmond"]["wijken"][0].pop("name"), "areas.helmond.wijken[0].name: missing"),
         (lambda d: d["incidents"].update(merge_minutes=0), "incidents.merge_minutes: expected a number above 0"),
         (lambda d: d["incidents"].update(merge_minutes="30"), "incidents.merge_minutes: expected a whole number"),
-        (lambda d: d["routing"].update(nuisance=["police"]), "routing.nuisance: expected a list of recipient kinds"),
+        (lambda d: d["routing"].update(nuisance="boa"), "routing.nuisance: expected a list of recipient kinds"),
         (lambda d: d["routing"].update(ufo=["boa"]), "routing.ufo: unknown category"),
         (lambda d: d["teams"][0].update(buurten=["BU99999999"]), "teams[0].buurten[0]: expected a buurtcode configured"),
         (lambda d: d["areas"]["helmond"].update(polygons="missing.geojson"), "areas.helmond.polygons: file not found"),
@@ -79,6 +79,45 @@ def test_config_errors_name_the_key(mutate: Any, expected: str) -> None:
     message = error_of(data)
     assert expected in message
     assert "\n" not in message
+
+
+def test_routing_error_names_the_bad_value() -> None:
+    data = example()
+    data["routing"]["other"] = ["wijkagent", "politie"]
+    message = error_of(data)
+    assert message.startswith('routing.other[1]: unknown recipient kind "politie" (known: ')
+    assert "boa" in message and "wijkagent" in message and "team_group" in message
+    data["routing"]["other"] = ["wijkagent", 3]
+    assert error_of(data).startswith("routing.other[1]: expected a recipient kind (known: ")
+    assert error_of(data).endswith("got 3")
+
+
+@pytest.mark.parametrize("url", ["http://buurtwacht.example.nl/telegram", "buurtwacht.example.nl/telegram",
+                                 "https://", "https:// spaced.example/x", "ftp://x.example/t"])
+def test_webhook_url_must_be_https(url: str) -> None:
+    data = example()
+    data["webhook"] = {"url": url, "secret_token": "s3cret"}
+    message = error_of(data)
+    assert message.startswith("webhook.url: expected the public https:// URL Telegram posts to (Telegram requires HTTPS)")
+    assert f'got "{url}"' in message
+
+
+def test_webhook_with_https_url_is_accepted() -> None:
+    data = example()
+    data["webhook"] = {"url": "https://buurtwacht.example.nl:8443/telegram", "secret_token": "s3cret"}
+    config = parse_config(data, base=ROOT, env={})
+    assert config.webhook is not None and config.webhook.url == "https://buurtwacht.example.nl:8443/telegram"
+
+
+def test_health_port_from_the_environment() -> None:
+    config = parse_config(example(), base=ROOT, env={"BUURTWACHT_HEALTH_PORT": "9090"})
+    assert config.health_port == 9090 and config.health_listen == "127.0.0.1"
+    config = parse_config({**example(), "health": {"port": 9100}}, base=ROOT,
+                          env={"BUURTWACHT_HEALTH_LISTEN": "0.0.0.0"})
+    assert config.health_port == 9100 and config.health_listen == "0.0.0.0"
+    assert parse_config(example(), base=ROOT, env={}).health_port is None
+    assert error_of(example(), env={"BUURTWACHT_HEALTH_PORT": "nine"}) == (
+        'BUURTWACHT_HEALTH_PORT: expected a port number 0-65535, got "nine"')
 
 
 def test_missing_file_and_broken_toml(tmp_path: Path) -> None:
@@ -113,3 +152,22 @@ def test_run_without_token_says_what_is_missing(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "BUURTWACHT_TOKEN" in result.stderr and "BotFather" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_alerts_expiry_per_category_and_relay_time_to_live() -> None:
+    from bot.domain import Category
+
+    config = load_config(EXAMPLE_CONFIG, env={})
+    assert config.alert_expiry_minutes == 120 and config.alert_relay_ttl_minutes == 60
+    data = example()
+    data["alerts"].update(relay_ttl_minutes=45, expiry_by_category={"burglary_in_progress": 30})
+    config = parse_config(data, base=ROOT, env={})
+    assert config.alert_relay_ttl_minutes == 45
+    assert config.alert_expiry_by_category == {Category.BURGLARY_IN_PROGRESS: 30}
+    data["alerts"]["relay_ttl_minutes"] = 0
+    assert error_of(data) == "alerts.relay_ttl_minutes: expected a number above 0, got 0"
+    data["alerts"].pop("relay_ttl_minutes")
+    data["alerts"]["expiry_by_category"] = {"ufo": 10}
+    assert "alerts.expiry_by_category.ufo: unknown category" in error_of(data)
+    data["alerts"] = {"relay_ttl": 10}
+    assert "alerts.relay_ttl: unknown key" in error_of(data)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.emulator import Emulator, FloodLimits
+from bot.runner import EXIT_CONFLICT, serve
+from tests.conftest import test_config
 
 USER, GROUP = 42, -1001234
 
@@ -178,3 +183,72 @@ async def test_application_polls_the_emulator(emulator: Emulator) -> None:
         await app.updater.stop()
         await app.stop()
     assert seen == ["/start"] and emulator.world.texts(USER) == ["Welkom"]
+
+
+async def test_two_long_polls_on_one_token_answer_409_conflict(emulator: Emulator) -> None:
+    world = emulator.world
+    url = f"{emulator.base_url}{emulator.token}/getUpdates"
+    async with httpx.AsyncClient(timeout=10) as client:
+        first = asyncio.create_task(client.post(url, json={"timeout": 5}))
+        await world.wait_for(lambda: world.polling)
+        second = asyncio.create_task(client.post(url, json={"timeout": 5}))
+        answer = await first  # the waiting poll is ended by the new one, as Telegram does
+        assert answer.status_code == 409
+        assert answer.json() == {"ok": False, "error_code": 409, "description":
+                                 "Conflict: terminated by other getUpdates request; make sure that only one "
+                                 "bot instance is running"}
+        await world.wait_for(lambda: world.polling)
+        world.send_text(USER, "hallo")
+        got = await second
+        assert got.status_code == 200 and got.json()["result"][0]["message"]["text"] == "hallo"
+    assert world.conflicts == 1
+
+
+async def test_a_second_poller_stops_the_bot_with_one_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The real bot (bot.runner.serve) over HTTP: another process polling the same token."""
+    emu = Emulator(limits=FloodLimits(enabled=False))
+    await emu.start()
+    try:
+        config = test_config(tmp_path, api_url=emu.base_url, file_url=emu.base_file_url)
+        started = asyncio.Event()
+        caplog.set_level(logging.WARNING)
+        bot = asyncio.create_task(serve(config, emu.token, started=started))
+        await asyncio.wait_for(started.wait(), 30)
+        await emu.world.wait_for(lambda: emu.world.polling)
+        async with httpx.AsyncClient(timeout=10) as client:
+            other = await client.post(f"{emu.base_url}{emu.token}/getUpdates", json={"timeout": 0})
+        assert other.status_code in (200, 409)
+        assert await asyncio.wait_for(bot, 30) == EXIT_CONFLICT
+        assert emu.world.conflicts >= 1
+        lines = [r for r in caplog.records if "409 Conflict" in r.getMessage()]
+        assert len(lines) == 1 and lines[0].exc_info is None
+        assert not [r for r in caplog.records if r.exc_info and isinstance(r.exc_info[1], Conflict)]
+    finally:
+        await emu.stop()
+
+
+async def test_early_retry_after_a_429_is_refused_and_counted() -> None:
+    now = [100.0]
+    emu = Emulator(limits=FloodLimits(time_scale=10.0), clock=lambda: now[0])
+    await emu.start()
+    try:
+        world = emu.world
+        world.add_user(USER, "Anna")
+        world.fail_next(1, kind="429", retry_after=5, chat_id=USER)  # 5 emulated s = 0.5 s here
+        async with Bot(emu.token, base_url=emu.base_url) as bot:
+            with pytest.raises(RetryAfter):
+                await bot.send_message(USER, "x")
+            now[0] += 0.25  # too early: Telegram says "retry after" again
+            with pytest.raises(RetryAfter) as again:
+                await bot.send_message(USER, "x")
+            retry = again.value.retry_after
+            assert (retry.total_seconds() if isinstance(retry, dt.timedelta) else retry) == 3  # 2.5 s left
+            now[0] += 0.25  # 0.5 s after the first 429: allowed
+            await bot.send_message(USER, "x")
+        records = [r for r in world.call_log if r.method == "sendMessage"]
+        assert [(r.at, r.status, r.retry_after, r.early) for r in records] == [
+            (100.0, 429, 5, False), (100.25, 429, 3, True), (100.5, 200, None, False)]
+        assert world.early_retries == 1 and world.rate_limited == 2
+        assert world.texts(USER) == ["x"]
+    finally:
+        await emu.stop()

@@ -438,8 +438,10 @@ def test_wheel_ships_catalogs_and_data_and_works_installed(tmp_path: Path) -> No
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
+    # --ignore-installed: an editable install of the checkout may be visible through the
+    # system site-packages; this venv must get the wheel's own copy.
     installed = subprocess.run([str(python), "-m", "pip", "--disable-pip-version-check", "install", "--no-deps",
-                                "--no-index", "-q", str(wheel)], capture_output=True, text=True, env=env,
+                                "--no-index", "--ignore-installed", "-q", str(wheel)], capture_output=True, text=True, env=env,
                                check=False, timeout=300)
     assert installed.returncode == 0, installed.stderr[-3000:]
     etc = tmp_path / "etc" / "buurtwacht"

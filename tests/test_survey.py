@@ -96,7 +96,8 @@ async def test_round_invites_counts_one_ballot_per_person_and_reports(harness: B
     assert (await run_survey_tick(h.services)).opened == 0  # before the window
     h.clock.now = OPENING
     tick = await run_survey_tick(h.services)
-    assert (tick.opened, tick.invited) == (2, 6)  # Helmond and Veldhoven open; 6 (person, wijk) pairs
+    gemeenten = len(h.services.config.gemeenten)
+    assert (tick.opened, tick.invited) == (gemeenten, 6)  # every gemeente opens; 6 (person, wijk) pairs
     again = await run_survey_tick(h.services)
     assert (again.opened, again.invited) == (0, 0)  # opened once, invited once
     await h.deliver()
@@ -135,7 +136,7 @@ async def test_round_invites_counts_one_ballot_per_person_and_reports(harness: B
     h.request.clear()
     h.clock.now = AFTER
     tick = await run_survey_tick(h.services)
-    assert tick.closed == 2 and tick.reports > 0
+    assert tick.closed == gemeenten and tick.reports > 0
     assert (await run_survey_tick(h.services)).closed == 0  # results go out once
     await h.deliver()
     binnenstad = h.request.last_text(200010)  # the wijkagent of Binnenstad
@@ -159,7 +160,7 @@ async def test_invitations_wait_for_quiet_hours_and_reach_late_followers(harness
     await subscribe(h, (100021, "BU07941000"))
     h.clock.now = dt.datetime(2027, 3, 1, 0, 5, tzinfo=dt.UTC)  # 01:05 local: quiet hours
     tick = await run_survey_tick(h.services)
-    assert (tick.opened, tick.invited) == (2, 0)
+    assert (tick.opened, tick.invited) == (len(h.services.config.gemeenten), 0)
     h.clock.now = OPENING
     assert (await run_survey_tick(h.services)).invited == 1
     await subscribe(h, (100022, "BU07941002"))  # starts following while the round is open

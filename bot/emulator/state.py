@@ -139,6 +139,18 @@ class FloodLimits:
 
 
 @dataclass
+class CallRecord:
+    """One Bot API request as the emulator saw it: when (the world's clock), what, the answer."""
+
+    at: float
+    method: str
+    chat_id: int | None
+    status: int = 200  # the HTTP status answered (429, 403, 400, 502, ...); "drop" is 0
+    retry_after: int | None = None  # on a 429: what the answer asked for (emulated seconds)
+    early: bool = False  # a 429 because the client came back before retry_after had passed
+
+
+@dataclass
 class Fault:
     kind: str  # "5xx", "drop", "429"
     method: str | None
@@ -167,6 +179,11 @@ class World:
         self.files: dict[str, bytes] = {}
         self.answered_callbacks: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_log: list[CallRecord] = []  # every request except getUpdates, with its time
+        self.early_retries = 0  # requests that came back before their 429's retry_after
+        self._retry_holds: dict[int | None, float] = {}  # chat → clock time its retry_after ends
+        self._active_poll: asyncio.Event | None = None  # set to end the long poll waiting now
+        self.conflicts = 0  # getUpdates answered 409 Conflict
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
         self.faults: list[Fault] = []
@@ -348,10 +365,11 @@ class World:
 
     # ------------------------------------------------------------------ flood limits
 
-    def _check_flood(self, chat_id: int) -> None:
+    def _flood_retry_after(self, chat_id: int) -> int | None:
+        """None when this send fits Telegram's limits (and is counted), else the retry_after."""
         limits = self.limits
         if not limits.enabled:
-            return
+            return None
         now = self.clock()
         scale = limits.time_scale
         window = 1.0 / scale
@@ -375,34 +393,73 @@ class World:
             if len(chat_sends) >= limits.group_per_minute:
                 waits.append(chat_sends[0] + chat_window - now)
         if waits:
-            self.rate_limited += 1
             # retry_after is in emulated seconds, an integer like Telegram's; a client running
             # at time_scale divides it by time_scale.
-            retry_after = max(1, math.ceil(max(waits) * scale))
-            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+            return max(1, math.ceil(max(waits) * scale))
         sends.append(now)
         chat_sends.append(now)
+        return None
 
     # ------------------------------------------------------------------ the Bot API
 
+    def _chat_key(self, params: dict[str, Any]) -> int | None:
+        try:
+            return int(params["chat_id"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _too_many(self, record: CallRecord, retry_after: int, *, early: bool = False) -> ApiError:
+        """A 429 like Telegram's; until retry_after has passed, this chat's next request is
+        refused again (and counted in ``early_retries``) when the flood limits are on."""
+        self.rate_limited += 1
+        record.status, record.retry_after, record.early = 429, retry_after, early
+        if self.limits.enabled and not early:  # an early retry keeps the hold it ran into
+            until = record.at + retry_after / self.limits.time_scale
+            self._retry_holds[record.chat_id] = max(until, self._retry_holds.get(record.chat_id, until))
+        return ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+
+    def _check_retry_hold(self, record: CallRecord) -> None:
+        until = self._retry_holds.get(record.chat_id)
+        if until is None:
+            return
+        # A millisecond of slack for clock granularity; a real early retry is far earlier.
+        if record.at < until - 0.001:
+            self.early_retries += 1
+            remaining = max(1, math.ceil((until - record.at) * self.limits.time_scale - 1e-9))
+            raise self._too_many(record, remaining, early=True)
+        del self._retry_holds[record.chat_id]
+
     async def call(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        record = CallRecord(self.clock(), method, self._chat_key(params))
+        self.call_log.append(record)
+        try:
+            return await self._call(method, params, files, record)
+        except ApiError as error:
+            if record.status == 200:
+                record.status = error.code
+            raise
+        except DropConnection:
+            record.status = 0
+            raise
+
+    async def _call(self, method: str, params: dict[str, Any], files: dict[str, bytes], record: CallRecord) -> Any:
         name = method.lower()
         self.calls.append((method, params))
+        self._check_retry_hold(record)
         fault = self._take_fault(name, params.get("chat_id"))
         if fault is not None:
             if fault.kind == "drop":
                 raise DropConnection
             if fault.kind == "429":
-                self.rate_limited += 1
-                raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
-                               {"retry_after": fault.retry_after})
+                raise self._too_many(record, fault.retry_after)
             raise ApiError(502, "Bad Gateway")
         handler = getattr(self, f"api_{name}", None)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
         if name in SEND_METHODS:
             chat = self._target_chat(params)
-            self._check_flood(chat.id)
+            if (retry_after := self._flood_retry_after(chat.id)) is not None:
+                raise self._too_many(record, retry_after)
         result = handler(params, files)
         if name in SEND_METHODS or name in ("pinchatmessage", "deletemessage"):
             await self._notify()
@@ -449,17 +506,43 @@ class World:
         return list(itertools.islice(self.updates, 0, limit))
 
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Long polling: wait up to ``timeout`` seconds for an update."""
-        result = self.api_getupdates(params, {})
-        timeout = float(params.get("timeout") or 0)
-        if result or timeout <= 0:
-            return result
-        self._new_update.clear()
+        """Long polling: wait up to ``timeout`` seconds for an update.
+
+        Like Telegram, one getUpdates at a time per token: a new request ends the one that is
+        waiting with 409 Conflict ("terminated by other getUpdates request"), so two bot
+        processes on one token keep knocking each other out.
+        """
+        if self._active_poll is not None:
+            self._active_poll.set()
+        terminated = asyncio.Event()
+        self._active_poll = terminated
         try:
-            await asyncio.wait_for(self._new_update.wait(), timeout)
-        except TimeoutError:
-            return []
-        return self.api_getupdates(params, {})
+            result = self.api_getupdates(params, {})
+            timeout = float(params.get("timeout") or 0)
+            if result or timeout <= 0:
+                return result
+            self._new_update.clear()
+            await self._notify()  # tests may wait for "a long poll is waiting"
+            woken = asyncio.ensure_future(self._new_update.wait())
+            ended = asyncio.ensure_future(terminated.wait())
+            try:
+                await asyncio.wait({woken, ended}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                woken.cancel()
+                ended.cancel()
+            if terminated.is_set():
+                self.conflicts += 1
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one "
+                                    "bot instance is running")
+            return self.api_getupdates(params, {}) if self._new_update.is_set() else []
+        finally:
+            if self._active_poll is terminated:
+                self._active_poll = None
+
+    @property
+    def polling(self) -> bool:
+        """A long poll is waiting right now."""
+        return self._active_poll is not None
 
     def api_deletewebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         self.webhook = {"url": ""}

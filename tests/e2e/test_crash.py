@@ -1,4 +1,5 @@
-"""kill -9 in the middle of a 1 000-recipient broadcast: after a restart everyone has it once.
+"""kill -9 (and SIGTERM) in the middle of a 1 000-recipient broadcast: after a restart everyone
+has it once.
 
 The bot runs as a real process (`buurtwacht run`) against the emulator in this test; the
 emulator injects random 429s, 5xx answers and dropped connections throughout. The documented
@@ -8,6 +9,7 @@ concurrency, 8); nothing is ever lost.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
@@ -55,10 +57,11 @@ async def queue_broadcast(config_path: Path) -> int:
     from storage import broadcasts as store
 
     draft = await store.create_draft(services.db, sender_id=200010, kind="suspect_vehicle", scope="WK079410",
-                                     text=TEXT, photo_file_id=None, buurten=["BU07941000"], now=now)
-    count = await broadcasts.send(services, draft, sender_role="wijkagent")
+                                     text=TEXT, photo_file_id=None, buurten=["BU07941000"], now=now,
+                                     sender_role="wijkagent")
+    result = await broadcasts.send(services, draft)
     await services.db.close()
-    return count
+    return result.queued
 
 
 def start_bot(config_path: Path, emulator: Emulator) -> subprocess.Popen[bytes]:
@@ -67,6 +70,12 @@ def start_bot(config_path: Path, emulator: Emulator) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "bot.cli", "--log-level", "WARNING", "run", "--config",
                              str(config_path)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
+
+
+async def stopped(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """Wait for the process to end without blocking the event loop: the emulator lives in this
+    loop, and a stopping bot still talks to it (the sends in flight, its last getUpdates)."""
+    return await asyncio.to_thread(process.communicate, timeout=60)
 
 
 def delivered(world: World) -> Counter[int]:
@@ -103,7 +112,7 @@ async def test_kill_9_mid_broadcast_loses_nothing(tmp_path: Path) -> None:
             await world.wait_for(lambda: len(delivered(world)) >= queued, within=120)
         finally:
             restarted.send_signal(signal.SIGTERM)
-            _, stderr = restarted.communicate(timeout=60)
+            _, stderr = await stopped(restarted)
         counts = delivered(world)
         assert len(counts) == queued  # nobody missed it
         duplicates = sum(c - 1 for c in counts.values())
@@ -113,6 +122,64 @@ async def test_kill_9_mid_broadcast_loses_nothing(tmp_path: Path) -> None:
         from storage.db import Database
 
         db = await Database.open(load_config(config_path, env={}).database)
+        assert await outbox.depth(db) == 0
+        await db.close()
+    finally:
+        await emulator.stop()
+
+
+async def test_sigterm_mid_broadcast_finishes_in_flight_and_duplicates_nothing(tmp_path: Path) -> None:
+    """SIGTERM (systemd stop, docker stop) mid-way: the process finishes the sends in flight,
+    records them and exits 0; after a restart everyone has the message once, nobody twice."""
+    emulator = Emulator(limits=FloodLimits(time_scale=SCALE))
+    await emulator.start()
+    world = emulator.world
+    for n in range(RECIPIENTS):
+        world.add_user(300000 + n, f"R{n}")
+    for chat in (-1001000000010, -1001000000021, -1001000000061):
+        world.add_group(chat, "groep")
+    rng = random.Random(11)
+    try:
+        config_path = write_config(tmp_path, emulator)
+        queued = await queue_broadcast(config_path)
+        assert queued == RECIPIENTS + 1
+        for _ in range(20):  # answered errors are retried, never duplicated
+            world.fail_next(1, kind=rng.choice(["429", "5xx"]), method="sendMessage",
+                            chat_id=300000 + rng.randrange(RECIPIENTS), retry_after=1)
+        bot = start_bot(config_path, emulator)
+        try:
+            await world.wait_for(lambda: len(delivered(world)) >= 300, within=60)
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, first_stderr = await stopped(bot)
+        assert bot.returncode == 0, first_stderr.decode()[-2000:]
+        assert "Traceback" not in first_stderr.decode(), first_stderr.decode()[-6000:]
+        at_stop = len(delivered(world))
+        assert at_stop < queued, "the stop must come mid-way to mean anything"
+        from bot.config import load_config
+        from storage.db import Database
+
+        database = load_config(config_path, env={}).database
+        db = await Database.open(database)
+        # Nothing was left half-sent: every row is either recorded as sent or still pending.
+        in_flight = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")
+        sent = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND kind = 'broadcast'")
+        await db.close()
+        assert in_flight is not None and in_flight[0] == 0
+        assert sent is not None and sent[0] == at_stop  # what arrived is exactly what is recorded
+
+        restarted = start_bot(config_path, emulator)
+        try:
+            await world.wait_for(lambda: len(delivered(world)) >= queued, within=60)
+        finally:
+            restarted.send_signal(signal.SIGTERM)
+            _, stderr = await stopped(restarted)
+        assert restarted.returncode == 0, stderr.decode()[-2000:]
+        assert "in flight at the last stop" not in stderr.decode()  # nothing to resend blindly
+        counts = delivered(world)
+        assert len(counts) == queued  # nobody missed it
+        assert sum(c - 1 for c in counts.values()) == 0  # and nobody got it twice
+        db = await Database.open(database)
         assert await outbox.depth(db) == 0
         await db.close()
     finally:
