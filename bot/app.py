@@ -17,7 +17,7 @@ from bot.sender import Limits, OutboxSender
 from bot.services import Services, create_services
 from handlers import register_all
 from handlers.common import SERVICES_KEY
-from storage import teams, users
+from storage import teams
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.info("a chat is unreachable (blocked or removed)")
         return
-    # No update content in the log: it may hold names, places and descriptions.
-    log.error("unhandled error in a handler", exc_info=error)
+    # No update content and no exception message in the log: either may quote names, places
+    # and descriptions. Types and code locations are enough to find the bug.
+    from bot.logs import describe_exception
+
+    log.error("unhandled error in a handler: %s", describe_exception(error) if error else "unknown")
 
 
 def build_application(
@@ -79,6 +82,10 @@ def build_application(
             on_forbidden=lambda chat_id: _chat_unreachable(services, chat_id),  # type: ignore[arg-type]
             on_migrated=lambda old, new: _chat_migrated(services, old, new),  # type: ignore[arg-type]
         )
+        if isinstance(limiter := app.bot.rate_limiter, InteractiveRetryLimiter):
+            # Direct replies count in /metrics and /healthz too, on the services' clock.
+            limiter.clock = services.clock
+            services.extras["interactive_stats"] = limiter.stats
         if start_sender:
             await services.sender.start()
         if app.job_queue is not None:
@@ -167,13 +174,17 @@ async def _retention_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _chat_unreachable(services: Services, chat_id: int) -> None:
-    """403: the user blocked the bot or the bot was removed from the group. Stop sending."""
+    """403: the user blocked the bot or the bot was removed from the group. Stop sending, stop
+    routing there at once, and tell a group's coordinators (as the my_chat_member path does)."""
+    from bot.groups import group_reachability, private_chat_unreachable
+
     if chat_id > 0:
-        await users.mark_inactive(services.db, chat_id)
-    elif await teams.set_group_active(services.db, chat_id, False):
-        await services.refresh_directory()
+        await private_chat_unreachable(services, chat_id)
+    else:
+        await group_reachability(services, chat_id, active=False)
 
 
 async def _chat_migrated(services: Services, old_chat_id: int, new_chat_id: int) -> None:
+    """The group became a supergroup: the link, its tip settings and send log follow."""
     if await teams.migrate_group(services.db, old_chat_id, new_chat_id):
         await services.refresh_directory()

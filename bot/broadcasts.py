@@ -8,12 +8,25 @@ and finally ended ("opgelost"), which edits every message that went out.
 from __future__ import annotations
 
 import html
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.domain import Point
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, TelegramError
+
+from bot import permissions
+from bot.domain import Point, Role
 from bot.i18n import N_, translator
+from bot.patrol import walkers_on_duty
+from bot.privacy import REPORT_WINDOW, minutes_until_allowed
 from bot.services import Services
-from storage import broadcasts, outbox, subscriptions, teams
+from storage import broadcasts, outbox, subscriptions, teams, users
+from storage import patrol as patrol_store
+from storage.broadcasts import Broadcast
+from storage.db import Database, Transaction
+
+log = logging.getLogger(__name__)
 
 KINDS = {
     "team_alarm": N_("Buurtalarm"),
@@ -25,6 +38,16 @@ KINDS = {
 KIND_WORDS = {"vermist": "missing_person", "voertuig": "suspect_vehicle", "auto": "suspect_vehicle",
               "oplichting": "scam_wave", "babbeltruc": "scam_wave", "anders": "other"}
 
+# How recipients see who sent it, most specific first: a wijkagent who is also an admin
+# signs as wijkagent.
+SENDER_LABELS: dict[Role, str] = {
+    Role.WIJKAGENT: N_("wijkagent"),
+    Role.BOA: N_("wijk-BOA"),
+    Role.ADMIN: N_("gemeente"),
+    Role.CARE_DESK: N_("zorgloket"),
+    Role.COORDINATOR: N_("buurtpreventieteam"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Audience:
@@ -35,6 +58,14 @@ class Audience:
     @property
     def size(self) -> int:
         return len(self.groups) + len(self.subscribers)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    queued: int = 0
+    already: bool = False  # pressed twice, or cancelled: nothing (more) was sent
+    wait_minutes: int | None = None  # refused: the sender reached the hourly limit
+    not_allowed: bool = False  # refused: the sender no longer holds the rights for this audience
 
 
 def buurten_of_area(services: Services, code: str) -> list[str]:
@@ -56,6 +87,13 @@ async def buurten_of_teams(services: Services, team_ids: set[int]) -> list[str]:
     return sorted(codes)
 
 
+def team_ids_of(draft: Broadcast) -> set[int] | None:
+    """The teams of a coordinator's alarm ('teams:1,2'); None for an area alert."""
+    if not draft.scope.startswith("teams:"):
+        return None
+    return {int(x) for x in draft.scope[6:].split(",") if x}
+
+
 async def audience(services: Services, buurten: list[str], *, team_ids: set[int] | None = None) -> Audience:
     """Active groups of teams watching these buurten (or exactly these teams), and subscribers."""
     groups: dict[int, str] = {}
@@ -69,49 +107,137 @@ async def audience(services: Services, buurten: list[str], *, team_ids: set[int]
             for contact in services.directory.groups_by_buurt.get(code, ()):
                 groups[contact.chat_id] = contact.language
     subscribers = await subscriptions.in_buurten(services.db, buurten)
-    return Audience(tuple(buurten), tuple(sorted(groups.items())), tuple(subscribers))
+    # Walkers on a patrol round in these buurten get the alert straight away, like followers.
+    now = services.now()
+    on_duty = walkers_on_duty(await patrol_store.running(services.db, now), now)
+    walkers = {w for code in buurten for w in on_duty.get(code, ())} - set(subscribers)
+    return Audience(tuple(buurten), tuple(sorted(groups.items())), tuple(subscribers) + tuple(sorted(walkers)))
 
 
-def broadcast_text(language: str, kind: str, text: str, *, sender_role: str, ended: str | None = None) -> str:
+# --- rules (pure) --------------------------------------------------------------------------------
+
+
+def sender_role(kind: str, grants: Iterable[permissions.Grant], buurten: Iterable[str]) -> Role | None:
+    """The role a broadcast goes out under: a team alarm is the team's; an area alert is signed
+    with the most specific role whose area holds every buurt it goes to."""
+    grants = list(grants)
+    if kind == "team_alarm":
+        return Role.COORDINATOR
+    codes = list(buurten)
+    for role in SENDER_LABELS:
+        if role is Role.COORDINATOR:
+            continue
+        if any(r is role and scope[:2] in ("GM", "WK") and all(permissions.area_contains(scope, c) for c in codes)
+               for r, scope in grants):
+            return role
+    return None
+
+
+def sender_label(language: str, role: str | Role | None) -> str:
+    t = translator(language)
+    try:
+        label = SENDER_LABELS.get(Role(role)) if role else None
+    except ValueError:
+        label = None
+    return t.gettext(label) if label else t.gettext("Buurtwacht")
+
+
+def still_allowed(draft: Broadcast, grants: Iterable[permissions.Grant]) -> bool:
+    """At the moment of sending, the sender must still hold the rights the draft was made with."""
+    grants = list(grants)
+    team_ids = team_ids_of(draft)
+    if team_ids is not None:
+        return bool(team_ids) and team_ids <= permissions.coordinated_teams(grants)
+    return bool(draft.buurten) and all(permissions.can_alert_area(grants, b) for b in draft.buurten)
+
+
+def broadcast_text(language: str, kind: str, text: str, *, sender_role: str | Role | None,
+                   ended: str | None = None) -> str:
+    """The message every recipient reads, in the recipient's language (the sender's text as is)."""
     t = translator(language)
     title = t.gettext(KINDS.get(kind, KINDS["other"]))
     icon = "📣" if kind == "team_alarm" else "🚨"
     lines = []
     if ended:
-        lines.append("✅ <b>" + ended + "</b>")
+        lines.append("✅ <b>" + html.escape(ended) + "</b>")
     lines += [f"{icon} <b>{html.escape(title)}</b>", "", html.escape(text), "",
-              t.gettext("Afzender: {role}").format(role=html.escape(sender_role)),
+              t.gettext("Afzender: {role}").format(role=html.escape(sender_label(language, sender_role))),
               t.gettext("Zie je iets? Bel 112 bij gevaar, anders 0900-8844. Grijp niet zelf in.")]
     return "\n".join(lines)
 
 
-async def send(services: Services, broadcast_id: int, *, sender_role: str) -> int:
-    """Queue the broadcast for its whole audience in one transaction; returns the count."""
-    draft = await broadcasts.get(services.db, broadcast_id)
-    assert draft is not None
-    team_ids = {int(x) for x in draft.scope[6:].split(",")} if draft.scope.startswith("teams:") else None
-    who = await audience(services, list(draft.buurten), team_ids=team_ids)
+def audience_summary(language: str, who: Audience) -> str:
+    t = translator(language)
+    groups = t.ngettext("{n} groep", "{n} groepen", len(who.groups)).format(n=len(who.groups))
+    people = t.ngettext("{n} volger", "{n} volgers", len(who.subscribers)).format(n=len(who.subscribers))
+    buurten = t.ngettext("{n} buurt", "{n} buurten", len(who.buurten)).format(n=len(who.buurten))
+    return t.gettext("Dit gaat naar {groups} en {people} in {buurten}. Versturen?").format(
+        groups=groups, people=people, buurten=buurten)
+
+
+# --- the hourly limit ----------------------------------------------------------------------------
+
+
+async def limit_wait(services: Services, db: Database | Transaction, sender_id: int) -> int | None:
+    """None when the sender may send one more broadcast now; else minutes to wait."""
     now = services.now()
-    languages = {chat_id: lang for chat_id, lang in who.groups}
+    recent = await broadcasts.sent_since(db, sender_id, now - REPORT_WINDOW)
+    return minutes_until_allowed(recent, now=now, limit=services.config.limits.broadcasts_per_hour)
+
+
+def limit_text(language: str, wait: int) -> str:
+    return translator(language).ngettext(
+        "Je hebt het afgelopen uur al veel alarmen verstuurd. Probeer het over {n} minuut opnieuw.",
+        "Je hebt het afgelopen uur al veel alarmen verstuurd. Probeer het over {n} minuten opnieuw.",
+        wait).format(n=wait)
+
+
+# --- sending, progress and the end ---------------------------------------------------------------
+
+
+async def send(services: Services, broadcast_id: int, *,
+               progress_message: tuple[int, int] | None = None) -> SendResult:
+    """Queue the broadcast for its whole audience in one transaction.
+
+    The hourly limit is checked again inside that transaction: drafts made while under the
+    limit cannot all be sent afterwards. The sender's progress message (chat id, message id)
+    is stored in the same transaction, so progress and the final count reach the sender even
+    when answering the button fails."""
+    draft = await broadcasts.get(services.db, broadcast_id)
+    if draft is None or draft.status != "draft":
+        return SendResult(already=True)
+    if not still_allowed(draft, await users.roles_of(services.db, draft.sender_id)):
+        log.warning("refused to send broadcast %s: the sender no longer holds the rights", broadcast_id)
+        return SendResult(not_allowed=True)
+    who = await audience(services, list(draft.buurten), team_ids=team_ids_of(draft))
+    languages = dict(who.groups)
+    languages.update(await users.languages(services.db, list(who.subscribers)))
+    now = services.now()
     async with services.db.transaction() as tx:
         current = await broadcasts.get(tx, broadcast_id)
         if current is None or current.status != "draft":
-            return 0  # pressed twice: the first press sent it
+            return SendResult(already=True)  # pressed twice: the first press sent it
+        if (wait := await limit_wait(services, tx, draft.sender_id)) is not None:
+            log.warning("refused to send broadcast %s: hourly broadcast limit reached", broadcast_id)
+            return SendResult(wait_minutes=wait)
         await broadcasts.set_status(tx, broadcast_id, "sending", now=now)
+        if progress_message is not None:
+            await broadcasts.set_progress_message(tx, broadcast_id, *progress_message)
         for chat_id in [c for c, _ in who.groups] + list(who.subscribers):
             language = languages.get(chat_id, services.config.language)
-            text = broadcast_text(language, draft.kind, draft.text, sender_role=sender_role)
+            text = broadcast_text(language, draft.kind, draft.text, sender_role=draft.sender_role)
             if draft.photo_file_id:
+                # Re-sent by file id as a Telegram photo: never a forward, no metadata.
                 method, payload = "sendPhoto", {"photo": draft.photo_file_id, "caption": text[:1024], "parse_mode": "HTML"}
             else:
                 method, payload = "sendMessage", {"text": text, "parse_mode": "HTML"}
             await outbox.enqueue(tx, chat_id, method, payload, priority=outbox.PRIORITY_URGENT, kind="broadcast",
                                  language=language, broadcast_id=broadcast_id, not_before=now)
     services.wake_sender()
-    return who.size
+    return SendResult(queued=who.size)
 
 
-async def end(services: Services, broadcast_id: int, *, outcome: str, sender_role: str) -> int:
+async def end(services: Services, broadcast_id: int, *, outcome: str) -> int:
     """Edit every delivered message of the broadcast to show the outcome; returns edits queued."""
     draft = await broadcasts.get(services.db, broadcast_id)
     if draft is None or draft.status not in ("sending", "sent"):
@@ -120,11 +246,15 @@ async def end(services: Services, broadcast_id: int, *, outcome: str, sender_rol
     rows = await outbox.broadcast_messages(services.db, broadcast_id)
     queued = 0
     async with services.db.transaction() as tx:
+        current = await broadcasts.get(tx, broadcast_id)
+        if current is None or current.status not in ("sending", "sent"):
+            return 0
         await broadcasts.set_status(tx, broadcast_id, "ended", now=now, outcome=outcome)
         for row in rows:
             t = translator(row["language"])
-            label = t.gettext("Opgelost") if outcome == "resolved" else t.gettext("Beëindigd")
-            text = broadcast_text(row["language"], draft.kind, draft.text, sender_role=sender_role, ended=label)
+            labels = {"resolved": t.gettext("Opgelost"), "expired": t.gettext("Verlopen")}  # expired: bot.lifecycle
+            label = labels.get(outcome) or t.gettext("Beëindigd")
+            text = broadcast_text(row["language"], draft.kind, draft.text, sender_role=draft.sender_role, ended=label)
             if row["method"] == "sendPhoto":
                 method, payload = "editMessageCaption", {"caption": text[:1024], "parse_mode": "HTML"}
             else:
@@ -144,3 +274,34 @@ async def progress(services: Services, broadcast_id: int) -> dict[str, int]:
         "failed": counts.get("failed", 0) + counts.get("dropped", 0),
         "pending": counts.get("pending", 0) + counts.get("sending", 0),
     }
+
+
+def progress_text(language: str, counts: dict[str, int], *, done: bool) -> str:
+    t = translator(language)
+    head = t.gettext("Alarm verstuurd.") if done else t.gettext("Alarm wordt verstuurd…")
+    return head + "\n" + t.gettext("Afgeleverd: {sent} · mislukt: {failed} · nog te gaan: {pending}").format(**counts)
+
+
+def end_keyboard(language: str, broadcast_id: int) -> InlineKeyboardMarkup:
+    t = translator(language)
+    return InlineKeyboardMarkup([[InlineKeyboardButton("✅ " + t.gettext("Opgelost: alarm beëindigen"),
+                                                       callback_data=f"bc:end:{broadcast_id}")]])
+
+
+async def progress_tick(services: Services, bot: Bot) -> None:
+    """Edit each sender's progress message while their broadcast drains; final count at the end."""
+    for draft in await broadcasts.sending(services.db):
+        counts = await progress(services, draft.id)
+        done = counts["pending"] == 0
+        language = (await users.languages(services.db, [draft.sender_id])).get(draft.sender_id, services.config.language)
+        if draft.progress_chat_id is not None and draft.progress_message_id is not None:
+            try:
+                await bot.edit_message_text(progress_text(language, counts, done=done), chat_id=draft.progress_chat_id,
+                                            message_id=draft.progress_message_id,
+                                            reply_markup=end_keyboard(language, draft.id))
+            except BadRequest:
+                pass  # not modified: nothing changed since the last tick
+            except TelegramError:
+                log.info("could not update a broadcast progress message")
+        if done:
+            await broadcasts.set_status(services.db, draft.id, "sent", now=services.now())

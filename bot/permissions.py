@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.domain import Role
+from bot.domain import RecipientKind, Role
 
 Grant = tuple[Role, str]
 OFFICER_ROLES = (Role.WIJKAGENT, Role.BOA, Role.CARE_DESK)
@@ -84,3 +84,76 @@ def custom_tip_scopes(grants: Iterable[Grant]) -> list[str]:
     scopes = [f"team:{team_id}" for team_id in sorted(coordinated_teams(grants))]
     scopes += sorted({scope for role, scope in grants if role is Role.ADMIN and scope[:2] in ("GM", "WK")})
     return scopes
+
+
+def can_change_team_buurten(grants: Iterable[Grant], team_gemeente: str, current: Iterable[str],
+                            wanted: Iterable[str]) -> bool:
+    """Which buurten a team watches decides who sees its alerts, so its own coordinator may not
+    widen it: only an admin of the team's gemeente, or someone whose area scope (the
+    ``can_create_team`` rule) contains every buurt the team has now and will have."""
+    grants = list(grants)
+    wanted = list(wanted)
+    codes = sorted(set(current) | set(wanted))
+    if not wanted or any(gemeente_of(code) != team_gemeente for code in wanted):
+        return False
+    return is_admin_for(grants, team_gemeente) or can_create_team(grants, codes)
+
+
+def can_rename_team(grants: Iterable[Grant], team_id: int, team_gemeente: str) -> bool:
+    """A name changes nobody's reach: the team's coordinators and the gemeente's admins."""
+    return can_manage_team(grants, team_id, team_gemeente)
+
+
+def can_revoke_invite(grants: Iterable[Grant], actor_id: int, *, created_by: int | None, scope: str,
+                      team_gemeente: str | None) -> bool:
+    """Who made the invite, or an admin of its area (for a team invite: of the team's gemeente).
+
+    The same person may also take back the role that the invite gave once it was used."""
+    if created_by is not None and created_by == actor_id:
+        return True
+    if scope.startswith("team:"):
+        return team_gemeente is not None and is_admin_for(grants, team_gemeente)
+    return scope[:2] in ("GM", "WK") and is_admin_for(grants, scope)
+
+
+# --- who may act on a routed report -------------------------------------------------------------
+# A delivery is (chat id, recipient kind) of a message the outbox sent for an incident.
+Delivery = tuple[int, str]
+# The kinds whose messages carry the officer buttons (mirrors bot.reporting.OFFICER_KINDS).
+OFFICER_DELIVERY_KINDS = frozenset({
+    RecipientKind.WIJKAGENT.value, RecipientKind.BOA.value, RecipientKind.CARE_DESK.value,
+    RecipientKind.FALLBACK_DESK.value,
+})
+
+
+def may_act_on_incident(user_id: int, deliveries: Iterable[Delivery]) -> bool:
+    """Only an officer the incident was routed to (in private) may take it, close it or end it."""
+    return any(chat_id == user_id and kind in OFFICER_DELIVERY_KINDS for chat_id, kind in deliveries)
+
+
+def may_respond_in_group(chat_id: int, deliveries: Iterable[Delivery]) -> bool:
+    """The group buttons ("Ik kijk" / "Gezien") count only in a group the incident was posted to."""
+    return any(chat == chat_id and kind in (RecipientKind.TEAM_GROUP.value, "relay") for chat, kind in deliveries)  # relay: bot.reporting.RELAY_KIND
+
+
+def may_see_responses(own_group_chats: Iterable[int], deliveries: Iterable[Delivery]) -> bool:
+    """A coordinator sees who responded only when the incident was posted in one of their groups."""
+    groups = {chat for chat, kind in deliveries if kind == RecipientKind.TEAM_GROUP.value}
+    return any(chat in groups for chat in own_group_chats)
+
+
+# --- muting -------------------------------------------------------------------------------------
+MUTER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.WIJKAGENT, Role.BOA})
+# Anyone holding one of these has a duty in the bot; muting them is an admin's decision.
+DUTY_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.WIJKAGENT, Role.BOA, Role.CARE_DESK})
+
+
+def may_mute(actor_roles: Iterable[Role], target_roles: Iterable[Role]) -> bool:
+    """Coordinators, officers and admins may mute a resident; only an admin may mute someone
+    who holds an officer, coordinator or admin role (so nobody silences who oversees them)."""
+    actor = set(actor_roles)
+    if not actor & MUTER_ROLES:
+        return False
+    if set(target_roles) & DUTY_ROLES:
+        return Role.ADMIN in actor
+    return True

@@ -6,8 +6,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -20,38 +19,14 @@ from telegram.ext import (
 
 from bot import broadcasts as domain
 from bot import permissions
-from bot.domain import Point, Role
-from bot.i18n import translator
-from bot.privacy import REPORT_WINDOW, minutes_until_allowed
-from bot.services import Services
+from bot.domain import Point
 from bot.textsafety import clean_text
-from handlers.common import services_of, user_translator
+from handlers.common import parse_coordinate, parse_id, services_of, user_translator
 from storage import broadcasts, users
 
 log = logging.getLogger(__name__)
-BC_DATA = re.compile(r"^bc:(send|cancel|end):(\d{1,12})$")
-
-
-async def _limit_refusal(services: Services, sender_id: int, language: str) -> str | None:
-    recent = await broadcasts.sent_since(services.db, sender_id, services.now() - REPORT_WINDOW)
-    wait = minutes_until_allowed(recent, now=services.now(), limit=services.config.limits.broadcasts_per_hour)
-    if wait is None:
-        return None
-    t = translator(language)
-    return t.ngettext("Je hebt het afgelopen uur al veel alarmen verstuurd. Probeer het over {n} minuut opnieuw.",
-                      "Je hebt het afgelopen uur al veel alarmen verstuurd. Probeer het over {n} minuten opnieuw.",
-                      wait).format(n=wait)
-
-
-def role_label(language: str, grants: list[tuple[Role, str]]) -> str:
-    t = translator(language)
-    roles = {role for role, _ in grants}
-    for role, label in ((Role.WIJKAGENT, t.gettext("wijkagent")), (Role.BOA, t.gettext("wijk-BOA")),
-                        (Role.ADMIN, t.gettext("gemeente")), (Role.CARE_DESK, t.gettext("zorgloket")),
-                        (Role.COORDINATOR, t.gettext("buurtpreventieteam"))):
-        if role in roles:
-            return label
-    return t.gettext("Buurtwacht")
+BC_DATA = re.compile(r"bc:(send|cancel|end):([0-9]{1,9})")
+RADIUS_M = (50, 20_000)
 
 
 async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, kind: str, scope: str,
@@ -64,14 +39,15 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, kind: 
     if who.size == 0:
         await message.reply_text(t.gettext("Er is niemand om dit alarm naar te sturen: geen gekoppelde groepen of volgers."))
         return
+    role = domain.sender_role(kind, await users.roles_of(services.db, user.id), buurten)
     broadcast_id = await broadcasts.create_draft(services.db, sender_id=user.id, kind=kind, scope=scope, text=text,
-                                                 photo_file_id=photo, buurten=buurten, now=services.now())
-    grants = await users.roles_of(services.db, user.id)
-    preview = domain.broadcast_text(t.language, kind, text, sender_role=role_label(t.language, grants))
-    summary = t.gettext("Dit gaat naar {groups} groep(en) en {people} volger(s) in {buurten} buurt(en). Versturen?").format(
-        groups=len(who.groups), people=len(who.subscribers), buurten=len(buurten))
+                                                 photo_file_id=photo, buurten=buurten, now=services.now(),
+                                                 sender_role=role.value if role else None)
+    preview = domain.broadcast_text(t.language, kind, text, sender_role=role)
+    if photo:
+        preview += "\n" + t.gettext("(met foto)")
     await message.reply_text(
-        preview + "\n\n" + summary, parse_mode="HTML",
+        preview + "\n\n" + domain.audience_summary(t.language, who), parse_mode="HTML",
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton("📣 " + t.gettext("Versturen"), callback_data=f"bc:send:{broadcast_id}"),
             InlineKeyboardButton(t.gettext("Annuleren"), callback_data=f"bc:cancel:{broadcast_id}"),
@@ -96,12 +72,24 @@ async def team_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not text:
         await message.reply_text(t.gettext("Gebruik: /alarm <bericht aan je teams>"))
         return
-    if (refusal := await _limit_refusal(services, user.id, t.language)) is not None:
-        await message.reply_text(refusal)
+    if (wait := await domain.limit_wait(services, services.db, user.id)) is not None:
+        log.warning("refused /alarm: hourly broadcast limit reached")
+        await message.reply_text(domain.limit_text(t.language, wait))
         return
     buurten = await domain.buurten_of_teams(services, team_ids)
     await _preview(update, context, kind="team_alarm", scope="teams:" + ",".join(map(str, sorted(team_ids))),
                    text=text, buurten=buurten, team_ids=team_ids, photo=None)
+
+
+def _radius(words: list[str]) -> tuple[Point, int] | None:
+    """'<breedte> <lengte> <meters>' → the point and radius, or None when any part is off."""
+    if len(words) < 3:
+        return None
+    lat, lon = parse_coordinate(words[0], 90), parse_coordinate(words[1], 180)
+    radius = parse_id(words[2])
+    if lat is None or lon is None or radius is None or not RADIUS_M[0] <= radius <= RADIUS_M[1]:
+        return None
+    return Point(lat, lon), radius
 
 
 async def area_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -121,22 +109,20 @@ async def area_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         log.warning("refused /gebiedsalarm by someone without an officer or admin role")
         await message.reply_text(t.gettext("Een gebiedsalarm kan alleen een wijkagent, BOA of de gemeente sturen."))
         return
-    try:
-        if words and words[0].lower() == "straal":
-            point = Point(float(words[1]), float(words[2]))
-            radius = float(words[3])
-            if not 50 <= radius <= 20_000:
-                raise ValueError
-            buurten = domain.buurten_in_radius(services, point, radius)
-            scope, rest = f"radius:{point.lat:.5f},{point.lon:.5f},{radius:.0f}", words[4:]
-        else:
-            scope, rest = words[0].upper(), words[1:]
-            if scope not in services.catalog.gemeente_names and scope not in services.catalog.wijk_names:
-                raise ValueError
-            buurten = domain.buurten_of_area(services, scope)
-    except (IndexError, ValueError):
-        await message.reply_text(usage)
-        return
+    if words and words[0].lower() == "straal":
+        circle = _radius(words[1:4])
+        if circle is None:
+            await message.reply_text(usage)
+            return
+        point, radius = circle
+        buurten = domain.buurten_in_radius(services, point, radius)
+        scope, rest = f"radius:{point.lat:.5f},{point.lon:.5f},{radius}", words[4:]
+    else:
+        scope = words[0].upper() if words else ""
+        if scope not in services.catalog.gemeente_names and scope not in services.catalog.wijk_names:
+            await message.reply_text(usage)
+            return
+        buurten, rest = domain.buurten_of_area(services, scope), words[1:]
     kind = domain.KIND_WORDS.get(rest[0].lower(), "other") if rest else "other"
     if rest and rest[0].lower() in domain.KIND_WORDS:
         rest = rest[1:]
@@ -144,13 +130,13 @@ async def area_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not text or not buurten:
         await message.reply_text(usage)
         return
-    outside = [b for b in buurten if not permissions.can_alert_area(grants, b)]
-    if outside:
+    if any(not permissions.can_alert_area(grants, b) for b in buurten):
         log.warning("refused /gebiedsalarm outside the sender's area")
         await message.reply_text(t.gettext("Dit gebied valt (deels) buiten jouw werkgebied."))
         return
-    if (refusal := await _limit_refusal(services, user.id, t.language)) is not None:
-        await message.reply_text(refusal)
+    if (wait := await domain.limit_wait(services, services.db, user.id)) is not None:
+        log.warning("refused /gebiedsalarm: hourly broadcast limit reached")
+        await message.reply_text(domain.limit_text(t.language, wait))
         return
     await _preview(update, context, kind=kind, scope=scope, text=text, buurten=buurten, team_ids=None, photo=photo)
 
@@ -161,30 +147,43 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
-    match = BC_DATA.match(query.data or "")
+    match = BC_DATA.fullmatch(query.data or "")
     draft = await broadcasts.get(services.db, int(match[2])) if match else None
     if match is None or draft is None or draft.sender_id != user.id:
         log.warning("refused a broadcast button pressed by someone other than its sender")
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
     action = match[1]
-    grants = await users.roles_of(services.db, user.id)
     if action == "cancel" and draft.status == "draft":
         await broadcasts.set_status(services.db, draft.id, "cancelled", now=services.now())
         await query.answer()
         await query.edit_message_text(t.gettext("Alarm geannuleerd; er is niets verstuurd."))
         return
     if action == "send" and draft.status == "draft":
-        count = await domain.send(services, draft.id, sender_role=role_label(services.config.language, grants))
+        # The progress message is stored with the send itself: whatever happens to the
+        # answer below, the progress job edits this message up to the final count.
+        result = await domain.send(services, draft.id,
+                                   progress_message=(query.message.chat.id, query.message.message_id))
+        if result.wait_minutes is not None:
+            await query.answer(domain.limit_text(t.language, result.wait_minutes), show_alert=True)
+            return
+        if result.not_allowed:
+            await query.answer(t.gettext("Je mag dit alarm niet (meer) versturen."), show_alert=True)
+            return
+        if result.already:
+            log.info("refused a second press on a broadcast that was already sent")
+            await query.answer(t.gettext("Dit alarm is al afgehandeld."))
+            return
         await query.answer(t.gettext("Verstuurd."))
-        await broadcasts.set_progress_message(services.db, draft.id, query.message.chat.id, query.message.message_id)
-        await query.edit_message_text(progress_text(t.language, {"sent": 0, "failed": 0, "pending": count}, done=False),
-                                      reply_markup=end_keyboard(t.language, draft.id))
+        await query.edit_message_text(
+            domain.progress_text(t.language, {"sent": 0, "failed": 0, "pending": result.queued}, done=False),
+            reply_markup=domain.end_keyboard(t.language, draft.id))
         return
     if action == "end" and draft.status in ("sending", "sent"):
-        await domain.end(services, draft.id, outcome="resolved", sender_role=role_label(services.config.language, grants))
+        await domain.end(services, draft.id, outcome="resolved")
         await query.answer(t.gettext("Alle berichten worden bijgewerkt."))
         return
+    log.info("refused a broadcast button for a broadcast that is already %s", draft.status)
     await query.answer(t.gettext("Dit alarm is al afgehandeld."))
 
 
@@ -193,39 +192,8 @@ async def _photo_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     raise ApplicationHandlerStop
 
 
-def end_keyboard(language: str, broadcast_id: int) -> InlineKeyboardMarkup:
-    t = translator(language)
-    return InlineKeyboardMarkup([[InlineKeyboardButton("✅ " + t.gettext("Opgelost: alarm beëindigen"),
-                                                       callback_data=f"bc:end:{broadcast_id}")]])
-
-
-def progress_text(language: str, counts: dict[str, int], *, done: bool) -> str:
-    t = translator(language)
-    head = t.gettext("Alarm verstuurd.") if done else t.gettext("Alarm wordt verstuurd…")
-    return head + "\n" + t.gettext("Afgeleverd: {sent} · mislukt: {failed} · nog te gaan: {pending}").format(**counts)
-
-
-async def progress_tick(services: Services, bot: Bot) -> None:
-    """Edit each sender's progress message while their broadcast drains; final count at the end."""
-    for draft in await broadcasts.sending(services.db):
-        counts = await domain.progress(services, draft.id)
-        done = counts["pending"] == 0
-        language = (await users.languages(services.db, [draft.sender_id])).get(draft.sender_id, services.config.language)
-        if draft.progress_chat_id is not None and draft.progress_message_id is not None:
-            try:
-                await bot.edit_message_text(progress_text(language, counts, done=done), chat_id=draft.progress_chat_id,
-                                            message_id=draft.progress_message_id,
-                                            reply_markup=end_keyboard(language, draft.id))
-            except BadRequest:
-                pass  # not modified: nothing changed since the last tick
-            except TelegramError:
-                log.info("could not update a broadcast progress message")
-        if done:
-            await broadcasts.set_status(services.db, draft.id, "sent", now=services.now())
-
-
 async def _progress_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await progress_tick(services_of(context), context.bot)
+    await domain.progress_tick(services_of(context), context.bot)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, supported, translator
@@ -11,6 +14,27 @@ from bot.textsafety import clean_text
 from storage import users
 
 SERVICES_KEY = "services"
+# Ids typed by people (team numbers, radii): ASCII digits only, and short enough for SQLite's
+# 64-bit integers. str.isdigit() would let "²" or "٣" through, and int() of 30 digits overflows
+# at the database.
+_ID = re.compile(r"[0-9]{1,9}")
+_COORDINATE = re.compile(r"-?[0-9]{1,3}(?:[.,][0-9]{1,10})?")
+
+
+def parse_id(text: str | None) -> int | None:
+    """A positive whole number of at most 9 ASCII digits, or None."""
+    if text is None or not _ID.fullmatch(text):
+        return None
+    return int(text)
+
+
+def parse_coordinate(text: str | None, limit: float) -> float | None:
+    """A decimal degree within ±limit (a comma works as decimal point), or None: no 'nan',
+    'inf' or exponents."""
+    if text is None or not _COORDINATE.fullmatch(text):
+        return None
+    value = float(text.replace(",", "."))
+    return value if -limit <= value <= limit else None
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -36,6 +60,9 @@ async def user_translator(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return translator(services.config.language)
     cache = context.user_data if context.user_data is not None else {}
     language = cache.get("language")
+    # Someone who wrote in private can be written to (reminders, walk reports); remembered once.
+    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    came_back = False
     if language is None:
         stored = await users.get(services.db, tg_user.id)
         if stored is None:
@@ -45,15 +72,31 @@ async def user_translator(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 language=supported(tg_user.language_code) or services.config.language,
                 display_name=tg_user.full_name[:128],
                 username=tg_user.username,
+                private_chat=private,
             )
-        elif not stored.active:
-            # They came back after blocking the bot.
+        elif private and (not stored.active or not stored.private_chat):
+            # They came back after blocking the bot, or write in private for the first time.
+            # Only a private update proves they can be reached again: a button pressed in a
+            # group says nothing about whether they still block the bot in private.
+            came_back = not stored.active
             stored = await users.ensure(
                 services.db, tg_user.id, language=stored.language,
-                display_name=tg_user.full_name[:128], username=tg_user.username,
+                display_name=tg_user.full_name[:128], username=tg_user.username, private_chat=private,
             )
         language = stored.language
         cache["language"] = language
+        cache["private_chat"] = stored.private_chat
+    else:
+        if private and not cache.get("private_chat"):
+            await users.mark_private_chat(services.db, tg_user.id)
+            cache["private_chat"] = True
+        if private:
+            # The language is cached, but they may have blocked the bot since: a 403 from the
+            # sender marks them inactive in storage without touching this cache.
+            came_back = await users.reactivate(services.db, tg_user.id)
+    if came_back:
+        # Back in the routing directory (officer, subscriber) right away, and only once.
+        await services.refresh_directory()
     return translator(language)
 
 

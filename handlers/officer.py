@@ -9,14 +9,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from bot import permissions
 from bot.domain import SightingStatus
-from bot.reporting import CLOSED, OFFICER_KINDS, set_incident_status
+from bot.reporting import CLOSED, set_incident_status
 from handlers.common import services_of, user_translator
 from storage import outbox, sightings
 
 log = logging.getLogger(__name__)
 
-ACK_DATA = re.compile(r"^ack:(\d{1,12}):(take|done|none|resolved|false)$")
+ACK_DATA = re.compile(r"ack:([0-9]{1,12}):(take|done|none|resolved|false)")
 ACTIONS = {"take": SightingStatus.ACKNOWLEDGED, "done": SightingStatus.HANDLED, "none": SightingStatus.NO_ACTION,
            "resolved": SightingStatus.RESOLVED, "false": SightingStatus.FALSE_ALARM}
 
@@ -27,26 +28,28 @@ async def on_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
-    match = ACK_DATA.match(query.data or "")
+    match = ACK_DATA.fullmatch(query.data or "")
     presser = update.effective_user.id
     if match is None:
         log.warning("refused malformed ack callback")
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
+    # Only ids and states in these lines: never who pressed, nor anything about the report.
     incident_id, status = int(match[1]), ACTIONS[match[2]]
     incident = await sightings.get_incident(services.db, incident_id)
-    # Only officers this incident was routed to may act on it.
-    routed_to = {
-        d.chat_id for d in await outbox.deliveries_for_incident(services.db, incident_id)
-        if d.kind in {k.value for k in OFFICER_KINDS}
-    }
-    if incident is None or presser not in routed_to:
+    deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(services.db, incident_id)]
+    if incident is None or not permissions.may_act_on_incident(presser, deliveries):
         log.warning("refused ack on incident %s by a user it was not routed to", incident_id)
         await query.answer(t.gettext("Deze melding is niet aan jou doorgestuurd."), show_alert=True)
         return
-    if incident.status is status or incident.status in CLOSED:
-        await query.answer(t.gettext("Dit was al zo ingesteld.") if incident.status is status
-                           else t.gettext("Deze melding is al afgesloten."))
+    if incident.status is status:
+        log.info("refused ack on incident %s: already %s (replayed or pressed twice)", incident_id, status.value)
+        await query.answer(t.gettext("Dit was al zo ingesteld."))
+        return
+    if incident.status in CLOSED:
+        log.info("refused ack on incident %s (to %s): already closed as %s", incident_id, status.value,
+                 incident.status.value)
+        await query.answer(t.gettext("Deze melding is al afgesloten."))
         return
     await set_incident_status(services, incident_id, status, by=presser)
     await query.answer(t.gettext("Gedaan. De melder krijgt bericht."))

@@ -21,11 +21,14 @@ from telegram.ext import (
 
 from bot import permissions, render
 from bot.domain import Role
-from bot.i18n import N_, Translator
+from bot.groups import group_reachability, private_chat_back, private_chat_unreachable
+from bot.i18n import N_, Translator, translator
 from bot.invites import ClaimResult, claim_invite, create_invite, deep_link
 from bot.locate import Outcome
 from bot.reporting import queue_incident_edits
-from handlers.common import services_of, user_translator
+from bot.services import Services
+from bot.textsafety import clean_text
+from handlers.common import parse_id, services_of, user_translator
 from storage import invites, outbox, subscriptions, teams, users, watch
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,8 @@ ROLE_WORDS = {"beheerder": Role.ADMIN, "admin": Role.ADMIN, "coordinator": Role.
               "coördinator": Role.COORDINATOR, "wijkagent": Role.WIJKAGENT, "boa": Role.BOA,
               "zorg": Role.CARE_DESK, "zorgloket": Role.CARE_DESK}
 ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+INVITE_CODE = re.compile(r"[0-9a-f]{4,16}")
+TEAM_NAME_MAX = 80
 
 
 def group_rules(t: Translator) -> str:
@@ -112,16 +117,19 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await message.reply_text(t.gettext(
             "Gebruik: /uitnodigen <beheerder|coordinator|wijkagent|boa|zorgloket> <GM…, WK… of team-nummer> [naam]"))
         return
-    scope = args[1].upper() if not args[1].isdigit() else f"team:{args[1]}"
+    team_number = parse_id(args[1])
+    scope = f"team:{team_number}" if team_number is not None else args[1].upper()
     team_gemeente = None
-    if scope.startswith("team:"):
-        team = await teams.get_team(services.db, int(scope[5:]))
+    if team_number is not None:
+        team = await teams.get_team(services.db, team_number)
         if team is None:
+            log.warning("refused /uitnodigen for a team that does not exist")
             await message.reply_text(t.gettext("Dat team bestaat niet."))
             return
         team_gemeente = team.gemeente_code
     elif scope[:2] not in ("GM", "WK") or (scope not in services.catalog.gemeente_names
                                             and scope not in services.catalog.wijk_names):
+        log.warning("refused /uitnodigen for an unknown area")
         await message.reply_text(t.gettext("Onbekend gebied. Gebruik een gemeentecode (GM…) of wijkcode (WK…)."))
         return
     if not permissions.can_invite(await grants_of(update, context), role, scope, team_gemeente=team_gemeente):
@@ -129,7 +137,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await message.reply_text(t.gettext("Je mag voor deze rol en dit gebied geen uitnodiging maken."))
         return
     invite = await create_invite(services, role, scope, created_by=update.effective_user.id,
-                                 label=" ".join(args[2:])[:64] or None)
+                                 label=clean_text(" ".join(args[2:]), 64) or None)
     link = deep_link(context.bot.username, invite.token)
     await message.reply_text(t.gettext(
         "Uitnodiging {code} voor {role} ({scope}), geldig tot {until}. Stuur deze link naar één persoon:\n{link}"
@@ -162,35 +170,68 @@ async def list_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def revoke_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/intrekken <code>: an open invite can no longer be claimed; for a used one, the role it
+    gave is taken back. Either way written to the audit log."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
+    actor = update.effective_user.id
     code = (context.args or [""])[0].lower()
-    invite = await invites.get_by_code(services.db, code) if code else None
+    invite = await invites.get_by_code(services.db, code) if INVITE_CODE.fullmatch(code) else None
+    team_gemeente = None
+    if invite is not None and invite.scope.startswith("team:"):
+        team = await teams.get_team(services.db, int(invite.scope[5:]))
+        team_gemeente = team.gemeente_code if team else None
     grants = await grants_of(update, context)
-    allowed = invite is not None and (invite.created_by == update.effective_user.id
-                                      or permissions.is_admin_for(grants, invite.scope if invite.scope[:2] in ("GM", "WK") else "GM0000"))
-    if invite is None or not allowed:
+    if invite is None or not permissions.can_revoke_invite(grants, actor, created_by=invite.created_by,
+                                                           scope=invite.scope, team_gemeente=team_gemeente):
+        log.warning("refused /intrekken: unknown invite or no right to revoke it")
         await message.reply_text(t.gettext("Die uitnodiging ken ik niet, of je mag hem niet intrekken."))
         return
-    if await invites.revoke(services.db, code, by=update.effective_user.id, now=services.now()):
+    if await invites.revoke(services.db, code, by=actor, now=services.now()):
         await message.reply_text(t.gettext("Uitnodiging {code} is ingetrokken.").format(code=code))
-    else:
-        await message.reply_text(t.gettext("Deze uitnodiging was al gebruikt of ingetrokken."))
+        return
+    if invite.used_by is not None and await _revoke_granted_role(services, invite, actor):
+        await message.reply_text(t.gettext(
+            "Uitnodiging {code} was al gebruikt; de rol {role} ({scope}) die zij gaf is ingetrokken.").format(
+            code=code, role=t.gettext(ROLE_NAMES[invite.role]), scope=scope_label(context, invite.scope)))
+        return
+    log.info("refused /intrekken: the invite was already revoked, or its role is gone")
+    await message.reply_text(t.gettext("Deze uitnodiging was al gebruikt of ingetrokken."))
+
+
+async def _revoke_granted_role(services: Services, invite: invites.Invite, actor: int) -> bool:
+    """Take back the role a used invite gave; the holder is told in their language."""
+    assert invite.used_by is not None
+    holder = invite.used_by
+    language = (await users.languages(services.db, [holder])).get(holder, services.config.language)
+    ht = translator(language)
+    async with services.db.transaction() as tx:
+        if not await users.revoke_role(tx, holder, invite.role, invite.scope, revoked_by=actor):
+            return False
+        await outbox.enqueue(tx, holder, "sendMessage", {"text": ht.gettext(
+            "Je rol als {role} bij Buurtwacht is ingetrokken.").format(role=ht.gettext(ROLE_NAMES[invite.role]))},
+            kind="notice", language=language, not_before=services.now())
+    await services.refresh_directory()
+    services.wake_sender()
+    return True
 
 
 # ---------------------------------------------------------------------------- teams
 
 
-def resolve_buurten(context: ContextTypes.DEFAULT_TYPE, words: list[str]) -> tuple[list[str], list[str]]:
-    """Buurtcodes or buurt names → codes; also the words that matched nothing."""
+def resolve_buurten(context: ContextTypes.DEFAULT_TYPE, words: list[str],
+                    gemeente: str | None = None) -> tuple[list[str], list[str]]:
+    """Buurtcodes or buurt names → codes; also the words that matched nothing.
+
+    Names like "Centrum" exist in several gemeenten: with ``gemeente`` they are looked up there."""
     catalog = services_of(context).catalog
     by_name = {}
     for code in catalog.buurt_codes():
         area = catalog.area(code)
-        if area:
+        if area and (gemeente is None or permissions.gemeente_of(code) == gemeente):
             by_name[area.buurt_name.lower()] = code
     found, unknown = [], []
     for word in (w.strip() for w in words):
@@ -202,73 +243,179 @@ def resolve_buurten(context: ContextTypes.DEFAULT_TYPE, words: list[str]) -> tup
 
 
 async def team_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/team — your teams; /team nieuw <naam>; <buurten…>; /team buurten <id> <buurten…>"""
+    """/team — your teams; /team <nummer>; /team nieuw <naam>; <buurten…>;
+    /team buurten <nummer> <buurten…>; /team naam <nummer> <nieuwe naam>"""
     message = update.effective_message
     if message is None or update.effective_user is None or message.text is None:
         return
+    args = context.args or []
+    sub = args[0].lower() if args else ""
+    if sub == "nieuw":
+        await _new_team(update, context)
+    elif sub == "buurten":
+        await _set_team_buurten(update, context)
+    elif sub == "naam":
+        await _rename_team(update, context)
+    else:
+        await _show_teams(update, context)
+
+
+async def _new_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    t = await user_translator(update, context)
+    services = services_of(context)
+    parts = message.text.split(None, 2)
+    body = parts[2] if len(parts) > 2 else ""
+    raw_name, _, rest = body.partition(";")
+    name = clean_text(raw_name, TEAM_NAME_MAX)
+    codes, unknown = resolve_buurten(context, re.split(r"[,;]", rest))
+    if not name or not codes or unknown:
+        await message.reply_text(t.gettext(
+            "Gebruik: /team nieuw <naam>; <buurtcode of buurtnaam>, … {unknown}"
+        ).format(unknown=(t.gettext("(onbekend: {words})").format(words=", ".join(unknown)) if unknown else "")))
+        return
+    if not permissions.can_create_team(await grants_of(update, context), codes):
+        log.warning("refused /team nieuw outside the caller's area")
+        await message.reply_text(t.gettext("Je mag alleen een team maken voor buurten in je eigen gebied."))
+        return
+    if await teams.team_by_name(services.db, name) is not None:
+        log.info("refused /team nieuw: the name is taken")
+        await message.reply_text(t.gettext("Er is al een team met die naam. Kies een andere naam."))
+        return
+    async with services.db.transaction() as tx:
+        team_id = await teams.create_team(tx, name, permissions.gemeente_of(codes[0]), codes, created_by=user.id)
+        await users.grant_role(tx, user.id, Role.COORDINATOR, f"team:{team_id}", granted_by=user.id)
+    await message.reply_text(t.gettext(
+        "Team {name} (nummer {id}) is gemaakt. Voeg mij toe aan jullie groep en stuur daar /koppel {id}."
+    ).format(name=name, id=team_id))
+
+
+def _from_config(services: Services, team: teams.Team) -> bool:
+    """Teams named in the config file get their name and buurten from it at every start."""
+    return any(configured.name == team.name for configured in services.config.teams)
+
+
+async def _set_team_buurten(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    t = await user_translator(update, context)
+    services = services_of(context)
+    args = context.args or []
+    team_id = parse_id(args[1]) if len(args) >= 3 else None
+    if team_id is None:
+        await message.reply_text(t.gettext("Gebruik: /team buurten <teamnummer> <buurtcode of buurtnaam> …"))
+        return
+    team = await teams.get_team(services.db, team_id)
+    codes, unknown = resolve_buurten(context, args[2:], team.gemeente_code if team else None)
+    grants = await grants_of(update, context)
+    if team is None or not permissions.can_manage_team(grants, team.id, team.gemeente_code):
+        log.warning("refused /team buurten for a team the caller does not manage")
+        await message.reply_text(t.gettext("Dit team beheer je niet."))
+        return
+    if unknown or not codes or any(permissions.gemeente_of(c) != team.gemeente_code for c in codes):
+        await message.reply_text(t.gettext("Onbekende of verkeerde buurten: {words}").format(words=", ".join(unknown) or "-"))
+        return
+    # Its own coordinator may not widen (or narrow) the team's reach: that is the gemeente's call.
+    if not permissions.can_change_team_buurten(grants, team.gemeente_code, team.buurten, codes):
+        log.warning("refused /team buurten: only an admin or an area coordinator may change a team's buurten")
+        await message.reply_text(t.gettext(
+            "Welke buurten een team volgt, bepaalt de gemeente. Vraag een beheerder om dit aan te passen."))
+        return
+    if _from_config(services, team):
+        log.info("refused /team buurten for a team defined in the config file")
+        await message.reply_text(t.gettext("Dit team staat in het configuratiebestand; pas het daar aan."))
+        return
+    async with services.db.transaction() as tx:
+        await teams.set_buurten(tx, team.id, codes, by=user.id)
+    await services.refresh_directory()
+    await message.reply_text(t.gettext("De buurten van team {name} zijn bijgewerkt.").format(name=team.name))
+
+
+async def _rename_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    t = await user_translator(update, context)
+    services = services_of(context)
+    parts = message.text.split(None, 3)
+    team_id = parse_id(parts[2]) if len(parts) > 2 else None
+    name = clean_text(parts[3], TEAM_NAME_MAX) if len(parts) > 3 else ""
+    if team_id is None or not name:
+        await message.reply_text(t.gettext("Gebruik: /team naam <teamnummer> <nieuwe naam>"))
+        return
+    team = await teams.get_team(services.db, team_id)
+    if team is None or not permissions.can_rename_team(await grants_of(update, context), team.id, team.gemeente_code):
+        log.warning("refused /team naam for a team the caller does not manage")
+        await message.reply_text(t.gettext("Dit team beheer je niet."))
+        return
+    if _from_config(services, team):
+        log.info("refused /team naam for a team defined in the config file")
+        await message.reply_text(t.gettext("Dit team staat in het configuratiebestand; pas het daar aan."))
+        return
+    other = await teams.team_by_name(services.db, name)
+    if other is not None and other.id != team.id:
+        log.info("refused /team naam: the name is taken")
+        await message.reply_text(t.gettext("Er is al een team met die naam. Kies een andere naam."))
+        return
+    async with services.db.transaction() as tx:
+        await teams.rename_team(tx, team.id, name, by=user.id)
+    await message.reply_text(t.gettext("Team {old} heet nu {name}.").format(old=team.name, name=name))
+
+
+async def _show_teams(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/team: the caller's teams; /team <nummer>: one team, for its coordinators and admins."""
+    message = update.effective_message
+    assert message is not None
     t = await user_translator(update, context)
     services = services_of(context)
     grants = await grants_of(update, context)
     args = context.args or []
-    if args and args[0].lower() == "nieuw":
-        body = message.text.split(None, 2)[2] if len(message.text.split(None, 2)) > 2 else ""
-        name, _, rest = body.partition(";")
-        codes, unknown = resolve_buurten(context, re.split(r"[,;]", rest))
-        if not name.strip() or not codes or unknown:
-            await message.reply_text(t.gettext(
-                "Gebruik: /team nieuw <naam>; <buurtcode of buurtnaam>, … {unknown}"
-            ).format(unknown=(t.gettext("(onbekend: {words})").format(words=", ".join(unknown)) if unknown else "")))
-            return
-        if not permissions.can_create_team(grants, codes):
-            log.warning("refused /team nieuw outside the caller's area")
-            await message.reply_text(t.gettext("Je mag alleen een team maken voor buurten in je eigen gebied."))
-            return
-        async with services.db.transaction() as tx:
-            team_id = await teams.create_team(tx, name.strip()[:80], permissions.gemeente_of(codes[0]), codes,
-                                              created_by=update.effective_user.id)
-            await users.grant_role(tx, update.effective_user.id, Role.COORDINATOR, f"team:{team_id}",
-                                   granted_by=update.effective_user.id)
-        await message.reply_text(t.gettext(
-            "Team {name} (nummer {id}) is gemaakt. Voeg mij toe aan jullie groep en stuur daar /koppel {id}."
-        ).format(name=name.strip(), id=team_id))
-        return
-    if args and args[0].lower() == "buurten" and len(args) >= 3 and args[1].isdigit():
-        team = await teams.get_team(services.db, int(args[1]))
-        codes, unknown = resolve_buurten(context, args[2:])
+    if args:
+        team_id = parse_id(args[0])
+        team = await teams.get_team(services.db, team_id) if team_id is not None else None
         if team is None or not permissions.can_manage_team(grants, team.id, team.gemeente_code):
+            log.warning("refused /team <nummer> for a team the caller does not manage")
             await message.reply_text(t.gettext("Dit team beheer je niet."))
             return
-        if unknown or not codes or any(permissions.gemeente_of(c) != team.gemeente_code for c in codes):
-            await message.reply_text(t.gettext("Onbekende of verkeerde buurten: {words}").format(words=", ".join(unknown) or "-"))
+        shown = [team]
+    else:
+        team_ids = permissions.coordinated_teams(grants)
+        if not team_ids:
+            await message.reply_text(t.gettext("Je bent (nog) geen coördinator van een team."))
             return
-        async with services.db.transaction() as tx:
-            await teams.set_buurten(tx, team.id, codes, by=update.effective_user.id)
-        await services.refresh_directory()
-        await message.reply_text(t.gettext("De buurten van team {name} zijn bijgewerkt.").format(name=team.name))
-        return
-    team_ids = permissions.coordinated_teams(grants)
-    if not team_ids:
-        await message.reply_text(t.gettext("Je bent (nog) geen coördinator van een team."))
-        return
-    lines = []
-    for team_id in sorted(team_ids):
-        team = await teams.get_team(services.db, team_id)
-        if team is None:
-            continue
-        groups = await teams.groups_of_team(services.db, team_id)
-        members = await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team_id}")
-        number = t.gettext("nummer")
-        lines.append(f"<b>{render.esc(team.name)}</b> ({number} {team.id})")
-        lines.append(t.gettext("Buurten: {list}").format(list=", ".join(
-            render.esc(services.catalog.area(c).buurt_name if services.catalog.area(c) else c) for c in team.buurten)))
-        for group in groups:
-            state = t.gettext("actief") if group.active else t.gettext("niet actief (bot verwijderd)")
-            lines.append(f"• {render.esc(group.title or str(group.chat_id))} — {state}")
-        if not groups:
-            lines.append("• " + t.gettext("nog geen groep gekoppeld: /koppel {id} in de groep").format(id=team.id))
-        lines.append(t.gettext("Coördinatoren: {n}").format(n=len(members)))
-        lines.append("")
-    await message.reply_text("\n".join(lines).strip(), parse_mode=ParseMode.HTML)
+        shown = [team for team_id in sorted(team_ids) if (team := await teams.get_team(services.db, team_id))]
+    lines: list[str] = []
+    for team in shown:
+        lines += await _team_lines(t, services, team) + [""]
+    text = ""
+    for line in lines:  # cut between lines, never inside an HTML tag
+        if len(text) + len(line) + 2 > 4096:
+            text += "…"
+            break
+        text += line + "\n"
+    await message.reply_text(text.strip(), parse_mode=ParseMode.HTML)
+
+
+async def _team_lines(t: Translator, services: Services, team: teams.Team) -> list[str]:
+    """A team with its buurten, its coordinators by name and its groups by title."""
+    catalog = services.catalog
+    groups = await teams.groups_of_team(services.db, team.id)
+    coordinators = await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team.id}")
+    names = await users.display_names(services.db, coordinators)
+    lines = [f"<b>{render.esc(team.name)}</b> ({t.gettext('nummer')} {team.id})"]
+    lines.append(t.gettext("Buurten: {list}").format(list=", ".join(
+        render.esc(catalog.area(c).buurt_name if catalog.area(c) else c) for c in team.buurten)))
+    lines.append(t.ngettext("Coördinator ({n}):", "Coördinatoren ({n}):", len(coordinators)).format(n=len(coordinators)))
+    for coordinator in coordinators:
+        lines.append("• " + render.esc(clean_text(names.get(coordinator) or t.gettext("(nog geen naam bekend)"), 64)))
+    lines.append(t.ngettext("Groep ({n}):", "Groepen ({n}):", len(groups)).format(n=len(groups)))
+    for group in groups:
+        state = t.gettext("actief") if group.active else t.gettext("niet actief (bot verwijderd)")
+        title = clean_text(group.title or "", 128) or t.gettext("(groep zonder naam)")
+        lines.append(f"• {render.esc(title)} — {state}")
+    if not groups:
+        lines.append("• " + t.gettext("nog geen groep gekoppeld: /koppel {id} in de groep").format(id=team.id))
+    return lines
 
 
 async def link_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -283,7 +430,7 @@ async def link_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     team_ids = permissions.coordinated_teams(await grants_of(update, context))
     args = context.args or []
-    team_id = int(args[0]) if args and args[0].isdigit() else (next(iter(team_ids)) if len(team_ids) == 1 else None)
+    team_id = parse_id(args[0]) if args else (next(iter(team_ids)) if len(team_ids) == 1 else None)
     if team_id is None or team_id not in team_ids:
         log.warning("refused /koppel by someone who is not that team's coordinator")
         await message.reply_text(t.gettext("Alleen de coördinator van het team kan een groep koppelen. "
@@ -297,7 +444,8 @@ async def link_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     team = await teams.get_team(services.db, team_id)
     assert team is not None
     async with services.db.transaction() as tx:
-        await teams.link_group(tx, chat.id, team_id, title=chat.title, language=t.language, linked_by=user.id)
+        await teams.link_group(tx, chat.id, team_id, title=clean_text(chat.title or "", 128) or None,
+                               language=t.language, linked_by=user.id)
     await services.refresh_directory()
     rules = await message.reply_text(group_rules(t), parse_mode=ParseMode.HTML)
     try:
@@ -321,6 +469,7 @@ async def unlink_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     group = await teams.get_group(services.db, chat.id)
     grants = await grants_of(update, context)
     if group is None or group.team_id not in permissions.coordinated_teams(grants):
+        log.warning("refused /ontkoppel by someone who is not the linked team's coordinator")
         await message.reply_text(t.gettext("Alleen de coördinator van het gekoppelde team kan ontkoppelen."))
         return
     await teams.set_group_active(services.db, chat.id, False)
@@ -331,7 +480,7 @@ async def unlink_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 # ---------------------------------------------------------------------------- group buttons
 
 
-WATCH_DATA = re.compile(r"^watch:(\d{1,12}):(look|seen)$")
+WATCH_DATA = re.compile(r"watch:([0-9]{1,12}):(look|seen)")
 
 
 async def on_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -340,26 +489,32 @@ async def on_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
-    match = WATCH_DATA.match(query.data or "")
+    match = WATCH_DATA.fullmatch(query.data or "")
     chat_id = query.message.chat.id
     delivered = False
     if match:
-        delivered = any(d.chat_id == chat_id and d.kind == "team_group"
-                        for d in await outbox.deliveries_for_incident(services.db, int(match[1])))
+        deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(services.db, int(match[1]))]
+        delivered = permissions.may_respond_in_group(chat_id, deliveries)
     if not match or not delivered:
         log.warning("refused a watch button that does not belong to this chat")
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
     incident_id, kind = int(match[1]), match[2]
-    added = await watch.record(services.db, incident_id, chat_id, user.id, user.first_name[:64], kind, services.now())
+    # The name is shown to the coordinator later: no control or direction characters.
+    name = clean_text(user.first_name, 64) or "?"
+    added = await watch.record(services.db, incident_id, chat_id, user.id, name, kind, services.now())
     if not added:
+        log.info("refused a repeated watch button on incident %s", incident_id)
         await query.answer(t.gettext("Dat had je al doorgegeven."))
         return
     async with services.db.transaction() as tx:
         await queue_incident_edits(services, tx, incident_id)
     services.wake_sender()
-    await query.answer(t.gettext("Dank je. Blijf op afstand en grijp niet zelf in.") if kind == "look"
-                       else t.gettext("Dank je voor het doorgeven."))
+    # Whoever has no private chat with the bot yet gets the t.me start link with the answer.
+    from bot.lifecycle import watch_answer
+
+    text, url = await watch_answer(services, t, user.id, kind, context.bot.username)
+    await query.answer(text, url=url)
 
 
 async def responders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -376,11 +531,11 @@ async def responders_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     team_ids = permissions.coordinated_teams(await grants_of(update, context))
     allowed = False
     if sighting is not None and sighting.incident_id is not None:
-        groups = {d.chat_id for d in await outbox.deliveries_for_incident(services.db, sighting.incident_id)
-                  if d.kind == "team_group"}
-        for team_id in team_ids:
-            allowed |= any(g.chat_id in groups for g in await teams.groups_of_team(services.db, team_id))
+        deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(services.db, sighting.incident_id)]
+        own_groups = [g.chat_id for team_id in sorted(team_ids) for g in await teams.groups_of_team(services.db, team_id)]
+        allowed = permissions.may_see_responses(own_groups, deliveries)
     if sighting is None or not allowed:
+        log.warning("refused /reacties for a report that was not posted in the caller's groups")
         await message.reply_text(t.gettext("Gebruik: /reacties <referentie> voor een melding in je eigen groepen."))
         return
     assert sighting.incident_id is not None
@@ -431,6 +586,7 @@ async def on_keep_address(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     address = (context.user_data or {}).get("pending_address")
     buurt = query.data.rsplit(":", 1)[-1]
     if not address or buurt not in await subscriptions.of_user(services.db, user.id):
+        log.info("refused an expired keep-address button")
         await query.answer(t.gettext("Deze knop is verlopen."))
         return
     await subscriptions.subscribe(services.db, user.id, buurt, address=address, now=services.now())
@@ -463,33 +619,11 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = change.chat
     if chat.type == ChatType.PRIVATE:
         if gone:
-            await users.mark_inactive(services.db, chat.id)
+            await private_chat_unreachable(services, chat.id)
         else:
-            await users.set_active(services.db, chat.id)
-        await services.refresh_directory()
+            await private_chat_back(services, chat.id)
         return
-    group = await teams.get_group(services.db, chat.id)
-    if group is None:
-        return
-    if await teams.set_group_active(services.db, chat.id, not gone):
-        await services.refresh_directory()
-        await tell_coordinators(services, group.team_id, chat.title or str(chat.id), removed=gone)
-
-
-async def tell_coordinators(services: Any, team_id: int, title: str, *, removed: bool) -> None:
-    from bot.i18n import translator
-
-    coordinators = await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team_id}")
-    languages = await users.languages(services.db, coordinators)
-    async with services.db.transaction() as tx:
-        for coordinator in coordinators:
-            t = translator(languages.get(coordinator, services.config.language))
-            text = (t.gettext("Buurtwacht is uit de groep {title} gehaald; die groep krijgt geen meldingen meer. "
-                              "Voeg de bot opnieuw toe en stuur /koppel om dat te herstellen.")
-                    if removed else t.gettext("Buurtwacht is weer toegevoegd aan {title}; de groep krijgt weer meldingen."))
-            await outbox.enqueue(tx, coordinator, "sendMessage", {"text": text.format(title=title)},
-                                 kind="notice", language=t.language, not_before=services.now())
-    services.wake_sender()
+    await group_reachability(services, chat.id, active=not gone, title=clean_text(chat.title or "", 128) or None)
 
 
 async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -72,6 +72,16 @@ async def set_buurten(tx: Transaction, team_id: int, buurten: list[str], *, by: 
     await audit(tx, by, "team.buurten", f"team:{team_id}", " ".join(buurten))
 
 
+async def rename_team(tx: Transaction, team_id: int, name: str, *, by: int | None) -> str | None:
+    """Rename the team; returns the old name (None when there is no such team). Audited."""
+    row = await tx.fetchone("SELECT name FROM teams WHERE id = ?", (team_id,))
+    if row is None:
+        return None
+    await tx.execute("UPDATE teams SET name = ? WHERE id = ?", (name, team_id))
+    await audit(tx, by, "team.rename", f"team:{team_id}", f"{row['name']} -> {name}")
+    return str(row["name"])
+
+
 async def link_group(
     tx: Transaction, chat_id: int, team_id: int, *, title: str | None, language: str, linked_by: int | None
 ) -> None:
@@ -128,5 +138,22 @@ async def migrate_group(db: Database, old_chat_id: int, new_chat_id: int) -> boo
         await tx.execute(
             "UPDATE alert_groups SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )
+        # The group's tip settings (day, time, quiet hours, opted-out themes) follow it; a
+        # default schedule made for the new id in the meantime gives way to the real one.
+        if await tx.fetchone("SELECT 1 FROM tip_schedules WHERE chat_id = ?", (old_chat_id,)):
+            await tx.execute("DELETE FROM tip_schedules WHERE chat_id = ?", (new_chat_id,))
+            await tx.execute("UPDATE tip_schedules SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+        # What was sent follows too, keys included: the occurrence keys name the chat, and a
+        # tip already sent this week must not go out again under the new id.
+        old_id, new_id = str(old_chat_id), str(new_chat_id)
+        await tx.execute(
+            "UPDATE OR IGNORE send_log SET chat_id = ?, key = CASE"
+            " WHEN key LIKE 'tip:' || ? || '@%' THEN 'tip:' || ? || substr(key, length('tip:' || ?) + 1)"
+            " WHEN substr(key, -length(':' || ?)) = ':' || ? THEN substr(key, 1, length(key) - length(?)) || ?"
+            " ELSE key END WHERE chat_id = ?",
+            (new_chat_id, old_id, new_id, old_id, old_id, old_id, old_id, new_id, old_chat_id),
+        )
+        await tx.execute("UPDATE send_log SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+        await tx.execute("UPDATE watch_responses SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
         await audit(tx, None, "group.migrate", f"chat:{old_chat_id}", f"chat:{new_chat_id}")
     return True

@@ -17,6 +17,7 @@ class User:
     username: str | None
     active: bool
     muted_until: dt.datetime | None
+    private_chat: bool = False  # they have talked to the bot in private, so it can write to them
 
 
 def _user(row: object) -> User:
@@ -27,10 +28,11 @@ def _user(row: object) -> User:
         username=row["username"],  # type: ignore[index]
         active=bool(row["active"]),  # type: ignore[index]
         muted_until=from_db_time(row["muted_until"]),  # type: ignore[index]
+        private_chat=row["private_chat_at"] is not None,  # type: ignore[index]
     )
 
 
-async def get(db: Database, telegram_id: int) -> User | None:
+async def get(db: Database | Transaction, telegram_id: int) -> User | None:
     row = await db.fetchone("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
     return _user(row) if row else None
 
@@ -42,19 +44,40 @@ async def ensure(
     language: str,
     display_name: str | None,
     username: str | None,
+    private_chat: bool = False,
 ) -> User:
-    """Create the user on first contact; keep the name fresh; a returning user is active again."""
+    """Create the user on first contact; keep the name fresh; a returning user is active again.
+
+    ``private_chat``: this contact is in a private chat, so the bot may write to them from now on.
+    """
+    now = to_db_time(utcnow())
     async with db.transaction() as tx:
         await tx.execute(
-            "INSERT INTO users (telegram_id, language, display_name, username, created_at)"
-            " VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO users (telegram_id, language, display_name, username, created_at, private_chat_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(telegram_id) DO UPDATE SET display_name = excluded.display_name,"
-            " username = excluded.username, active = 1",
-            (telegram_id, language, display_name, username, to_db_time(utcnow())),
+            " username = excluded.username, active = 1,"
+            " private_chat_at = COALESCE(users.private_chat_at, excluded.private_chat_at)",
+            (telegram_id, language, display_name, username, now, now if private_chat else None),
         )
         row = await tx.fetchone("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
     assert row is not None
     return _user(row)
+
+
+async def mark_private_chat(db: Database, telegram_id: int) -> None:
+    await db.execute(
+        "UPDATE users SET private_chat_at = COALESCE(private_chat_at, ?) WHERE telegram_id = ?",
+        (to_db_time(utcnow()), telegram_id),
+    )
+
+
+async def reachable_in_private(db: Database, telegram_id: int) -> bool:
+    """Has a private chat with the bot and has not blocked it."""
+    row = await db.fetchone(
+        "SELECT 1 FROM users WHERE telegram_id = ? AND active = 1 AND private_chat_at IS NOT NULL", (telegram_id,)
+    )
+    return row is not None
 
 
 async def set_language(db: Database, telegram_id: int, language: str) -> None:
@@ -71,13 +94,43 @@ async def languages(db: Database | Transaction, telegram_ids: list[int]) -> dict
     return {r["telegram_id"]: r["language"] for r in rows}
 
 
-async def mark_inactive(tx: Transaction | Database, telegram_id: int) -> None:
-    """The person blocked the bot (403). Recorded even for someone who never wrote to us."""
-    await tx.execute(
-        "INSERT INTO users (telegram_id, language, active, created_at) VALUES (?, 'nl', 0, ?)"
-        " ON CONFLICT(telegram_id) DO UPDATE SET active = 0",
-        (telegram_id, to_db_time(utcnow())),
-    )
+async def mark_inactive(db: Database, telegram_id: int) -> bool:
+    """The person blocked the bot (403). Recorded even for someone who never wrote to us.
+
+    True when this changed anything (they were active, or unknown): then the routing
+    directory must be rebuilt so nothing more is routed to them."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "INSERT INTO users (telegram_id, language, active, created_at) VALUES (?, 'nl', 0, ?)"
+            " ON CONFLICT(telegram_id) DO UPDATE SET active = 0 WHERE users.active != 0",
+            (telegram_id, to_db_time(utcnow())),
+        )
+        return cursor.rowcount > 0
+
+
+async def reactivate(db: Database, telegram_id: int) -> bool:
+    """They wrote to us again after blocking the bot: active again. True when they were inactive.
+
+    One statement that changes nothing for the (usual) active user, so it is cheap enough
+    to run on every private update."""
+    row = await db.fetchone(
+        "UPDATE users SET active = 1 WHERE telegram_id = ? AND active = 0 RETURNING telegram_id", (telegram_id,))
+    return row is not None
+
+
+async def display_names(db: Database, telegram_ids: list[int]) -> dict[int, str]:
+    """How people are shown to their own team: the name Telegram gave us, else @username."""
+    if not telegram_ids:
+        return {}
+    marks = ",".join("?" * len(telegram_ids))
+    rows = await db.fetchall(
+        f"SELECT telegram_id, display_name, username FROM users WHERE telegram_id IN ({marks})", telegram_ids)
+    names = {}
+    for row in rows:
+        name = row["display_name"] or (f"@{row['username']}" if row["username"] else None)
+        if name:
+            names[row["telegram_id"]] = name
+    return names
 
 
 async def roles_of(db: Database, telegram_id: int) -> list[tuple[Role, str]]:
@@ -153,8 +206,9 @@ async def audit(
     )
 
 
-async def set_active(db: Database, telegram_id: int) -> None:
-    await db.execute("UPDATE users SET active = 1 WHERE telegram_id = ?", (telegram_id,))
+async def set_active(db: Database, telegram_id: int) -> bool:
+    """The person unblocked the bot; True when they were inactive."""
+    return await reactivate(db, telegram_id)
 
 
 async def holders_of_scope(db: Database, role: Role, scope: str) -> list[int]:

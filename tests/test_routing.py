@@ -211,3 +211,36 @@ async def test_forged_callback_is_refused(harness: BotHarness) -> None:
     assert len(answers) == 3 and all(a.get("show_alert") for a in answers)
     row = await h.services.db.fetchone("SELECT COUNT(*) FROM incidents WHERE status != 'new'")
     assert row is not None and row[0] == 0
+
+
+async def test_replayed_and_forged_officer_buttons_are_logged_without_personal_data(
+        harness: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    h = harness
+    agent, stranger = 200010, 200011  # the Binnenstad wijkagent; another wijk's wijkagent
+    await report_until_confirm(h)
+    await h.send(h.updates.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    incident = (await h.services.db.fetchone("SELECT id FROM incidents"))[0]  # type: ignore[index]
+    await h.send(h.updates.callback(agent, f"ack:{incident}:take"))
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="handlers.officer")
+    presses = [(agent, "take"), (stranger, "done"), (agent, "done"), (agent, "false"), (agent, "take")]
+    for presser, action in presses:
+        await h.send(h.updates.callback(presser, f"ack:{incident}:{action}"))
+    await h.send(h.updates.callback(agent, f"ack:{incident}:take\n"))
+    refusals = [r.getMessage() for r in caplog.records if r.name == "handlers.officer"]
+    assert refusals == [
+        f"refused ack on incident {incident}: already acknowledged (replayed or pressed twice)",
+        f"refused ack on incident {incident} by a user it was not routed to",
+        # (agent, done) went through: closed as handled
+        f"refused ack on incident {incident} (to false_alarm): already closed as handled",
+        f"refused ack on incident {incident} (to acknowledged): already closed as handled",
+        "refused malformed ack callback",
+    ]
+    stored = await sighting_store.get_incident(h.services.db, incident)
+    assert stored is not None and stored.status.value == "handled"
+    logged = " ".join(refusals)
+    for personal in (str(agent), str(stranger), str(RESIDENT), "Bewoner", "grijze jas", "5701"):
+        assert personal not in logged

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import permissions
+from bot.broadcasts import progress_tick
 from bot.domain import RecipientKind, Role
 from bot.invites import create_invite
-from handlers.broadcast import progress_tick
 from storage import broadcasts, outbox, teams, users
 from tests.conftest import BotHarness
 from tests.test_report_journey import report_until_confirm
@@ -196,7 +196,7 @@ async def test_coordinator_alarm_confirm_progress_and_end(harness: BotHarness) -
     h = harness
     await h.send(h.updates.message(COORDINATOR, "/alarm Verdachte bestelbus rijdt rondjes in de Binnenstad"))
     preview = h.request.last_text(COORDINATOR)
-    assert "1 groep(en)" in preview and "Versturen?" in preview
+    assert "1 groep en 0 volgers in 3 buurten" in preview and "Versturen?" in preview
     broadcast_id = (await h.services.db.fetchone("SELECT id FROM broadcasts"))[0]  # type: ignore[index]
     assert await outbox.depth(h.services.db) == 0  # nothing goes out before the confirmation
     await h.send(h.updates.callback(RESIDENT, f"bc:send:{broadcast_id}"))  # not the sender
@@ -215,9 +215,14 @@ async def test_coordinator_alarm_confirm_progress_and_end(harness: BotHarness) -
 
 
 async def test_coordinator_never_broadcasts_outside_own_teams(harness: BotHarness) -> None:
-    """Several teams with groups; each coordinator's alarm reaches exactly their own groups."""
+    """Several teams with groups and followers; each coordinator's alarm reaches exactly their
+    own groups and the followers of their own buurten: never another team's, never a buurt
+    without a team (BU07941500 here), never a group of the same wijk that is not theirs."""
+    from storage import subscriptions
+
     h = harness
     groups_of: dict[int, set[int]] = {}
+    followers_of: dict[int, set[int]] = {}
     async with h.services.db.transaction() as tx:
         for n, (buurt, coordinator) in enumerate([("BU07941300", 510001), ("BU07941400", 510002),
                                                   ("BU08610002", 510003)]):
@@ -227,8 +232,18 @@ async def test_coordinator_never_broadcasts_outside_own_teams(harness: BotHarnes
             for chat in chats:
                 await teams.link_group(tx, chat, team_id, title="g", language="nl", linked_by=None)
             groups_of[coordinator] = chats
+            followers_of[coordinator] = {120000 + n * 10 + k for k in range(2)}
+    for coordinator, people in followers_of.items():
+        buurt = (await teams.get_team(h.services.db, permissions.coordinated_teams(
+            await users.roles_of(h.services.db, coordinator)).pop())).buurten[0]  # type: ignore[union-attr]
+        for person in people:
+            await subscriptions.subscribe(h.services.db, person, buurt, address=None, now=h.clock())
+    outsiders = {120091: "BU07941500", 120092: "BU07941000", 120093: "BU07942100"}  # no team / other teams
+    for person, buurt in outsiders.items():
+        await subscriptions.subscribe(h.services.db, person, buurt, address=None, now=h.clock())
     await h.services.refresh_directory()
     all_groups = set().union(*groups_of.values()) | {GROUP, -1001000000021, -1001000000061}
+    everyone = all_groups | set().union(*followers_of.values()) | set(outsiders)
     for coordinator, own in groups_of.items():
         h.request.clear()
         await h.send(h.updates.message(coordinator, f"/alarm Let op {coordinator}"))
@@ -236,8 +251,8 @@ async def test_coordinator_never_broadcasts_outside_own_teams(harness: BotHarnes
             "SELECT MAX(id) FROM broadcasts WHERE sender_id = ?", (coordinator,)))[0]  # type: ignore[index]
         await h.send(h.updates.callback(coordinator, f"bc:send:{broadcast_id}"))
         await h.deliver()
-        reached = {chat for chat in all_groups if any(str(coordinator) in t for t in h.request.texts(chat))}
-        assert reached == own
+        reached = {chat for chat in everyone if any(str(coordinator) in t for t in h.request.texts(chat))}
+        assert reached == own | followers_of[coordinator]
 
 
 async def test_area_alert_by_wijkagent_within_area_only(harness: BotHarness) -> None:
@@ -298,6 +313,36 @@ async def test_migration_service_message_moves_the_group(harness: BotHarness) ->
     await h.send(h.updates.message(COORDINATOR, None, chat_id=GROUP, migrate_to_chat_id=new_id))
     assert await teams.get_group(h.services.db, new_id) is not None
     assert await teams.get_group(h.services.db, GROUP) is None
+
+
+async def test_migration_keeps_the_groups_tip_settings_and_sends_no_tip_twice(harness: BotHarness) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.tipping import run_tips_tick
+    from storage import tips
+
+    h = harness
+    new_id = -1009999999998
+    await h.send(h.updates.message(COORDINATOR, "/tips tijd 19:30", chat_id=GROUP))
+    await tips.update(h.services.db, GROUP, opted_out="babbeltruc phishing", quiet_start="23:00")
+    h.clock.now = dt.datetime(2026, 11, 24, 19, 31, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(dt.UTC)
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert [t for t in h.request.texts(GROUP) if t.startswith("💡")]
+    before = await tips.get(h.services.db, GROUP)
+    await h.send(h.updates.message(COORDINATOR, None, chat_id=GROUP, migrate_to_chat_id=new_id))
+    after = await tips.get(h.services.db, new_id)
+    assert before is not None and after is not None and await tips.get(h.services.db, GROUP) is None
+    assert (after.time, after.opted_out, after.quiet_start) == (dt.time(19, 30), ("babbeltruc", "phishing"),
+                                                                 dt.time(23, 0))
+    log = await h.services.db.fetchall("SELECT key, chat_id FROM send_log WHERE kind = 'tip' AND chat_id IN (?, ?)",
+                                       (GROUP, new_id))
+    assert log and all(row[1] == new_id and str(new_id) in row[0] and str(GROUP) not in row[0] for row in log)
+    h.clock.advance(minutes=5)
+    await run_tips_tick(h.services)  # the same week's tip: already sent, also under the new id
+    await h.deliver()
+    assert not [t for t in h.request.texts(new_id) if t.startswith("💡")]
 
 
 async def test_sender_403_and_migration_follow(harness: BotHarness) -> None:
