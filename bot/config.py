@@ -179,6 +179,7 @@ class Config:
     retention_days: int = 90
     alert_expiry_minutes: int = 120
     alert_expiry_by_category: dict[Category, int] = field(default_factory=dict)
+    alert_relay_ttl_minutes: int = 60  # a relay to the neighbouring buurten is current this long
     tips: TipDefaults = field(default_factory=TipDefaults)
     seasons: SeasonConfig = field(default_factory=SeasonConfig)
     survey: SurveyConfig = field(default_factory=SurveyConfig)
@@ -297,10 +298,28 @@ def _path(reader: _Reader, name: str, base: Path) -> Path | None:
     if value is None:
         return None
     path = Path(value)
-    path = path if path.is_absolute() else base / path
-    if not path.is_file():
-        raise ConfigError(f"{reader.key(name)}: file not found: {path}")
-    return path
+    if path.is_absolute():
+        if not path.is_file():
+            raise ConfigError(f"{reader.key(name)}: file not found: {path}")
+        return path
+    # Relative: next to the config first; then the files shipped in the package (bot/data), so
+    # the example's "bot/data/…" also works from /etc/buurtwacht/config.toml after an install.
+    tried = [base / path, *packaged_data_candidates(path)]
+    for candidate in tried:
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"{reader.key(name)}: file not found; tried {', '.join(str(c) for c in tried)}")
+
+
+def packaged_data_candidates(path: Path) -> list[Path]:
+    """Where a relative data path may be in the installed package: ``bot/data/x.geojson`` as
+    written in the example config, or a bare ``x.geojson`` of the shipped data."""
+    package = Path(__file__).resolve().parent  # …/site-packages/bot, or the checkout's bot/
+    if path.parts[:1] == ("bot",):
+        return [package.parent / path]
+    if len(path.parts) == 1:
+        return [package / "data" / path]
+    return []
 
 
 def _buurt(reader: _Reader, wijk_code: str, base: Path) -> BuurtConfig:
@@ -482,8 +501,13 @@ def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]
     for name, value in reader.data.items():
         if name not in {c.value for c in Category}:
             raise ConfigError(f"{reader.key(name)}: unknown category (known: {', '.join(c.value for c in Category)})")
-        if not isinstance(value, list) or not all(isinstance(v, str) and v in kinds for v in value):
+        if not isinstance(value, list):
             raise ConfigError(f"{reader.key(name)}: expected a list of recipient kinds from {', '.join(sorted(kinds))}, got {_show(value)}")
+        for i, kind in enumerate(value):
+            if not isinstance(kind, str):
+                raise ConfigError(f"{reader.key(name)}[{i}]: expected a recipient kind (known: {', '.join(sorted(kinds))}), got {_show(kind)}")
+            if kind not in kinds:
+                raise ConfigError(f'{reader.key(name)}[{i}]: unknown recipient kind "{kind}" (known: {", ".join(sorted(kinds))})')
         routing[Category(name)] = tuple(RecipientKind(v) for v in value)
     return routing
 
@@ -519,11 +543,16 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         port = wh.get("port", int, 8443)
         if not 0 <= port <= 65535:
             raise ConfigError(f"webhook.port: expected a port number 0-65535, got {port}")
+        url = wh.text("url", what="the public https URL Telegram posts to")
+        # Telegram delivers webhooks over HTTPS only (ports 443, 80, 88 or 8443 at the proxy).
+        if not re.fullmatch(r"https://[^/\s:]+(:\d+)?(/\S*)?", url):
+            raise ConfigError(f"webhook.url: expected the public https:// URL Telegram posts to "
+                              f"(Telegram requires HTTPS), got {_show(url)}")
         webhook = WebhookConfig(
             listen=wh.text("listen", "127.0.0.1"),
             port=port,
             path=wh.text("path", "/telegram"),
-            url=wh.text("url", what="the public https URL Telegram posts to"),
+            url=url,
             secret_token=secret,
         )
 
@@ -556,10 +585,11 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     if (priv := root.table("privacy")) is not None:
         priv.unknown_keys({"retention_days"})
         retention_days = _positive(priv, "retention_days", int, 90)
-    alert_expiry, expiry_by_category = 120, {}
+    alert_expiry, expiry_by_category, relay_ttl = 120, {}, 60
     if (alerts := root.table("alerts")) is not None:
-        alerts.unknown_keys({"expiry_minutes", "expiry_by_category"})
+        alerts.unknown_keys({"expiry_minutes", "expiry_by_category", "relay_ttl_minutes"})
         alert_expiry = _positive(alerts, "expiry_minutes", int, 120)
+        relay_ttl = _positive(alerts, "relay_ttl_minutes", int, 60)
         if (per := alerts.table("expiry_by_category")) is not None:
             for name in per.data:
                 if name not in {c.value for c in Category}:
@@ -572,6 +602,12 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         health_listen = health.text("listen", "127.0.0.1")
         if health_port is not None and not 0 <= health_port <= 65535:
             raise ConfigError(f"health.port: expected a port number 0-65535, got {health_port}")
+    # The container image sets these, so its HEALTHCHECK works with any mounted config.
+    if raw_port := env.get("BUURTWACHT_HEALTH_PORT", "").strip():
+        if not raw_port.isdigit() or not 0 <= int(raw_port) <= 65535:
+            raise ConfigError(f'BUURTWACHT_HEALTH_PORT: expected a port number 0-65535, got "{raw_port}"')
+        health_port = int(raw_port)
+    health_listen = env.get("BUURTWACHT_HEALTH_LISTEN", "").strip() or health_listen
 
     tips = _tips(root.table("tips"))
     seasons = _seasons(root.table("seasons"))
@@ -621,6 +657,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         health_listen=health_listen,
         alert_expiry_minutes=alert_expiry,
         alert_expiry_by_category=expiry_by_category,
+        alert_relay_ttl_minutes=relay_ttl,
         tips=tips,
         seasons=seasons,
         survey=survey,

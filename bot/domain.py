@@ -37,7 +37,9 @@ POLICE_NOW_CATEGORIES: frozenset[Category] = frozenset(
     }
 )
 
-# Categories whose description is about a person and therefore gets the profiling check.
+# Categories whose description may be about a person: when the text is (a person word, an origin
+# or skin-colour term) it gets the profiling check (bot/profiling.review_description). An emergency
+# category is never held back by it; its group copy only loses origin and skin colour.
 PERSON_CATEGORIES: frozenset[Category] = frozenset(
     {Category.SUSPICIOUS_PERSON, Category.BURGLARY_IN_PROGRESS, Category.YOUTH_NUISANCE}
 )
@@ -87,6 +89,7 @@ class LocationSource(StrEnum):
     GPS = "gps"  # a shared Telegram location, matched to a buurt polygon
     PDOK = "pdok"  # geocoded through PDOK Locatieserver
     POSTCODE_FALLBACK = "postcode_fallback"  # config postcode mapping (PDOK unreachable)
+    PATROL = "patrol"  # the buurt of a patrol round, from a walk report that needs follow-up
 
 
 @dataclass(frozen=True, slots=True)

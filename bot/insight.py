@@ -73,11 +73,41 @@ def median_minutes(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def to_csv(rows: list[tuple[str, str, str, str, str, int]], threshold: int = SMALL_CELL) -> bytes:
-    """Semicolon-separated (what Dutch Excel expects), UTF-8 with BOM so accents survive."""
+# CSV outcome columns: which incident statuses each one sums. "Afgehandeld" by an officer is
+# counted as opgelost, as in /overzicht.
+OUTCOME_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("opgelost", ("resolved", "handled")),
+    ("vals_alarm", ("false_alarm",)),
+    ("verlopen", ("expired",)),
+    ("geen_actie", ("no_action",)),
+)
+
+Row = tuple[str, str, str, str, str, int]
+OutcomeKey = tuple[str, str, str, str, str]
+
+
+def outcome_total(outcomes: dict[str, int], column: str) -> int:
+    statuses = dict(OUTCOME_COLUMNS)[column]
+    return sum(outcomes.get(s, 0) for s in statuses)
+
+
+def to_csv(rows: list[Row], outcomes: dict[OutcomeKey, dict[str, int]] | None = None,
+           threshold: int = SMALL_CELL) -> bytes:
+    """Semicolon-separated (what Dutch Excel expects), UTF-8 with BOM so accents survive.
+
+    Per month, buurt and category: the reports, and how the alerts that started then ended
+    (opgelost, vals alarm, verlopen, geen actie). Every count below the threshold is "<3".
+    """
+    outcomes = dict(outcomes or {})
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["gemeente", "wijk", "buurt", "categorie", "maand", "meldingen"])
-    for gemeente, wijk, buurt, category, month, count in rows:
-        writer.writerow([gemeente, wijk, buurt, category, month, cell(count, threshold)])
+    writer.writerow(["gemeente", "wijk", "buurt", "categorie", "maand", "meldingen",
+                     *(name for name, _ in OUTCOME_COLUMNS)])
+    keyed = {(g, w, b, c, m): n for g, w, b, c, m, n in rows}
+    for key in outcomes:
+        keyed.setdefault(key, 0)  # an alert whose reports fell outside the rows still counts
+    for key in sorted(keyed, key=lambda k: (k[0], k[1], k[2], k[4], k[3])):
+        ended = outcomes.get(key, {})
+        writer.writerow([*key, cell(keyed[key], threshold),
+                         *(cell(outcome_total(ended, name), threshold) for name, _ in OUTCOME_COLUMNS)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

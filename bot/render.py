@@ -63,6 +63,16 @@ def place_label(area: AreaRef, street: str | None) -> str:
     return ", ".join(parts)
 
 
+def reporter_label(display_name: str | None, username: str | None) -> str | None:
+    """How officers see the reporter: name and @handle (never shown to groups)."""
+    from bot.textsafety import clean_text
+
+    label = clean_text(display_name or "", 64)
+    if username:
+        label = f"{label} (@{username})".strip()
+    return label[:128] or None
+
+
 def inline_keyboard(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
     return {"inline_keyboard": [[{"text": text, "callback_data": data} for text, data in row] for row in rows]}
 
@@ -78,11 +88,14 @@ def sighting_text(
     status: SightingStatus = SightingStatus.NEW,
     watchers: tuple[int, int] = (0, 0),
     relayed_from: str | None = None,
+    relay_over: bool = False,
 ) -> str:
     """The routed message. Groups and subscribers never see who reported; officers do."""
     lines = [f"<b>{esc(category_label(t, sighting.category))}</b>"]
     if relayed_from:
         lines.insert(0, "↪️ " + t.gettext("Doorgestuurd uit de buurt {buurt}").format(buurt=esc(relayed_from)))
+        if relay_over:
+            lines.insert(0, "⌛ <b>" + t.gettext("Niet meer actueel in deze buurt") + "</b>")
     if sighting.called_112 is True:
         lines.append("☎️ " + t.gettext("112 is gebeld"))
     elif sighting.called_112 is False:
@@ -93,7 +106,8 @@ def sighting_text(
         lines.append("")
         # Groups and followers never read origin or skin colour; officers get the report as written.
         public = for_kind in (RecipientKind.TEAM_GROUP, RecipientKind.SUBSCRIBER, RecipientKind.WALKER)
-        lines.append(esc(redact_ethnicity(sighting.description) if public else sighting.description))
+        lines.append(esc(redact_ethnicity(sighting.description, sighting.language) if public
+                         else sighting.description))
     lines.append("")
     if report_count > 1:
         lines.append("👥 " + t.ngettext("{n} melding", "{n} meldingen", report_count).format(n=report_count))

@@ -7,6 +7,7 @@ it causes is safely in the outbox.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import render
@@ -14,15 +15,18 @@ from bot.domain import URGENT_CATEGORIES, Recipient, RecipientKind, Sighting, Si
 from bot.i18n import translator
 from bot.incidents import find_merge_target
 from bot.metrics import REGISTRY
+from bot.patrol import with_walkers_on_duty
 from bot.routing import route_sighting
 from bot.services import Services
 from storage import drafts, outbox, sightings, users, watch
+from storage import patrol as patrol_store
 from storage.db import Transaction
 
 OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
 CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
           SightingStatus.EXPIRED}
 RELAY_KIND = "relay"  # a group message in a neighbouring buurt
+OPEN_STATUSES = (SightingStatus.NEW, SightingStatus.ACKNOWLEDGED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +43,21 @@ def priority_of(sighting: Sighting) -> int:
 
 
 async def submit_sighting(
-    services: Services, sighting: Sighting, *, reporter_label: str | None, draft_owner: int | None = None
+    services: Services, sighting: Sighting, *, reporter_label: str | None, draft_owner: int | None = None,
+    also: Callable[[Transaction, Sighting], Awaitable[None]] | None = None,
 ) -> Submitted:
+    """``also`` runs inside the same transaction once the sighting is stored (a walk report
+    records the sighting it became), so both are written or neither."""
     config = services.config
     now = services.now()
     sighting.created_at = now
     local_year = now.astimezone(config.timezone).year
     window = dt.timedelta(minutes=config.incidents.merge_minutes)
-    recipients = route_sighting(sighting, sighting.area, services.directory)
+    directory = services.directory
+    if rounds := await patrol_store.running(services.db, now):
+        # Walkers on duty right now get what the alert group gets; who that is depends on the moment.
+        directory = with_walkers_on_duty(directory, rounds, now)
+    recipients = route_sighting(sighting, sighting.area, directory)
     languages = await users.languages(services.db, [r.chat_id for r in recipients if r.chat_id > 0])
     group_languages = {
         g.chat_id: g.language for gs in services.directory.groups_by_buurt.values() for g in gs
@@ -71,6 +82,8 @@ async def submit_sighting(
         if draft_owner is not None:
             # The draft goes in the same transaction: never a stored report *and* a live draft.
             await drafts.delete(tx, draft_owner)
+        if also is not None:
+            await also(tx, sighting)
         if merged:
             await queue_incident_edits(services, tx, incident_id)
         else:
@@ -141,6 +154,13 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
     references: list[str] | None = None
     first.area = services.catalog.area(first.area.buurt_code) or first.area
     watchers = await watch.counts(tx, incident_id)
+    # Officers' copies keep "Melder: …" through every edit. The label is read from the users
+    # table, so after /vergeetmij (reporter anonymised, user row erased) it is gone here too.
+    reporter: str | None = None
+    if first.reporter_id is not None:
+        user = await users.get(tx, first.reporter_id)
+        if user is not None:
+            reporter = render.reporter_label(user.display_name, user.username)
     for delivery in await outbox.deliveries_for_incident(tx, incident_id):
         if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
             continue
@@ -150,7 +170,9 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
         text = render.sighting_text(
             t, first, tz=services.config.timezone, for_kind=kind, report_count=incident.report_count,
             status=incident.status, watchers=watchers,
+            reporter_label=reporter if kind in OFFICER_KINDS else None,
             relayed_from=(first.area.buurt_name or first.area.buurt_code) if relayed else None,
+            relay_over=relayed and incident.relay_over and incident.status in OPEN_STATUSES,
         )
         if kind in OFFICER_KINDS and incident.report_count > 1:
             if references is None:
@@ -160,7 +182,7 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
                 shown = "…, " + shown
             text += "\n" + t.gettext("Meldingen: {references}").format(references=shown)
         payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
-        if incident.status is SightingStatus.NEW or incident.status is SightingStatus.ACKNOWLEDGED:
+        if incident.status in OPEN_STATUSES and not (relayed and incident.relay_over):
             if kind in OFFICER_KINDS:
                 payload["reply_markup"] = render.officer_keyboard(t, incident_id)
             elif kind is RecipientKind.TEAM_GROUP:

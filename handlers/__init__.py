@@ -13,6 +13,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         insight,
         lifecycle,
         officer,
+        patrol,
         privacy,
         report,
         start,
@@ -31,3 +32,4 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     insight.register(app)
     lifecycle.register(app)
     survey.register(app)
+    patrol.register(app)

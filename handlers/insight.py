@@ -12,7 +12,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import render
 from bot.domain import Category
 from bot.i18n import N_, Translator
-from bot.insight import Scope, cell, median_minutes, period, scope_of, to_csv, year_earlier
+from bot.insight import (
+    Scope,
+    cell,
+    median_minutes,
+    outcome_total,
+    period,
+    scope_of,
+    to_csv,
+    year_earlier,
+)
 from bot.pngchart import bar_chart_png
 from bot.surveying import overview_lines
 from handlers.common import services_of, user_translator
@@ -92,6 +101,10 @@ async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scop
     by_category_then = {c: sum(v for (_, cat), v in then_counts.items() if cat == c.value) for c in Category}
     acks = median_minutes(await insight.acknowledgement_minutes(services.db, list(scope.prefixes), since, until))
     outcomes = await insight.outcomes(services.db, list(scope.prefixes), since, until)
+    area_outcomes: dict[str, dict[str, int]] = {}
+    for (area, status), value in (await insight.outcomes_by_area(
+            services.db, list(scope.prefixes), since, until, by=scope.group_by)).items():
+        area_outcomes.setdefault(area, {})[status] = value
     lines = ["📊 <b>" + t.gettext("Overzicht {start} – {end}").format(
         start=t.date(start), end=t.date(end - dt.timedelta(days=1))) + "</b>", "",
         t.gettext("Per categorie: deze periode (zelfde periode vorig jaar)")]
@@ -109,7 +122,13 @@ async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scop
         for area, value in sorted(areas.items()):
             label = services.catalog.wijk_names.get(area) or (
                 services.catalog.area(area).buurt_name if services.catalog.area(area) else area)  # type: ignore[union-attr]
-            lines.append(f"• {render.esc(label)}: {cell(value)}")
+            line = f"• {render.esc(label)}: {cell(value)}"
+            if ended := area_outcomes.get(area):
+                # How the alerts there ended, small numbers as "<3" like every other cell.
+                line += " — " + t.gettext("opgelost {resolved} · vals alarm {false} · verlopen {expired}").format(
+                    resolved=cell(outcome_total(ended, "opgelost")), false=cell(outcome_total(ended, "vals_alarm")),
+                    expired=cell(outcome_total(ended, "verlopen")))
+            lines.append(line)
     lines.append("")
     lines.append(t.gettext("Mediane tijd tot oppakken: {minutes} min").format(minutes=t.number(round(acks)))
                  if acks is not None else t.gettext("Mediane tijd tot oppakken: nog geen gegevens"))
@@ -141,8 +160,10 @@ async def export_csv(update: Update, context: ContextTypes.DEFAULT_TYPE, scope: 
     start, end = period(name if name in PERIODS else "12m", services.now().astimezone(tz).date())
     since, until = _day_bounds(start, end, tz)
     rows = await insight.monthly(services.db, list(scope.prefixes), since, until)
-    await message.reply_document(InputFile(to_csv(rows), filename=f"buurtwacht-{start}-{end}.csv"),
-                                 caption=t.gettext("Meldingen per maand, buurt en categorie (kleine aantallen als <3)."))
+    outcomes = await insight.monthly_outcomes(services.db, list(scope.prefixes), since, until)
+    await message.reply_document(InputFile(to_csv(rows, outcomes), filename=f"buurtwacht-{start}-{end}.csv"),
+                                 caption=t.gettext("Meldingen per maand, buurt en categorie, met hoe de alarmen afliepen "
+                                                   "(kleine aantallen als <3)."))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

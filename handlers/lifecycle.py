@@ -1,4 +1,5 @@
-"""/afsluiten (end an alert with its outcome) and /doorsturen (relay it to neighbouring buurten)."""
+"""/afsluiten (end an alert with its outcome) and /doorsturen (relay it to neighbouring buurten,
+or to the buurten within a radius: ``/doorsturen <referentie> straal <meters>``)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot import permissions
 from bot.domain import SightingStatus
-from bot.lifecycle import relay, run_expiry_tick
+from bot.lifecycle import RELAY_RADIUS_M, relay, run_expiry_tick
 from bot.reporting import CLOSED, OFFICER_KINDS, set_incident_status
-from handlers.common import services_of, user_translator
+from handlers.common import parse_id, services_of, user_translator
 from storage import outbox, sightings, teams, users
 
 log = logging.getLogger(__name__)
 OUTCOMES = {"opgelost": SightingStatus.RESOLVED, "resolved": SightingStatus.RESOLVED,
             "vals": SightingStatus.FALSE_ALARM, "false": SightingStatus.FALSE_ALARM}
+RADIUS_WORDS = ("straal", "radius")
 
 
 async def _incident_for(update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str) -> int | None:
@@ -68,14 +70,28 @@ async def relay_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     t = await user_translator(update, context)
     args = context.args or []
+    radius_m: int | None = None
+    if len(args) >= 2:
+        radius_m = parse_id(args[2]) if len(args) == 3 and args[1].lower() in RADIUS_WORDS else None
+        low, high = RELAY_RADIUS_M
+        if radius_m is None or not low <= radius_m <= high:
+            await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> straal <meters>, met {low} tot {high} meter.").format(
+                low=low, high=high))
+            return
     incident_id = await _incident_for(update, context, args[0]) if args else None
     if incident_id is None:
         await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> voor een melding die naar jou of je groepen ging."))
         return
-    reached = await relay(services_of(context), incident_id, by=user.id)
-    await message.reply_text(t.ngettext("Doorgestuurd naar {n} groep in de buurten eromheen.",
-                                        "Doorgestuurd naar {n} groepen in de buurten eromheen.", reached).format(n=reached)
-                             if reached else t.gettext("Niet doorgestuurd: al eerder gedaan, afgesloten, of geen groepen in de buurten eromheen."))
+    services = services_of(context)
+    reached = await relay(services, incident_id, by=user.id, radius_m=radius_m)
+    if not reached:
+        await message.reply_text(t.gettext("Niet doorgestuurd: al eerder gedaan, afgesloten, of geen groepen in de buurten eromheen."))
+        return
+    await message.reply_text(
+        t.ngettext("Doorgestuurd naar {n} groep in de buurten eromheen.",
+                   "Doorgestuurd naar {n} groepen in de buurten eromheen.", reached).format(n=reached)
+        + "\n" + t.gettext("Daar blijft het {minutes} minuten actueel, of korter als de melding eerder afloopt.").format(
+            minutes=services.config.alert_relay_ttl_minutes))
 
 
 async def _expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:

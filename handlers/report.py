@@ -37,7 +37,6 @@ from telegram.warnings import PTBUserWarning
 from bot import render
 from bot.domain import (
     EMERGENCY_CATEGORIES,
-    PERSON_CATEGORIES,
     POLICE_NOW_CATEGORIES,
     AreaRef,
     Category,
@@ -48,7 +47,7 @@ from bot.domain import (
 from bot.i18n import Translator
 from bot.locate import Outcome
 from bot.privacy import REPORT_WINDOW, is_muted, minutes_until_allowed
-from bot.profiling import Reason, check_description
+from bot.profiling import Reason, Review, review_description
 from bot.report_rules import (
     DescriptionProblem,
     WhenProblem,
@@ -74,7 +73,17 @@ class Step(StrEnum):
     CHANGE = "change"
 
 
-EMERGENCY_NUMBERS = "☎️ 112 · 0900-8844 · Meld Misdaad Anoniem 0800-7000"
+def emergency_numbers(t: Translator) -> str:
+    """Each number on its own line, the way Telegram clients most often make them tappable.
+
+    A bot cannot make a number tappable itself (no tel: links in buttons or HTML); clients detect
+    numbers on their own, an international "+31 900 8844" most reliably. See README (SAAR).
+    """
+    return "\n".join([
+        "🚨 112 — " + t.gettext("spoed, nu gevaar"),
+        "📞 0900-8844 (+31 900 8844) — " + t.gettext("politie, geen spoed"),
+        "🕶 0800-7000 — " + t.gettext("Meld Misdaad Anoniem"),
+    ])
 
 
 # ---------------------------------------------------------------------------- questions
@@ -107,7 +116,7 @@ async def ask(message: Message, t: Translator, step: Step, data: dict[str, Any],
         await message.reply_text(t.gettext("Wat wil je melden?"), reply_markup=category_keyboard(t))
     elif step is Step.CALLED_112:
         await message.reply_text(
-            t.gettext("Heb je 112 gebeld?") + "\n" + EMERGENCY_NUMBERS + "\n\n"
+            t.gettext("Heb je 112 gebeld?") + "\n\n" + emergency_numbers(t) + "\n\n"
             + t.gettext("Zo weet de buurtgroep of 112 al gebeld is, en belt niet iedereen tegelijk of juist niemand."),
             reply_markup=InlineKeyboardMarkup([
                 [InlineKeyboardButton("📞 " + t.gettext("Bel 112"), callback_data="rep:112:call")],
@@ -225,11 +234,45 @@ async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
     if data.get("changing") and step not in (Step.WHEN_TIME, Step.CALLED_112):
         data.pop("changing", None)
         step = Step.CONFIRM
-    await _save(update, context, step, data)
     message = update.effective_message
     assert message is not None
+    if step is Step.CONFIRM and (review := review_draft(data, t)) is not None and not review.accepted:
+        # The category changed into one about a person (Wijzigen → Wat): the description that
+        # passed before is checked again, and asked again when it does not pass now.
+        return await send_back_description(update, context, t, message, data, review, changed_category=True)
+    await _save(update, context, step, data)
     await ask(message, t, step, data, services_of(context).config.timezone)
     return step
+
+
+def review_draft(data: dict[str, Any], t: Translator) -> Review | None:
+    """The description check for the draft as it stands (category and text), or None without text."""
+    text = data.get("description")
+    if not text or "category" not in data:
+        return None
+    return review_description(text, Category(data["category"]), t.language, no_person=bool(data.get("no_person")))
+
+
+def no_person_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("🙈 " + t.gettext("Geen persoon gezien"), callback_data="rep:noperson")]])
+
+
+async def send_back_description(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, message: Message,
+                                data: dict[str, Any], review: Review, *, changed_category: bool = False) -> Step:
+    """Kindly send a description back, and wait for a new one (or "Geen persoon gezien")."""
+    text = data.pop("description", None) or data.get("pending_description")
+    data["pending_description"] = text
+    data.pop("no_person", None)
+    if changed_category:
+        data["changing"] = True  # with the new description, straight back to the summary
+    await _save(update, context, Step.DESCRIPTION, data)
+    advice = profiling_advice(t, review.reasons)
+    if changed_category:
+        advice = t.gettext("Bij deze soort melding hoort een beschrijving van wat de persoon deed en hoe die eruitzag.") + "\n" + advice
+    if review.no_person_possible:
+        advice += "\n\n" + t.gettext("Zag je geen persoon (alleen sporen, geluid of schade)? Tik dan op 'Geen persoon gezien'.")
+    await message.reply_text(advice, reply_markup=no_person_keyboard(t) if review.no_person_possible else None)
+    return Step.DESCRIPTION
 
 
 async def _load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Step, dict[str, Any]] | None:
@@ -505,13 +548,48 @@ async def on_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if problem is DescriptionProblem.EMPTY:
         await ask(message, t, Step.DESCRIPTION, data, services_of(context).config.timezone)
         return Step.DESCRIPTION
-    if Category(data["category"]) in PERSON_CATEGORIES:
-        check = check_description(text, t.language)
-        if not check.ok:
-            # Sent back kindly: what makes a useful, fair description.
-            await message.reply_text(profiling_advice(t, check.reasons))
-            return Step.DESCRIPTION
+    review = review_description(text, Category(data["category"]), t.language)
+    if not review.accepted:
+        # Sent back kindly: what makes a useful, fair description.
+        data["description"] = text
+        return await send_back_description(update, context, t, message, data, review)
+    return await accept_description(update, context, t, message, data, text, no_person=False)
+
+
+async def on_no_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+    """"Geen persoon gezien": the text that was sent back goes on, if it names no origin or colour."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    t = await user_translator(update, context)
+    loaded = await _load(update, context)
+    if loaded is None:
+        await query.answer(t.gettext("Deze knop is verlopen."))
+        return ConversationHandler.END
+    _, data = loaded
+    text = data.get("pending_description")
+    message = query.message
+    if not isinstance(message, Message):  # a button too old for Telegram to show its message
+        await query.answer(t.gettext("Deze knop is verlopen."))
+        return Step.DESCRIPTION
+    if not text:
+        await query.answer(t.gettext("Deze knop hoort bij een eerdere vraag."))
+        await ask(message, t, Step.DESCRIPTION, data, services_of(context).config.timezone)
+        return Step.DESCRIPTION
+    await query.answer()
+    review = review_description(text, Category(data["category"]), t.language, no_person=True)
+    if not review.accepted:
+        return await send_back_description(update, context, t, message, data, review)
+    return await accept_description(update, context, t, message, data, text, no_person=True)
+
+
+async def accept_description(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, message: Message,
+                             data: dict[str, Any], text: str, *, no_person: bool) -> Step | int:
     data["description"] = text
+    data.pop("pending_description", None)
+    if no_person:
+        data["no_person"] = True
+    else:
+        data.pop("no_person", None)
     if not data.get("urgent") and is_urgent_text(text):
         data["urgent"] = True
         await message.reply_text(call_112_text(t, t.gettext("Je beschrijving klinkt als gevaar nu.")), parse_mode=ParseMode.HTML)
@@ -592,6 +670,10 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
     if refusal is not None:
         await query.message.reply_text(refusal)
         return Step.CONFIRM
+    if (review := review_draft(data, t)) is not None and not review.accepted:
+        # Whatever way the draft got here, nothing about a person reaches a group unchecked.
+        return await send_back_description(update, context, t, query.message, data, review,  # type: ignore[arg-type]
+                                           changed_category=True)
     sighting = sighting_from_draft(data, reporter_id=update.effective_user.id, language=t.language, services_area=services.catalog.area)
     submitted = await submit_sighting(
         services, sighting, reporter_label=display_label(update), draft_owner=update.effective_user.id
@@ -705,7 +787,11 @@ def _conversation(anything: MessageHandler[Any, Any], stale_button: CallbackQuer
             ],
             Step.WHEN: [CallbackQueryHandler(on_when, pattern=r"^rep:when:"), cancel_button, stale_button, anything],
             Step.WHEN_TIME: [MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_when_time), cancel_button, stale_button, anything],
-            Step.DESCRIPTION: [MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_description), cancel_button, stale_button, anything],
+            Step.DESCRIPTION: [
+                MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_description),
+                CallbackQueryHandler(on_no_person, pattern=r"^rep:noperson$"),
+                cancel_button, stale_button, anything,
+            ],
             Step.PHOTO: [
                 MessageHandler(PRIVATE & filters.PHOTO, on_photo),
                 CallbackQueryHandler(on_photo, pattern=r"^rep:nophoto$"),

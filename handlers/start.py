@@ -40,6 +40,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await claim(update, context):  # /start <invite token> from a deep link
             return
     t = await user_translator(update, context)
+    if context.args and context.args[0] == "watch":  # WP-D: the start link of an "Ik kijk" answer
+        await message.reply_text(t.gettext(
+            "Dank je. Nu kan ik je privé laten weten hoe een alarm afloopt waarbij je op 'Ik kijk' tikte."))
+        return
     text = "\n".join([
         "👋 <b>" + t.gettext("Welkom bij Buurtwacht") + "</b>",
         "",

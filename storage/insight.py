@@ -55,3 +55,36 @@ async def monthly(db: Database, prefixes: list[str], since: dt.datetime,
         f" FROM sightings WHERE {where} AND created_at >= ? AND created_at < ?"
         f" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 5, 4", [*params, to_db_time(since), to_db_time(until)])
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+OUTCOME_STATUSES = ("resolved", "handled", "false_alarm", "expired", "no_action")
+
+
+async def outcomes_by_area(db: Database, prefixes: list[str], since: dt.datetime, until: dt.datetime,
+                           *, by: str) -> dict[tuple[str, str], int]:
+    """(area code, outcome status) → number of ended alerts (incidents) that started in the period."""
+    assert by in ("wijk_code", "buurt_code", "gemeente_code")
+    where, params = _area_filter(prefixes)
+    marks = ",".join("?" * len(OUTCOME_STATUSES))
+    rows = await db.fetchall(
+        f"SELECT {by}, status, COUNT(*) FROM incidents WHERE {where} AND first_at >= ? AND first_at < ?"
+        f" AND status IN ({marks}) GROUP BY 1, 2",
+        [*params, to_db_time(since), to_db_time(until), *OUTCOME_STATUSES])
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+async def monthly_outcomes(db: Database, prefixes: list[str], since: dt.datetime,
+                           until: dt.datetime) -> dict[tuple[str, str, str, str, str], dict[str, int]]:
+    """(gemeente, wijk, buurt, category, YYYY-MM) → {outcome status: ended alerts} for the CSV.
+
+    An alert counts in the month it started, as its reports do (``monthly``)."""
+    where, params = _area_filter(prefixes)
+    marks = ",".join("?" * len(OUTCOME_STATUSES))
+    rows = await db.fetchall(
+        f"SELECT gemeente_code, wijk_code, buurt_code, category, substr(first_at, 1, 7), status, COUNT(*)"
+        f" FROM incidents WHERE {where} AND first_at >= ? AND first_at < ? AND status IN ({marks})"
+        f" GROUP BY 1, 2, 3, 4, 5, 6", [*params, to_db_time(since), to_db_time(until), *OUTCOME_STATUSES])
+    result: dict[tuple[str, str, str, str, str], dict[str, int]] = {}
+    for r in rows:
+        result.setdefault((r[0], r[1], r[2], r[3], r[4]), {})[r[5]] = r[6]
+    return result

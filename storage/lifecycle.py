@@ -1,4 +1,4 @@
-"""Open alerts, relays and outcome counts."""
+"""Open alerts, relays and their time-to-live, broadcasts past their expiry, outcome counts."""
 
 from __future__ import annotations
 
@@ -15,10 +15,36 @@ async def open_incidents(db: Database, older_than: dt.datetime) -> list[Incident
     return [_incident(r) for r in rows]
 
 
-async def mark_relayed(tx: Transaction, incident_id: int, now: dt.datetime) -> bool:
-    cursor = await tx.execute("UPDATE incidents SET relayed_at = ? WHERE id = ? AND relayed_at IS NULL",
-                              (to_db_time(now), incident_id))
+async def mark_relayed(tx: Transaction, incident_id: int, now: dt.datetime, until: dt.datetime) -> bool:
+    """Record the relay, once: False when the incident was relayed before."""
+    cursor = await tx.execute(
+        "UPDATE incidents SET relayed_at = ?, relay_until = ? WHERE id = ? AND relayed_at IS NULL",
+        (to_db_time(now), to_db_time(until), incident_id))
     return cursor.rowcount > 0
+
+
+async def relays_past_their_time(db: Database, now: dt.datetime) -> list[Incident]:
+    """Open incidents whose relay's time-to-live has passed and whose relayed messages still
+    look current (closed incidents were edited to their outcome already)."""
+    rows = await db.fetchall(
+        "SELECT * FROM incidents WHERE relay_until IS NOT NULL AND relay_until <= ? AND relay_ended_at IS NULL"
+        " AND closed_at IS NULL", (to_db_time(now),))
+    return [_incident(r) for r in rows]
+
+
+async def mark_relay_ended(tx: Transaction, incident_id: int, now: dt.datetime) -> bool:
+    cursor = await tx.execute(
+        "UPDATE incidents SET relay_ended_at = ? WHERE id = ? AND relay_ended_at IS NULL",
+        (to_db_time(now), incident_id))
+    return cursor.rowcount > 0
+
+
+async def broadcasts_sent_before(db: Database, before: dt.datetime) -> list[int]:
+    """Broadcasts still going or out (not ended, not cancelled) that went out before ``before``."""
+    rows = await db.fetchall(
+        "SELECT id FROM broadcasts WHERE status IN ('sending', 'sent') AND sent_at IS NOT NULL AND sent_at <= ?"
+        " ORDER BY id", (to_db_time(before),))
+    return [int(r[0]) for r in rows]
 
 
 async def outcome_counts(db: Database, gemeente_code: str, since: dt.datetime,

@@ -25,6 +25,14 @@ class Incident:
     acknowledged_by: int | None
     acknowledged_at: dt.datetime | None
     escalated_at: dt.datetime | None
+    relayed_at: dt.datetime | None = None
+    relay_until: dt.datetime | None = None  # the relayed messages are current until then
+    relay_ended_at: dt.datetime | None = None  # they were edited to "no longer current"
+
+    @property
+    def relay_over(self) -> bool:
+        """The relay's time-to-live has passed and its messages say so."""
+        return self.relay_ended_at is not None
 
 
 def _incident(row: Any) -> Incident:
@@ -43,6 +51,9 @@ def _incident(row: Any) -> Incident:
         acknowledged_by=row["acknowledged_by"],
         acknowledged_at=from_db_time(row["acknowledged_at"]),
         escalated_at=from_db_time(row["escalated_at"]),
+        relayed_at=from_db_time(row["relayed_at"]),
+        relay_until=from_db_time(row["relay_until"]),
+        relay_ended_at=from_db_time(row["relay_ended_at"]),
     )
 
 

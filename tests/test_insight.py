@@ -48,8 +48,15 @@ def test_csv_and_chart() -> None:
                    ("GM0794", "WK079410", "BU07941000", "other", "2026-11", 7)])
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["gemeente", "wijk", "buurt", "categorie", "maand", "meldingen"]
-    assert rows[1][-1] == "<3" and rows[2][-1] == "7"
+    assert rows[0] == ["gemeente", "wijk", "buurt", "categorie", "maand", "meldingen",
+                       "opgelost", "vals_alarm", "verlopen", "geen_actie"]
+    assert rows[1][5] == "<3" and rows[2][5] == "7"
+    # Outcomes per row, small cells hidden like the reports; "afgehandeld" counts as opgelost.
+    data = to_csv([("GM0794", "WK079410", "BU07941000", "nuisance", "2026-11", 9)],
+                  {("GM0794", "WK079410", "BU07941000", "nuisance", "2026-11"): {"resolved": 2, "handled": 2,
+                                                                                 "false_alarm": 1}})
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][5:] == ["9", "4", "<3", "0", "0"]
     png = bar_chart_png(["a", "b"], [("now", [3, 5]), ("then", [0, 4])], width=120, height=60)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and b"IHDR" in png and b"IEND" in png
 
@@ -86,3 +93,41 @@ async def test_csv_export_for_officers_not_coordinators(harness: BotHarness) -> 
     assert documents
     await h.send(h.updates.message(500001, "/overzicht csv"))
     assert "CSV-export is voor" in h.request.last_text(500001)
+
+
+async def test_false_alarm_shows_in_overview_per_wijk_and_in_the_csv(harness: BotHarness) -> None:
+    from tests.test_report_journey import RESIDENT, WIJKAGENT_BINNENSTAD, report_until_confirm
+
+    h = harness
+    # Two alerts (different categories never merge): one false alarm, one resolved.
+    await report_until_confirm(h)
+    await h.send(h.updates.callback(RESIDENT, "rep:confirm"))
+    await report_until_confirm(h, category="nuisance", description="Harde muziek en geschreeuw")
+    await h.send(h.updates.callback(RESIDENT, "rep:confirm"))
+    incidents = [r[0] for r in await h.services.db.fetchall("SELECT id FROM incidents ORDER BY id")]
+    assert len(incidents) == 2
+    await h.send(h.updates.callback(WIJKAGENT_BINNENSTAD, f"ack:{incidents[0]}:false"))
+    await h.send(h.updates.callback(WIJKAGENT_BINNENSTAD, f"ack:{incidents[1]}:resolved"))
+    await h.send(h.updates.message(WIJKAGENT_BINNENSTAD, "/overzicht 7d"))
+    text = h.request.sent(WIJKAGENT_BINNENSTAD, "sendMessage")[-1]["text"]
+    # Per wijk, with small numbers as "<3" (one false alarm, one resolved).
+    assert "Binnenstad: <3 — opgelost <3 · vals alarm <3 · verlopen 0" in text
+
+    captured: list[dict] = []  # type: ignore[type-arg]
+    record = h.request.do_request
+
+    async def capture(url, method, request_data=None, **kwargs):  # type: ignore[no-untyped-def]
+        if request_data is not None and request_data.multipart_data:
+            captured.append(request_data.multipart_data)
+        return await record(url, method, request_data, **kwargs)
+
+    h.request.do_request = capture  # type: ignore[method-assign]
+    await h.send(h.updates.message(WIJKAGENT_BINNENSTAD, "/overzicht csv 30d"))
+    assert captured, "the CSV went out as a document"
+    _, content, _ = next(iter(captured[-1].values()))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    by_category = {row[header.index("categorie")]: row for row in rows[1:]}
+    person = by_category["suspicious_person"]
+    assert person[header.index("vals_alarm")] == "<3" and person[header.index("opgelost")] == "0"
+    assert by_category["nuisance"][header.index("opgelost")] == "<3"

@@ -1,6 +1,14 @@
 """Turkish: the core journey (start, the report flow, what officers and groups read)."""
 
 TR = {
+# lifecycle and profiling (WP-D)
+"Niet meer actueel in deze buurt": "Bu mahallede artık güncel değil",
+"spoed, nu gevaar": "acil, şu an tehlike var",
+"politie, geen spoed": "polis, acil olmayan durumlar",
+"Meld Misdaad Anoniem": "Meld Misdaad Anoniem (isimsiz suç ihbarı)",
+"Geen persoon gezien": "Kimseyi görmedim",
+"Bij deze soort melding hoort een beschrijving van wat de persoon deed en hoe die eruitzag.": "Bu tür bir bildirimde kişinin ne yaptığı ve nasıl göründüğü anlatılmalıdır.",
+"Zag je geen persoon (alleen sporen, geluid of schade)? Tik dan op 'Geen persoon gezien'.": "Kimseyi görmediysen (yalnızca iz, ses veya hasar), 'Kimseyi görmedim' düğmesine dokun.",
 "/annuleer — stop wat je aan het doen bent": "/cancel — yaptığını durdur",
 "/melding — iets melden in je buurt": "/report — mahallende bir şey bildir",
 "/taal — kies je taal": "/language — dilini seç",
