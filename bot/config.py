@@ -161,6 +161,16 @@ class SurveyConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PatrolConfig:
+    """Patrol rounds (loopronden): how long a round lasts and when people hear about it."""
+
+    round_minutes: int = 120
+    shortage_hours: int = 24  # the coordinator is warned this long before a round that lacks walkers
+    reminder_minutes: int = 60  # walkers are reminded this long before the start
+    min_walkers: int = 2  # buurtpreventie walks in pairs at least
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     timezone: zoneinfo.ZoneInfo
     language: str
@@ -183,6 +193,7 @@ class Config:
     tips: TipDefaults = field(default_factory=TipDefaults)
     seasons: SeasonConfig = field(default_factory=SeasonConfig)
     survey: SurveyConfig = field(default_factory=SurveyConfig)
+    patrol: PatrolConfig = field(default_factory=PatrolConfig)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
     source: Path | None = None
@@ -474,6 +485,22 @@ def _seasons(reader: _Reader | None) -> SeasonConfig:
     )
 
 
+def _patrol(reader: _Reader | None) -> PatrolConfig:
+    defaults = PatrolConfig()
+    if reader is None:
+        return defaults
+    reader.unknown_keys({"round_minutes", "shortage_hours", "reminder_minutes", "min_walkers"})
+    config = PatrolConfig(
+        round_minutes=_positive(reader, "round_minutes", int, defaults.round_minutes),
+        shortage_hours=_positive(reader, "shortage_hours", int, defaults.shortage_hours),
+        reminder_minutes=_positive(reader, "reminder_minutes", int, defaults.reminder_minutes),
+        min_walkers=_positive(reader, "min_walkers", int, defaults.min_walkers),
+    )
+    if config.round_minutes > 12 * 60:
+        raise ConfigError(f"{reader.key('round_minutes')}: expected at most 720 minutes, got {config.round_minutes}")
+    return config
+
+
 def _survey(reader: _Reader | None) -> SurveyConfig:
     defaults = SurveyConfig()
     if reader is None:
@@ -515,7 +542,7 @@ def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]
 def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
     root = _Reader(data, "")
-    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts"})
+    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts", "patrol"})
     bot = root.table("bot") or _Reader({}, "bot")
     bot.unknown_keys({"timezone", "language", "database", "api_url", "file_url"})
     tz_name = bot.text("timezone", "Europe/Amsterdam", what="an IANA timezone like Europe/Amsterdam")
@@ -612,6 +639,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     tips = _tips(root.table("tips"))
     seasons = _seasons(root.table("seasons"))
     survey = _survey(root.table("survey"))
+    patrol = _patrol(root.table("patrol"))
 
     areas = root.table("areas")
     if areas is None:
@@ -661,6 +689,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         tips=tips,
         seasons=seasons,
         survey=survey,
+        patrol=patrol,
         raw=data,
     )
 

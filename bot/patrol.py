@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
+from bot.config import Config
 from bot.directory import Directory
 from bot.domain import Category
 from bot.schedule_rules import Missed, decide_missed, local_at
@@ -39,19 +39,14 @@ class PatrolRules:
     max_ahead: dt.timedelta = dt.timedelta(days=366)
 
 
-def rules_from_config(config: Any) -> PatrolRules:
-    """The rules from an optional ``config.patrol`` section (``round_minutes``, ``shortage_hours``,
-    ``reminder_minutes``, ``min_walkers``); anything absent keeps its default."""
-    section = getattr(config, "patrol", None)
-    if section is None:
-        return PatrolRules()
-    defaults = PatrolRules()
+def rules_from_config(config: Config) -> PatrolRules:
+    """The rules from the config's ``[patrol]`` (defaults when it is absent)."""
+    section = config.patrol
     return PatrolRules(
-        duration=dt.timedelta(minutes=getattr(section, "round_minutes", defaults.duration.total_seconds() / 60)),
-        shortage_lead=dt.timedelta(hours=getattr(section, "shortage_hours", defaults.shortage_lead.total_seconds() / 3600)),
-        reminder_lead=dt.timedelta(minutes=getattr(section, "reminder_minutes",
-                                                   defaults.reminder_lead.total_seconds() / 60)),
-        default_min_walkers=int(getattr(section, "min_walkers", defaults.default_min_walkers)),
+        duration=dt.timedelta(minutes=section.round_minutes),
+        shortage_lead=dt.timedelta(hours=section.shortage_hours),
+        reminder_lead=dt.timedelta(minutes=section.reminder_minutes),
+        default_min_walkers=section.min_walkers,
     )
 
 

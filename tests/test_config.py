@@ -171,3 +171,23 @@ def test_alerts_expiry_per_category_and_relay_time_to_live() -> None:
     assert "alerts.expiry_by_category.ufo: unknown category" in error_of(data)
     data["alerts"] = {"relay_ttl": 10}
     assert "alerts.relay_ttl: unknown key" in error_of(data)
+
+
+def test_patrol_section_is_read_and_checked() -> None:
+    import tomllib
+
+    from bot.config import ConfigError, parse_config
+    from bot.patrol import rules_from_config
+
+    data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["patrol"] = {"round_minutes": 90, "shortage_hours": 12, "reminder_minutes": 30, "min_walkers": 3}
+    rules = rules_from_config(parse_config(data, base=EXAMPLE_CONFIG.parent, env={}))
+    assert (rules.duration.total_seconds(), rules.shortage_lead.total_seconds()) == (90 * 60, 12 * 3600)
+    assert (rules.reminder_lead.total_seconds(), rules.default_min_walkers) == (30 * 60, 3)
+    for bad, message in (({"min_walkers": 0}, "patrol.min_walkers: expected a number above 0, got 0"),
+                         ({"round_minutes": 1000}, "patrol.round_minutes: expected at most 720 minutes"),
+                         ({"walkers": 2}, "patrol.walkers: unknown key")):
+        data["patrol"] = bad
+        with pytest.raises(ConfigError) as error:
+            parse_config(data, base=EXAMPLE_CONFIG.parent, env={})
+        assert str(error.value).startswith(message)
