@@ -147,16 +147,29 @@ class Locator:
         if self.db is not None:
             cached = await geocache.get(self.db, key, now=now, ttl=ttl, negative_ttl=dt.timedelta(days=1))
             if cached is not geocache.MISS:
-                return GeocodedAddress.from_json(cached) if cached is not None else None
+                found = GeocodedAddress.from_json(cached) if cached is not None else None
+                if not self._cacheable(parsed, found):
+                    await geocache.delete(self.db, key)  # stored before the rule below
+                return found
         if parsed.postcode is not None:
             assert parsed.house_number is not None
             result = await self.pdok.address(parsed.postcode, parsed.house_number, parsed.addition)
         else:
             results = await self.pdok.free(parsed.free_text or "")
             result = results[0] if results else None
-        if self.db is not None:
+        if self.db is not None and self._cacheable(parsed, result):
             await geocache.put(self.db, key, result.to_json() if result else None, now=now)
         return result
+
+    def _cacheable(self, parsed: ParsedAddress, result: GeocodedAddress | None) -> bool:
+        """Only what routing needs is kept: addresses inside a configured area.
+
+        Someone outside every area is told so and nothing personal is stored, not even the
+        address they typed; a "no such address" is kept only for a postcode and number (never
+        for free text, which can be anything a person typed)."""
+        if result is None:
+            return parsed.postcode is not None
+        return result.buurt_code is not None and result.buurt_code in self.catalog
 
     def _from_pdok(self, found: GeocodedAddress, parsed: ParsedAddress) -> LocateResult:
         area = self.catalog.area(found.buurt_code) if found.buurt_code else None

@@ -5,6 +5,24 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
+
+# Libraries whose chatty levels carry what people wrote, so they never log below these
+# levels, whatever --log-level says:
+# - aiosqlite logs every statement *with its parameters* at DEBUG: descriptions, names,
+#   usernames, addresses, phone numbers typed into a report.
+# - telegram (python-telegram-bot) logs every Bot API call with its parameters and every
+#   incoming update at DEBUG: message texts, names and shared phone numbers.
+# - httpx logs every request URL at INFO, and the URL holds the bot token; httpcore logs
+#   request headers and bodies at DEBUG.
+# - apscheduler logs every job run at INFO: noise, one line per minute per job.
+LIBRARY_FLOORS: dict[str, int] = {
+    "aiosqlite": logging.INFO,
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -20,6 +38,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def quiet_libraries(level: int | str) -> None:
+    """Hold the libraries in LIBRARY_FLOORS at their floor, or at ``level`` when that is higher."""
+    chosen = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    if not isinstance(chosen, int):
+        chosen = logging.INFO
+    for name, floor in LIBRARY_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, chosen))
+
+
 def configure(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
@@ -29,6 +56,23 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # httpx logs every request URL at INFO, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    quiet_libraries(level)
+
+
+def describe_exception(error: BaseException) -> str:
+    """An exception for the log without its message: types and code locations only.
+
+    Messages often quote the data that broke them ("invalid literal for int(): '…'", a SQL
+    parameter, a Bot API answer about a text), and that data is what people wrote.
+    """
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.extract_tb(current.__traceback__)
+        where = " <- ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}"
+                            for frame in reversed(frames))
+        parts.append(f"{type(current).__module__}.{type(current).__qualname__}" + (f" at {where}" if where else ""))
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return "; caused by ".join(parts)

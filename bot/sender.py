@@ -38,6 +38,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
+from bot.logs import describe_exception
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxItem
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 MAX_ATTEMPTS = 10
+REQUERY_EVERY = 1.0  # seconds' worth of sends at the overall limit before a round asks again
 EDIT_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage"}
 
 
@@ -102,6 +104,9 @@ class OutboxSender:
         self.stats = SenderStats()
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
+        # Set by wake(): something new is queued, so a round in progress stops and asks the
+        # outbox again; an urgent alert must not wait behind the rest of a batch of tips.
+        self._requery = False
         self._idle = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -118,6 +123,7 @@ class OutboxSender:
 
     def wake(self) -> None:
         self._idle.clear()
+        self._requery = True
         self._wake.set()
 
     async def wait_idle(self, within: float = 10.0) -> None:
@@ -145,8 +151,8 @@ class OutboxSender:
         while not self._stopping:
             try:
                 progressed = await self.drain_once()
-            except Exception:  # a bug must not silently stop all delivery
-                log.exception("outbox sender round failed")
+            except Exception as error:  # a bug must not silently stop all delivery
+                log.error("outbox sender round failed: %s", describe_exception(error))
                 progressed = False
             if self._stopping:
                 break
@@ -187,12 +193,25 @@ class OutboxSender:
         Sends are pipelined: a new one starts as soon as a slot is free and the pacing allows,
         rather than in lock-step batches, so the achieved rate stays close to the allowed one.
         True when anything was dispatched.
+
+        Rows come most urgent first, but a round at Telegram's pace lasts seconds. So a round
+        ends early, to ask the outbox again, when ``wake()`` says something new was queued, and
+        in any case after about one second's worth of sends (``REQUERY_EVERY`` of the overall
+        limit): urgent rows that nobody announced (a retry coming due, an escalation) overtake
+        within about a second too.
         """
+        self._requery = False
         items = await outbox.due(self.db, self.clock(), limit=max(200, self.concurrency * 25))
         loop = asyncio.get_running_loop()
         dispatched = False
+        started = 0
+        requery_after = max(self.concurrency, int(self.limits.per_second * REQUERY_EVERY))
         busy_chats = {self._in_flight_chats[i] for i in self._in_flight if i in self._in_flight_chats}
+        interrupted = False
         for item in items:
+            if self._requery or started >= requery_after:
+                interrupted = True
+                break
             if item.id in self._in_flight or item.chat_id in busy_chats:
                 continue
             now = loop.time()
@@ -205,6 +224,11 @@ class OutboxSender:
                     break
                 await asyncio.sleep(wait)
             now = loop.time()
+            if self._requery and item.priority > outbox.PRIORITY_URGENT:
+                # Something was queued while this row waited for its turn: it may be more urgent.
+                self._slots.release()
+                interrupted = True
+                break
             if self._chat_wait(item.chat_id, now) > 0:  # another send to this chat got in first
                 self._slots.release()
                 continue
@@ -216,6 +240,9 @@ class OutboxSender:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             dispatched = True
+            started += 1
+        if interrupted:
+            return True  # ask the outbox again straight away
         if not dispatched and self._tasks:
             # Nothing new could start: let a send in flight finish (it may free a chat or a row).
             await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
@@ -335,7 +362,7 @@ class OutboxSender:
         except TelegramError as error:
             await self._backoff(item, str(error))
         except Exception as error:  # a bug must not leave the row stuck in 'sending'
-            log.exception("unexpected error sending outbox row %d", item.id)
+            log.error("unexpected error sending outbox row %d: %s", item.id, describe_exception(error))
             await self._backoff(item, type(error).__name__)
         else:
             message_id = result.get("message_id") if isinstance(result, dict) else None

@@ -53,6 +53,26 @@ def safe_display_name(first: str | None, last: str | None = None, username: str 
     return escape_html(name or "?")
 
 
+# Telegram user ids have at most 52 significant bits (Bot API docs), so at most 16 digits.
+TELEGRAM_ID_MAX = 2**52 - 1
+_ASCII_DIGITS = re.compile(r"[0-9]{1,16}")
+
+
+def parse_bounded_int(text: str | None, low: int, high: int, *, max_digits: int = 12) -> int | None:
+    """A whole number typed by someone, or None: ASCII digits only, at most ``max_digits``, in
+    [low, high]. ``str.isdigit`` and ``int`` accept "²", "١٢" or a hundred digits; SQLite and
+    timedelta then raise (OverflowError) far from the input."""
+    if text is None or len(text) > max_digits or not _ASCII_DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def parse_user_id(text: str | None) -> int | None:
+    """A Telegram user id as typed in a command: 1 … 2**52 - 1."""
+    return parse_bounded_int(text, 1, TELEGRAM_ID_MAX, max_digits=16)
+
+
 def looks_like_phone_number(text: str) -> bool:
     return bool(_PHONE.search(text))
 

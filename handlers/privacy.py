@@ -11,12 +11,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.domain import Role
+from bot.textsafety import parse_bounded_int, parse_user_id
 from handlers.common import forget_language, services_of, user_translator
 from storage import privacy, users
 
 log = logging.getLogger(__name__)
 
 MUTERS = {Role.ADMIN, Role.COORDINATOR, Role.WIJKAGENT, Role.BOA}
+DEFAULT_MUTE_HOURS = 24 * 7
+MAX_MUTE_HOURS = 24 * 365
 
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,12 +84,9 @@ async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(t.gettext("Dit mag alleen een coördinator, wijkagent, BOA of beheerder."))
         return
     args = context.args or []
-    try:
-        target = int(args[0])
-        hours = int(args[1]) if len(args) > 1 else 24 * 7
-        if not 0 <= hours <= 24 * 365:
-            raise ValueError
-    except (IndexError, ValueError):
+    target = parse_user_id(args[0]) if args else None
+    hours = parse_bounded_int(args[1], 0, MAX_MUTE_HOURS) if len(args) > 1 else DEFAULT_MUTE_HOURS
+    if target is None or hours is None or len(args) > 2:
         await message.reply_text(t.gettext("Gebruik: /demp <telegram-id> [uren]. Met 0 uren hef je het dempen op."))
         return
     until = services.now() + dt.timedelta(hours=hours) if hours else None

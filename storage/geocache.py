@@ -31,3 +31,7 @@ async def put(db: Database, query: str, result: dict[str, Any] | None, *, now: d
         " ON CONFLICT(query) DO UPDATE SET result = excluded.result, fetched_at = excluded.fetched_at",
         (query, json.dumps(result, ensure_ascii=False) if result is not None else None, to_db_time(now)),
     )
+
+
+async def delete(db: Database, query: str) -> None:
+    await db.execute("DELETE FROM geocache WHERE query = ?", (query,))

@@ -21,11 +21,12 @@ class Invite:
     expires_at: dt.datetime
     used_by: int | None
     revoked: bool
+    used: bool = False  # also when used_by was erased (/vergeetmij): a used invite stays used
 
     def state(self, now: dt.datetime) -> str:
         if self.revoked:
             return "revoked"
-        if self.used_by is not None:
+        if self.used_by is not None or self.used:
             return "used"
         if now >= self.expires_at:
             return "expired"
@@ -38,6 +39,7 @@ def _invite(row: object) -> Invite:
         created_by=row["created_by"], created_at=from_db_time(row["created_at"]),  # type: ignore[index, arg-type]
         expires_at=from_db_time(row["expires_at"]), used_by=row["used_by"],  # type: ignore[index, arg-type]
         revoked=row["revoked_at"] is not None,  # type: ignore[index]
+        used=row["used_at"] is not None,  # type: ignore[index]
     )
 
 
@@ -59,7 +61,8 @@ async def by_hash(tx: Transaction | Database, token_hash: str) -> Invite | None:
 
 async def mark_used(tx: Transaction, token_hash: str, used_by: int, now: dt.datetime) -> bool:
     cursor = await tx.execute(
-        "UPDATE invites SET used_by = ?, used_at = ? WHERE token_hash = ? AND used_by IS NULL AND revoked_at IS NULL",
+        "UPDATE invites SET used_by = ?, used_at = ? WHERE token_hash = ? AND used_by IS NULL AND used_at IS NULL"
+        " AND revoked_at IS NULL",
         (used_by, to_db_time(now), token_hash),
     )
     return cursor.rowcount > 0
@@ -68,7 +71,8 @@ async def mark_used(tx: Transaction, token_hash: str, used_by: int, now: dt.date
 async def revoke(db: Database, code: str, *, by: int, now: dt.datetime) -> bool:
     async with db.transaction() as tx:
         cursor = await tx.execute(
-            "UPDATE invites SET revoked_at = ? WHERE code = ? AND used_by IS NULL AND revoked_at IS NULL",
+            "UPDATE invites SET revoked_at = ? WHERE code = ? AND used_by IS NULL AND used_at IS NULL"
+            " AND revoked_at IS NULL",
             (to_db_time(now), code),
         )
         done = cursor.rowcount > 0

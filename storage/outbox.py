@@ -67,8 +67,11 @@ async def enqueue(
     broadcast_id: int | None = None,
     edit_of: int | None = None,
     not_before: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
-    now = utcnow()
+    """Queue one Bot API call. ``now`` stamps created_at (and not_before when that is not
+    given); callers with a clock pass it so the row's times agree with the event's."""
+    now = now or utcnow()
     if edit_of is not None:
         # Only the newest edit of a message matters; older pending ones need not be sent.
         await tx.execute(

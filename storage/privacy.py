@@ -4,38 +4,92 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from storage.db import Database, from_db_time, to_db_time
+from bot.privacy import strip_reporter_line
+from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.users import audit
 
-# Tables with a column that points at a person, and the column. Other features add theirs
-# here so that export and erase cover them too.
-PERSONAL_TABLES: list[tuple[str, str]] = [
-    ("users", "telegram_id"),
-    ("roles", "telegram_id"),
-    ("report_drafts", "telegram_id"),
+
+@dataclass(frozen=True, slots=True)
+class PersonalTable:
+    """A table with a column that points at a person.
+
+    ``erase="delete"`` removes the person's rows; ``erase="unlink"`` keeps the rows (other
+    people's data or the area's history hangs on them) and sets the column, and ``also_null``,
+    to NULL. ``export_columns`` limits what /mijngegevens shows where a row also holds data
+    about others.
+    """
+
+    table: str
+    column: str
+    erase: Literal["delete", "unlink"] = "delete"
+    key: str = ""
+    export_columns: str = "*"
+    also_null: tuple[str, ...] = ()
+
+    @property
+    def export_key(self) -> str:
+        return self.key or self.table
+
+
+# Other features add theirs with register_personal_table, so that export and erase cover them
+# too. Erase deletes in reverse order, so "users" goes last.
+PERSONAL_TABLES: list[PersonalTable] = [
+    PersonalTable("users", "telegram_id"),
+    PersonalTable("roles", "telegram_id"),
+    PersonalTable("report_drafts", "telegram_id"),
+    # Weekly tips to a resident are keyed by their private chat id, which is their user id.
+    PersonalTable("tip_schedules", "chat_id"),
+    PersonalTable("send_log", "chat_id"),
+    PersonalTable("watch_responses", "user_id"),
+    # An alert keeps going to the area's history; only the link to its sender goes.
+    PersonalTable("broadcasts", "sender_id", "unlink", key="broadcasts_sent",
+                  also_null=("progress_chat_id", "progress_message_id")),
+    PersonalTable("invites", "used_by", "unlink", key="invites_used",
+                  export_columns="code, role, scope, label, used_at"),
+    PersonalTable("invites", "created_by", "unlink", key="invites_created",
+                  export_columns="code, role, scope, label, created_at, expires_at, used_at, revoked_at"),
+    # What they did for others: the rows stay, without their name on them.
+    PersonalTable("roles", "granted_by", "unlink", key="roles_granted",
+                  export_columns="role, scope, granted_at"),
+    PersonalTable("teams", "created_by", "unlink", key="teams_created",
+                  export_columns="id, name, gemeente_code, created_at"),
+    PersonalTable("alert_groups", "linked_by", "unlink", key="groups_linked",
+                  export_columns="chat_id, team_id, title, linked_at"),
+    PersonalTable("custom_tips", "created_by", "unlink", key="tips_written"),
+    PersonalTable("incidents", "acknowledged_by", "unlink", key="incidents_acknowledged",
+                  export_columns="id, category, buurt_code, status, acknowledged_at"),
 ]
 
-
-def register_personal_table(table: str, column: str) -> None:
-    if (table, column) not in PERSONAL_TABLES:
-        PERSONAL_TABLES.append((table, column))
+# The kinds of routed message whose text names the reporter (bot/render.py, officers only).
+OFFICER_KINDS = ("wijkagent", "boa", "care_desk", "fallback_desk")
 
 
-async def _table_exists(db: Database, table: str) -> bool:
-    row = await db.fetchone("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
-    return row is not None
+def register_personal_table(table: str, column: str, *, erase: Literal["delete", "unlink"] = "delete",
+                            key: str = "", export_columns: str = "*", also_null: tuple[str, ...] = ()) -> None:
+    entry = PersonalTable(table, column, erase, key, export_columns, also_null)
+    if all((t.table, t.column) != (table, column) for t in PERSONAL_TABLES):
+        PERSONAL_TABLES.append(entry)
+
+
+async def _existing_tables(db: Database | Transaction) -> set[str]:
+    rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {r[0] for r in rows}
 
 
 async def export_person(db: Database, telegram_id: int) -> dict[str, Any]:
     """Everything stored about one person, as plain JSON-able data."""
     result: dict[str, Any] = {}
-    for table, column in PERSONAL_TABLES:
-        if not await _table_exists(db, table):
+    existing = await _existing_tables(db)
+    for entry in PERSONAL_TABLES:
+        if entry.table not in existing:
             continue
-        rows = await db.fetchall(f"SELECT * FROM {table} WHERE {column} = ?", (telegram_id,))
-        result[table] = [dict(r) for r in rows]
+        rows = await db.fetchall(
+            f"SELECT {entry.export_columns} FROM {entry.table} WHERE {entry.column} = ?", (telegram_id,)
+        )
+        result[entry.export_key] = [dict(r) for r in rows]
     sightings = await db.fetchall(
         "SELECT reference, category, gemeente_code, wijk_code, buurt_code, lat, lon, street,"
         " occurred_at, description, photo_file_id, status, called_112, created_at"
@@ -59,9 +113,31 @@ async def export_person(db: Database, telegram_id: int) -> dict[str, Any]:
 
 
 async def erase_person(db: Database, telegram_id: int, *, now: dt.datetime) -> dict[str, int]:
-    """Forget a person. Their reports stay for the area figures, without any link to them."""
+    """Forget a person. Their reports stay for the area figures, without any link to them.
+
+    A mute that is still running survives as a bare row (id and end of the mute, nothing
+    else): erasing yourself must not be a way round a mute.
+    """
     counts: dict[str, int] = {}
     async with db.transaction() as tx:
+        # The officers' copies of their reports name them ("Melder: …"): that line goes, the
+        # report itself stays, like the anonymised sighting.
+        rows = await tx.fetchall(
+            "SELECT o.id, o.payload, o.language FROM outbox o JOIN sightings s ON s.id = o.sighting_id"
+            f" WHERE s.reporter_id = ? AND o.kind IN ({','.join('?' * len(OFFICER_KINDS))})"
+            " AND o.payload != '{}'",
+            (telegram_id, *OFFICER_KINDS),
+        )
+        stripped = 0
+        for row in rows:
+            payload = json.loads(row["payload"])
+            for field in ("text", "caption"):
+                if isinstance(payload.get(field), str):
+                    payload[field] = strip_reporter_line(payload[field], row["language"])
+            await tx.execute("UPDATE outbox SET payload = ? WHERE id = ?",
+                             (json.dumps(payload, ensure_ascii=False, separators=(",", ":")), row["id"]))
+            stripped += 1
+        counts["reporter_names_removed"] = stripped
         cursor = await tx.execute(
             "UPDATE sightings SET reporter_id = NULL, anonymised_at = COALESCE(anonymised_at, ?)"
             " WHERE reporter_id = ?",
@@ -75,15 +151,26 @@ async def erase_person(db: Database, telegram_id: int, *, now: dt.datetime) -> d
         )
         counts["pending_messages_dropped"] = cursor.rowcount
         await tx.execute("UPDATE outbox SET payload = '{}' WHERE chat_id = ?", (telegram_id,))
-        for table, column in reversed(PERSONAL_TABLES):
-            exists = await tx.fetchone("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
-            if exists is None:
-                continue
-            cursor = await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (telegram_id,))
-            counts[table] = cursor.rowcount
-            await tx.execute(
-            "UPDATE audit_log SET subject = 'user:erased' WHERE subject = ?", (f"user:{telegram_id}",)
+        muted = await tx.fetchone(
+            "SELECT muted_until FROM users WHERE telegram_id = ? AND muted_until > ?", (telegram_id, to_db_time(now))
         )
+        existing = await _existing_tables(tx)
+        for entry in reversed(PERSONAL_TABLES):
+            if entry.table not in existing:
+                continue
+            if entry.erase == "delete":
+                cursor = await tx.execute(f"DELETE FROM {entry.table} WHERE {entry.column} = ?", (telegram_id,))
+            else:
+                sets = ", ".join(f"{c} = NULL" for c in (entry.column, *entry.also_null))
+                cursor = await tx.execute(f"UPDATE {entry.table} SET {sets} WHERE {entry.column} = ?",
+                                          (telegram_id,))
+            counts[entry.export_key] = cursor.rowcount
+        if muted is not None:
+            await tx.execute(
+                "INSERT INTO users (telegram_id, language, created_at, muted_until) VALUES (?, 'nl', ?, ?)",
+                (telegram_id, to_db_time(now), muted[0]),
+            )
+        await tx.execute("UPDATE audit_log SET subject = 'user:erased' WHERE subject = ?", (f"user:{telegram_id}",))
         await tx.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?", (telegram_id,))
         await audit(tx, None, "person.erase", "user:erased", "")
     return counts
@@ -125,6 +212,10 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
         counts["messages"] = cursor.rowcount
         cursor = await tx.execute("DELETE FROM report_drafts WHERE updated_at < ?", (cutoff,))
         counts["drafts"] = cursor.rowcount
+        # A cached address looked up at the minute of a report would give its exact place back
+        # after the report itself was reduced to the buurt.
+        cursor = await tx.execute("DELETE FROM geocache WHERE fetched_at < ?", (cutoff,))
+        counts["geocache"] = cursor.rowcount
     return counts
 
 

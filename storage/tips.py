@@ -81,7 +81,9 @@ async def update(db: Database, chat_id: int, **fields: object) -> None:
 async def active(db: Database) -> list[tuple[TipSchedule, str, str | None]]:
     """Schedules that may send, with the chat's language and a buurtcode for its location.
 
-    Groups whose bot was removed and residents who blocked the bot are left out.
+    Groups whose bot was removed and residents who blocked the bot are left out, and so is a
+    resident schedule of someone who is neither a known user nor subscribed: a person erased
+    with /vergeetmij gets nothing, even if a schedule row survived.
     """
     rows = await db.fetchall(
         "SELECT s.*, COALESCE(g.language, u.language, 'nl') AS language,"
@@ -90,7 +92,9 @@ async def active(db: Database) -> list[tuple[TipSchedule, str, str | None]]:
         " FROM tip_schedules s"
         " LEFT JOIN alert_groups g ON g.chat_id = s.chat_id"
         " LEFT JOIN users u ON u.telegram_id = s.chat_id"
-        " WHERE (s.kind = 'group' AND g.active = 1) OR (s.kind = 'resident' AND COALESCE(u.active, 1) = 1)"
+        " WHERE (s.kind = 'group' AND g.active = 1) OR (s.kind = 'resident' AND COALESCE(u.active, 1) = 1"
+        "      AND (u.telegram_id IS NOT NULL"
+        "           OR EXISTS (SELECT 1 FROM subscriptions sub WHERE sub.telegram_id = s.chat_id)))"
         " ORDER BY s.chat_id")
     return [(_schedule(r), r["language"], r["buurt"]) for r in rows]
 
@@ -105,10 +109,15 @@ async def logged(db: Database, keys: list[str]) -> set[str]:
 
 async def log_send(tx: Transaction, key: str, chat_id: int, kind: str, tip_id: str | None,
                    scheduled_for: dt.datetime, status: str, now: dt.datetime) -> bool:
+    """Record a planned send once; False when it was recorded before or the schedule is gone.
+
+    The schedule is checked in the same transaction as the send it guards: a person who was
+    erased (/vergeetmij) while a tips round was under way gets no tip from that round.
+    """
     cursor = await tx.execute(
         "INSERT OR IGNORE INTO send_log (key, chat_id, kind, tip_id, scheduled_for, status, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (key, chat_id, kind, tip_id, to_db_time(scheduled_for), status, to_db_time(now)))
+        " SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM tip_schedules WHERE chat_id = ?)",
+        (key, chat_id, kind, tip_id, to_db_time(scheduled_for), status, to_db_time(now), chat_id))
     return cursor.rowcount > 0
 
 

@@ -115,3 +115,235 @@ async def test_muted_user_gets_a_neutral_answer(harness: BotHarness) -> None:
     h.clock.advance(hours=25)
     await h.send(h.updates.message(100002, "/melding"))
     assert "Wat wil je melden" in h.request.last_text(100002)
+
+
+# --- issue 7 audit: erasure and export cover every table that points at a person ------------
+
+GROUP = -1001000000010
+WIJKAGENT = 200010
+NEIGHBOUR = 100002
+
+
+def local(*args: int) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime(*args, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+async def file_alert(h: BotHarness, reporter: int) -> None:
+    """A report that goes to the team group too (a suspicious person, 112 already called)."""
+    u = h.updates
+    await h.send(u.message(reporter, "/melding"))
+    await h.send(u.callback(reporter, "rep:cat:suspicious_person"))
+    await h.send(u.callback(reporter, "rep:112:yes"))
+    await h.send(u.message(reporter, "5701 AB 12"))
+    await h.send(u.callback(reporter, "rep:when:now"))
+    await h.send(u.message(reporter, "Man in grijze jas probeert deurklinken, liep richting station"))
+    await h.send(u.callback(reporter, "rep:nophoto"))
+    await h.send(u.callback(reporter, "rep:confirm"))
+
+
+async def outbox_mentions(h: BotHarness, needle: str) -> int:
+    row = await h.services.db.fetchone("SELECT COUNT(*) FROM outbox WHERE payload LIKE ?", (f"%{needle}%",))
+    assert row is not None
+    return int(row[0])
+
+
+async def test_erased_person_gets_no_more_tips(harness: BotHarness) -> None:
+    from bot.tipping import run_tips_tick
+    from storage import tips as store
+
+    h = harness
+    await h.send(h.updates.message(RESIDENT, "/tips"))
+    h.clock.now = local(2026, 11, 24, 19, 1).astimezone(dt.UTC)  # Tuesday 19:01, the default
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert any(t.startswith("💡") for t in h.request.texts(RESIDENT)), "the schedule works before erasure"
+    exported = await privacy.export_person(h.services.db, RESIDENT)
+    assert exported["tip_schedules"][0]["chat_id"] == RESIDENT
+    assert exported["send_log"] and exported["send_log"][0]["kind"] == "tip"
+
+    await h.send(h.updates.message(RESIDENT, "/vergeetmij"))
+    await h.send(h.updates.callback(RESIDENT, "forget:yes"))
+    assert await store.get(h.services.db, RESIDENT) is None
+    gone = await privacy.export_person(h.services.db, RESIDENT)
+    assert gone["tip_schedules"] == [] and gone["send_log"] == []
+    h.request.clear()
+    for day in (1, 8):  # the next two Tuesdays
+        h.clock.now = local(2026, 12, day, 19, 1).astimezone(dt.UTC)
+        await run_tips_tick(h.services)
+        await h.deliver()
+    assert h.request.sent(RESIDENT) == []
+
+
+async def test_a_tips_round_under_way_sends_nothing_to_someone_erased_meanwhile(harness: BotHarness) -> None:
+    """The round read the schedules before /vergeetmij committed: the send log refuses the send."""
+    from storage import tips as store
+
+    h = harness
+    await h.send(h.updates.message(RESIDENT, "/tips"))
+    schedules = [s for s, _, _ in await store.active(h.services.db) if s.chat_id == RESIDENT]
+    assert schedules
+    await privacy.erase_person(h.services.db, RESIDENT, now=h.clock())
+    async with h.services.db.transaction() as tx:
+        logged = await store.log_send(tx, "tip:late", RESIDENT, "tip", "x", h.clock(), "sent", h.clock())
+    assert logged is False
+
+
+async def test_a_schedule_of_nobody_known_is_not_active(harness: BotHarness) -> None:
+    from storage import tips as store
+
+    h = harness
+    await store.ensure(h.services.db, 100777, "resident", h.clock())  # no user row, no subscription
+    assert all(s.chat_id != 100777 for s, _, _ in await store.active(h.services.db))
+
+
+async def test_watch_responses_are_exported_and_erased(harness: BotHarness) -> None:
+    h = harness
+    await file_alert(h, NEIGHBOUR)
+    await h.deliver()
+    incident = await h.services.db.fetchone("SELECT incident_id FROM outbox WHERE chat_id = ? LIMIT 1", (GROUP,))
+    assert incident is not None
+    await h.send(h.updates.callback(RESIDENT, f"watch:{incident[0]}:look", chat_id=GROUP))
+    exported = await privacy.export_person(h.services.db, RESIDENT)
+    assert [(r["kind"], r["first_name"]) for r in exported["watch_responses"]] == [("look", "Bewoner100001")]
+    await privacy.erase_person(h.services.db, RESIDENT, now=h.clock())
+    left = await h.services.db.fetchone("SELECT COUNT(*) FROM watch_responses WHERE user_id = ?", (RESIDENT,))
+    assert left is not None and left[0] == 0
+
+
+async def test_erasure_takes_the_reporter_name_out_of_officer_messages(harness: BotHarness) -> None:
+    h = harness
+    confirmation = await file_report(h, description="Harde muziek uit nummer 14, al twee uur")
+    reference = confirmation.split("referentie is ")[1].split(".")[0]
+    await h.deliver()
+    assert "Bewoner100001 (@user100001)" in h.request.last_text(WIJKAGENT)
+    assert await outbox_mentions(h, "user100001") > 0
+    counts = await privacy.erase_person(h.services.db, RESIDENT, now=h.clock())
+    assert counts["reporter_names_removed"] >= 1
+    assert await outbox_mentions(h, "user100001") == 0 and await outbox_mentions(h, "Bewoner100001") == 0
+    # The report itself stays, for the officer and the group, without its reporter.
+    row = await h.services.db.fetchone(
+        "SELECT payload FROM outbox WHERE chat_id = ? AND method = 'sendMessage' ORDER BY id LIMIT 1", (WIJKAGENT,))
+    assert row is not None
+    officer_text = json.loads(row[0])["text"]
+    assert reference in officer_text and "Harde muziek" in officer_text and "Melder" not in officer_text
+    assert await outbox_mentions(h, "Harde muziek") >= 2  # group and officer copies kept
+
+
+async def test_erasure_before_delivery_sends_the_officer_no_name(harness: BotHarness) -> None:
+    h = harness
+    await file_report(h)
+    await privacy.erase_person(h.services.db, RESIDENT, now=h.clock())
+    await h.deliver()
+    officer_text = h.request.last_text(WIJKAGENT)
+    assert "Harde muziek" in officer_text
+    assert "Bewoner100001" not in officer_text and "user100001" not in officer_text
+
+
+def test_strip_reporter_line_keeps_descriptions_that_start_with_the_word() -> None:
+    from bot.privacy import strip_reporter_line
+
+    text = "<b>Overlast</b>\n\nMelder: buurman zegt dat het al weken zo is\n\nReferentie: M-2026-00001\n" \
+           "Melder: Jan (@jan)\n🗺 51.47947, 5.66212"
+    stripped = strip_reporter_line(text, "nl")
+    assert "Jan (@jan)" not in stripped and "buurman zegt" in stripped and "🗺" in stripped
+    english = "Nuisance\n\nReference: M-2026-00001\nReporter: Jan (@jan)"
+    assert "Jan" not in strip_reporter_line(english, "nl")  # the stored language may be off
+
+
+async def test_officer_erasure_keeps_broadcasts_and_invites_without_the_link(harness: BotHarness) -> None:
+    from bot.domain import Role
+    from bot.invites import ClaimResult, claim_invite, create_invite
+    from storage import broadcasts, invites
+
+    h = harness
+    officer = 200077
+    await h.send(h.updates.message(officer, "/start"))
+    invite = await create_invite(h.services, Role.WIJKAGENT, "WK079410", created_by=None, label="test")
+    assert (await claim_invite(h.services, invite.token, officer))[0] is ClaimResult.GRANTED
+    own = await create_invite(h.services, Role.COORDINATOR, "team:1", created_by=officer)
+    broadcast_id = await broadcasts.create_draft(
+        h.services.db, sender_id=officer, kind="other", scope="WK079410", text="Let op: nepcollectanten",
+        photo_file_id=None, buurten=["BU07941000"], now=h.clock())
+    await broadcasts.set_progress_message(h.services.db, broadcast_id, officer, 55)
+
+    exported = await privacy.export_person(h.services.db, officer)
+    assert [r["text"] for r in exported["broadcasts_sent"]] == ["Let op: nepcollectanten"]
+    assert [r["code"] for r in exported["invites_used"]] == [invite.code]
+    assert [r["code"] for r in exported["invites_created"]] == [own.code]
+    assert "token_hash" not in exported["invites_used"][0]
+    assert exported["roles"][0]["role"] == "wijkagent"
+
+    await h.send(h.updates.message(officer, "/vergeetmij"))
+    await h.send(h.updates.callback(officer, "forget:yes"))
+    kept = await broadcasts.get(h.services.db, broadcast_id)
+    assert kept is not None and kept.text == "Let op: nepcollectanten"
+    assert kept.sender_id is None and kept.progress_chat_id is None
+    used = await invites.get_by_code(h.services.db, invite.code)
+    assert used is not None and used.used_by is None and used.state(h.clock()) == "used"
+    # An unlinked invite is still spent: the old token cannot be claimed again.
+    assert (await claim_invite(h.services, invite.token, 100003))[0] is ClaimResult.USED
+    created = await invites.get_by_code(h.services.db, own.code)
+    assert created is not None and created.created_by is None
+    after = await privacy.export_person(h.services.db, officer)
+    assert all(after[key] == [] for key in ("users", "roles", "broadcasts_sent", "invites_used", "invites_created"))
+
+
+async def test_erasing_yourself_does_not_lift_a_mute(harness: BotHarness) -> None:
+    h = harness
+    await h.send(h.updates.message(NEIGHBOUR, "/start"))
+    await h.send(h.updates.message(WIJKAGENT, f"/demp {NEIGHBOUR} 24"))
+    await h.send(h.updates.message(NEIGHBOUR, "/vergeetmij"))
+    await h.send(h.updates.callback(NEIGHBOUR, "forget:yes"))
+    exported = await privacy.export_person(h.services.db, NEIGHBOUR)
+    assert [(r["display_name"], r["username"]) for r in exported["users"]] == [(None, None)]
+    await h.send(h.updates.message(NEIGHBOUR, "/melding"))
+    assert "geen melding maken" in h.request.last_text(NEIGHBOUR)
+
+
+async def test_retention_drops_old_geocoder_answers(harness: BotHarness) -> None:
+    from storage import geocache
+
+    h = harness
+    await geocache.put(h.services.db, "adres:5701RK:12:", {"x": 1}, now=h.clock())
+    await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=89), retention_days=90)
+    assert await h.services.db.fetchone("SELECT 1 FROM geocache") is not None
+    counts = await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=91), retention_days=90)
+    assert counts["geocache"] == 1
+
+
+async def test_outside_every_area_the_typed_address_is_not_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import PdokConfig
+    from bot.locate import Outcome
+    from storage import geocache
+    from tests.conftest import FakeClock, make_harness, test_config
+    from tests.test_geo import Pdok, envelope, no_sleep, pdok_doc
+
+    amsterdam = pdok_doc(gemeentecode="0363", gemeentenaam="Amsterdam", wijkcode="WK036300", buurtcode="BU03630000",
+                         postcode="1012JS", straatnaam="Dam", huisnummer=1)
+    pdok = Pdok((200, envelope(amsterdam)))
+    clock = FakeClock(T0)
+    config = test_config(tmp_path, pdok=PdokConfig(enabled=True))
+    async with make_harness(config, clock, http=pdok.client()) as h:
+        h.services.locator.pdok.sleep = no_sleep  # type: ignore[union-attr]
+        assert (await h.services.locator.locate_text("1012 JS 1")).outcome is Outcome.OUTSIDE
+        assert (await h.services.locator.locate_text("Dam 1 Amsterdam")).outcome is Outcome.OUTSIDE
+        assert await h.services.db.fetchall("SELECT query FROM geocache") == []
+        # An answer cached before this rule is removed the first time it is read.
+        await geocache.put(h.services.db, "adres:1012JS:1:", amsterdam_json(amsterdam), now=clock())
+        assert (await h.services.locator.locate_text("1012 JS 1")).outcome is Outcome.OUTSIDE
+        assert await h.services.db.fetchall("SELECT query FROM geocache") == []
+        # Inside an area the answer is kept, as before; free text that finds nothing is not.
+        pdok.answers = [(200, envelope(pdok_doc()))]
+        assert (await h.services.locator.locate_text("5701 RK 12")).outcome is Outcome.FOUND
+        pdok.answers = [(200, envelope())]
+        assert (await h.services.locator.locate_text("Nergensstraat 1 Nergens")).outcome is Outcome.NOT_FOUND
+        rows = [r[0] for r in await h.services.db.fetchall("SELECT query FROM geocache")]
+        assert rows == ["adres:5701RK:12:"]
+
+
+def amsterdam_json(doc: dict[str, object]) -> dict[str, object]:
+    from bot.geo.pdok import parse_doc
+
+    return parse_doc(doc).to_json()

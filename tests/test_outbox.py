@@ -1,0 +1,82 @@
+"""The outbox queue: urgent deliveries overtake tips, and rows carry the caller's clock."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from bot.sender import Limits
+from storage import outbox
+from storage.db import from_db_time
+from tests.conftest import BotHarness
+
+TIPS = 300
+URGENT_CHAT = 100999
+
+
+async def queue_tips(h: BotHarness, count: int) -> None:
+    async with h.services.db.transaction() as tx:
+        for n in range(count):
+            await outbox.enqueue(tx, 300_000 + n, "sendMessage", {"text": f"💡 tip {n}"},
+                                 priority=outbox.PRIORITY_LOW, kind="tip", now=h.clock())
+
+
+def sent_chats(h: BotHarness) -> list[int]:
+    return [int(p["chat_id"]) for p in h.request.sent(method="sendMessage")]
+
+
+async def test_an_urgent_alert_overtakes_queued_tips(harness: BotHarness) -> None:
+    """300 tips at Telegram's 30/s take ten seconds; an alert queued after the first 30 must
+    not wait for the other 270 (the sender used to take 200 rows per round)."""
+    h = harness
+    sender = h.services.sender
+    assert sender is not None
+    # Telegram's real limits, run 50 times faster: the pacing is what makes the tips queue up.
+    sender.limits = Limits(time_scale=50)
+    await queue_tips(h, TIPS)
+    draining = asyncio.create_task(sender.drain())
+    await h.request.wait_for(lambda: len(sent_chats(h)) >= 30)
+    async with h.services.db.transaction() as tx:
+        await outbox.enqueue(tx, URGENT_CHAT, "sendMessage", {"text": "🚨 Inbraak bezig"},
+                             priority=outbox.PRIORITY_URGENT, kind="wijkagent", now=h.clock())
+    h.services.wake_sender()
+    await asyncio.wait_for(draining, 30)
+    order = sent_chats(h)
+    assert len(order) == TIPS + 1
+    position = order.index(URGENT_CHAT)
+    # At most the sends already in flight or reserved in the pacing window get out first.
+    assert position < 30 + 2 * sender.concurrency, position
+
+
+async def test_urgent_rows_nobody_announced_overtake_within_about_a_second(harness: BotHarness) -> None:
+    """A retry coming due or an escalation may be queued without wake(): the round still asks
+    the outbox again after about one second's worth of sends."""
+    h = harness
+    sender = h.services.sender
+    assert sender is not None
+    sender.limits = Limits(time_scale=50)
+    await queue_tips(h, TIPS)
+    draining = asyncio.create_task(sender.drain())
+    await h.request.wait_for(lambda: len(sent_chats(h)) >= 10)
+    async with h.services.db.transaction() as tx:
+        await outbox.enqueue(tx, URGENT_CHAT, "sendMessage", {"text": "🚨 Escalatie"},
+                             priority=outbox.PRIORITY_URGENT, kind="fallback_desk", now=h.clock())
+    await asyncio.wait_for(draining, 30)
+    order = sent_chats(h)
+    assert order.index(URGENT_CHAT) < 10 + 30 + 2 * sender.concurrency
+
+
+async def test_enqueue_stamps_the_callers_clock(harness: BotHarness) -> None:
+    h = harness
+    then = dt.datetime(2026, 11, 24, 20, 0, 0, 123456, tzinfo=dt.UTC)
+    async with h.services.db.transaction() as tx:
+        stamped = await outbox.enqueue(tx, 100001, "sendMessage", {"text": "x"}, now=then)
+        later = await outbox.enqueue(tx, 100001, "sendMessage", {"text": "y"}, now=then,
+                                     not_before=then + dt.timedelta(minutes=5))
+        default = await outbox.enqueue(tx, 100001, "sendMessage", {"text": "z"})
+    rows = {r["id"]: r for r in await h.services.db.fetchall("SELECT id, created_at, not_before FROM outbox")}
+    assert from_db_time(rows[stamped]["created_at"]) == then == from_db_time(rows[stamped]["not_before"])
+    assert from_db_time(rows[later]["created_at"]) == then
+    assert from_db_time(rows[later]["not_before"]) == then + dt.timedelta(minutes=5)
+    wall = from_db_time(rows[default]["created_at"])
+    assert wall is not None and abs(wall - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
