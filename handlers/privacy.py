@@ -10,14 +10,13 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.domain import Role
+from bot import permissions
 from bot.textsafety import parse_bounded_int, parse_user_id
 from handlers.common import forget_language, services_of, user_translator
 from storage import privacy, users
 
 log = logging.getLogger(__name__)
 
-MUTERS = {Role.ADMIN, Role.COORDINATOR, Role.WIJKAGENT, Role.BOA}
 DEFAULT_MUTE_HOURS = 24 * 7
 MAX_MUTE_HOURS = 24 * 365
 
@@ -79,7 +78,7 @@ async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = await user_translator(update, context)
     services = services_of(context)
     roles = {role for role, _ in await users.roles_of(services.db, update.effective_user.id)}
-    if not roles & MUTERS:
+    if not roles & permissions.MUTER_ROLES:
         log.warning("refused /demp by a user without a role that may mute")
         await message.reply_text(t.gettext("Dit mag alleen een coördinator, wijkagent, BOA of beheerder."))
         return
@@ -88,6 +87,12 @@ async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     hours = parse_bounded_int(args[1], 0, MAX_MUTE_HOURS) if len(args) > 1 else DEFAULT_MUTE_HOURS
     if target is None or hours is None or len(args) > 2:
         await message.reply_text(t.gettext("Gebruik: /demp <telegram-id> [uren]. Met 0 uren hef je het dempen op."))
+        return
+    target_roles = {role for role, _ in await users.roles_of(services.db, target)}
+    if not permissions.may_mute(roles, target_roles):
+        log.warning("refused /demp of someone with a duty role by a non-admin")
+        await message.reply_text(t.gettext("Iemand met een rol in de bot (coördinator, wijkagent, BOA, zorg, "
+                                           "beheerder) kan alleen door een beheerder worden gedempt."))
         return
     until = services.now() + dt.timedelta(hours=hours) if hours else None
     await privacy.set_muted(services.db, target, until, by=update.effective_user.id, now=services.now())

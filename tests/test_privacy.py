@@ -117,6 +117,31 @@ async def test_muted_user_gets_a_neutral_answer(harness: BotHarness) -> None:
     assert "Wat wil je melden" in h.request.last_text(100002)
 
 
+async def muted(h: BotHarness, telegram_id: int) -> bool:
+    from bot.privacy import is_muted
+    from storage import users
+
+    user = await users.get(h.services.db, telegram_id)
+    return user is not None and is_muted(user.muted_until, h.clock())
+
+
+async def test_only_an_admin_mutes_someone_with_a_duty_role(harness: BotHarness) -> None:
+    from bot.domain import Role
+    from storage import users
+
+    h = harness
+    await h.send(h.updates.message(500001, "/demp 200010 24"))  # a coordinator tries to mute the wijkagent
+    assert "alleen door een beheerder" in h.request.last_text(500001)
+    assert not await muted(h, 200010)
+    await h.send(h.updates.message(200010, "/demp 500001 24"))  # and the wijkagent the coordinator
+    assert "alleen door een beheerder" in h.request.last_text(200010)
+    async with h.services.db.transaction() as tx:
+        await users.grant_role(tx, 700001, Role.ADMIN, "GM0794", granted_by=None)
+    await h.send(h.updates.message(700001, "/demp 500001 24"))
+    assert "Gedempt" in h.request.last_text(700001)
+    assert await muted(h, 500001)
+
+
 # --- issue 7 audit: erasure and export cover every table that points at a person ------------
 
 GROUP = -1001000000010

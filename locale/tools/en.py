@@ -285,6 +285,7 @@ EN = {
 "Doorgestuurd uit de buurt {buurt}": "Relayed from the neighbourhood {buurt}",
 "🟢 Opgelost": "🟢 Resolved",
 # --- privacy and hostile input (WP-A) ---
+"Iemand met een rol in de bot (coördinator, wijkagent, BOA, zorg, beheerder) kan alleen door een beheerder worden gedempt.": "Someone with a role in the bot (coordinator, community officer, BOA, care, admin) can only be muted by an admin.",
 # --- teams and broadcasts (WP-B) ---
 "Dit gaat naar {groups} en {people} in {buurten}. Versturen?": "This goes to {groups} and {people} in {buurten}. Send it?",
 "(met foto)": "(with photo)",
