@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 MAX_ATTEMPTS = 10
+CATCH_UP = 2  # sends the even pace may make up at once after falling behind
 REQUERY_EVERY = 1.0  # seconds' worth of sends at the overall limit before a round asks again
 EDIT_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage"}
 
@@ -59,6 +60,9 @@ class Limits:
     """Telegram's flood limits; ``time_scale`` > 1 runs them faster (benchmarks, emulator)."""
 
     per_second: float = 30.0
+    # Aim this fraction of the limit: requests reach Telegram with some jitter, and every 429
+    # costs a slot and a retry, so pacing right at the limit delivers less than just under it.
+    headroom: float = 0.98
     private_interval: float = 1.0  # seconds between messages to one private chat
     group_per_minute: float = 20.0
     time_scale: float = 1.0
@@ -114,6 +118,7 @@ class OutboxSender:
         self._chat_next: dict[int, float] = {}
         self._group_sends: dict[int, list[float]] = {}
         self._global_sends: deque[float] = deque()
+        self._next_slot = 0.0  # when the next send is due at an even pace (loop clock)
         self._in_flight: set[int] = set()
         self._in_flight_chats: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -256,14 +261,21 @@ class OutboxSender:
     # ------------------------------------------------------------------ pacing
 
     def _global_wait(self, now: float) -> float:
-        """Sliding one-second window, like Telegram's "about 30 messages per second"."""
+        """Sliding one-second window, like Telegram's "about 30 messages per second", with the
+        sends spread evenly inside it (a GCRA: each send books the next slot, a little lag may
+        be caught up). Telegram counts when a request arrives, not when it left, so a burst of
+        30 at a window's edge would run into the next one in Telegram's window."""
         window = self.limits.scaled(1.0)
         sends = self._global_sends
         while sends and now - sends[0] >= window:
             sends.popleft()
+        spacing = window / (self.limits.per_second * self.limits.headroom)
+        # The booked slot may run up to CATCH_UP slots ahead of the clock, no further.
+        spaced = self._next_slot - CATCH_UP * spacing - now
+        spaced = spaced if spaced > 1e-9 else 0.0  # float dust is no reason to sleep
         if len(sends) < self.limits.per_second:
-            return 0.0
-        return sends[0] + window - now
+            return spaced
+        return max(spaced, sends[0] + window - now)
 
     def _chat_wait(self, chat_id: int, now: float) -> float:
         if chat_id > 0:
@@ -277,6 +289,8 @@ class OutboxSender:
 
     def _reserve(self, chat_id: int, now: float) -> None:
         self._global_sends.append(now)
+        spacing = self.limits.scaled(1.0) / (self.limits.per_second * self.limits.headroom)
+        self._next_slot = max(self._next_slot, now) + spacing
         if chat_id > 0:
             self._chat_next[chat_id] = now + self.limits.scaled(self.limits.private_interval)
         else:

@@ -90,12 +90,13 @@ async def user_translator(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if private and not cache.get("private_chat"):
             await users.mark_private_chat(services.db, tg_user.id)
             cache["private_chat"] = True
-        if private:
-            # The language is cached, but they may have blocked the bot since: a 403 from the
-            # sender marks them inactive in storage without touching this cache.
+        if private and tg_user.id in await services.blocked_people():
+            # The language is cached, but they blocked the bot since (a 403 from the sender
+            # marked them inactive without touching this cache): this message says they are back.
             came_back = await users.reactivate(services.db, tg_user.id)
     if came_back:
         # Back in the routing directory (officer, subscriber) right away, and only once.
+        (await services.blocked_people()).discard(tg_user.id)
         await services.refresh_directory()
     return translator(language)
 

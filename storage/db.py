@@ -8,7 +8,9 @@ transaction, and is recorded in ``schema_version``.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import contextvars
 import datetime as dt
 import logging
 import re
@@ -93,17 +95,97 @@ class Transaction:
         return list(await self._conn.execute_fetchall(sql, params))
 
 
-class Database:
-    """A single aiosqlite connection with serialised write transactions.
+class _Gate:
+    """Single statements side by side, or one transaction alone.
 
-    One connection is enough for a bot (SQLite has one writer anyway); the lock keeps two
-    coroutines from interleaving statements of their transactions on it.
+    Statements outside a transaction are atomic on their own, so any number of them may be
+    queued on the connection's thread at once: the thread then runs them back to back instead
+    of waiting for the event loop between each. A transaction must run alone (a statement
+    sent while it is open would become part of it). Whoever waits is served in arrival order:
+    a transaction waits only for what came before it, and statements that arrive after a
+    waiting transaction wait for it, so neither can starve the other.
+    """
+
+    def __init__(self) -> None:
+        self._shared = 0
+        self._exclusive: object | None = None  # the transaction that holds the gate
+        # (future, owner): owner None for a statement, the transaction's token otherwise.
+        self._waiting: collections.deque[tuple[asyncio.Future[None], object | None]] = collections.deque()
+
+    @property
+    def holder(self) -> object | None:
+        return self._exclusive
+
+    async def acquire_shared(self) -> None:
+        if self._exclusive is None and not self._waiting:
+            self._shared += 1
+            return
+        await self._wait(None)
+
+    async def acquire_exclusive(self, owner: object) -> None:
+        if self._exclusive is None and self._shared == 0 and not self._waiting:
+            self._exclusive = owner
+            return
+        await self._wait(owner)
+
+    async def _wait(self, owner: object | None) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (future, owner)
+        self._waiting.append(entry)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                # Granted just before the cancel: give it back.
+                self.release_shared() if owner is None else self.release_exclusive()
+            else:
+                with contextlib.suppress(ValueError):  # _grant may have dropped it already
+                    self._waiting.remove(entry)
+                self._grant()  # a transaction behind a cancelled one may now go
+            raise
+
+    def release_shared(self) -> None:
+        self._shared -= 1
+        self._grant()
+
+    def release_exclusive(self) -> None:
+        self._exclusive = None
+        self._grant()
+
+    def _grant(self) -> None:
+        """Let in the head of the queue: every statement up to the next transaction, or that
+        transaction once nothing else runs."""
+        while self._waiting and self._exclusive is None:
+            future, owner = self._waiting[0]
+            if future.done():  # cancelled while waiting
+                self._waiting.popleft()
+                continue
+            if owner is None:
+                self._waiting.popleft()
+                self._shared += 1
+                future.set_result(None)
+            elif self._shared == 0:
+                self._waiting.popleft()
+                self._exclusive = owner
+                future.set_result(None)
+            else:
+                return
+
+
+_IN_TRANSACTION: contextvars.ContextVar[object | None] = contextvars.ContextVar("in_transaction", default=None)
+
+
+class Database:
+    """A single aiosqlite connection: single statements side by side, transactions alone.
+
+    One connection is enough for a bot (SQLite has one writer anyway); the gate keeps a
+    transaction's statements from interleaving with anything else on it.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
         self.path = path
-        self._lock = asyncio.Lock()
+        self._gate = _Gate()
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -120,12 +202,39 @@ class Database:
         return db
 
     async def close(self) -> None:
-        async with self._lock:
+        async with self._exclusive():
             await self._conn.close()
 
     @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[object]:
+        self._refuse_inside_transaction()
+        owner = object()
+        await self._gate.acquire_exclusive(owner)
+        token = _IN_TRANSACTION.set(owner)
+        try:
+            yield owner
+        finally:
+            _IN_TRANSACTION.reset(token)
+            self._gate.release_exclusive()
+
+    @contextlib.asynccontextmanager
+    async def _shared(self) -> AsyncIterator[None]:
+        self._refuse_inside_transaction()
+        await self._gate.acquire_shared()
+        try:
+            yield
+        finally:
+            self._gate.release_shared()
+
+    def _refuse_inside_transaction(self) -> None:
+        # Waiting for the gate from inside the transaction that holds it would hang forever.
+        held = _IN_TRANSACTION.get()
+        if held is not None and held is self._gate.holder:
+            raise RuntimeError("database used outside the open transaction; use the Transaction (tx) inside it")
+
+    @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        async with self._lock:
+        async with self._exclusive():
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._conn)
@@ -137,22 +246,22 @@ class Database:
 
     # Single statements outside an explicit transaction are atomic on their own.
     async def execute(self, sql: str, params: Params = ()) -> None:
-        async with self._lock:
+        async with self._shared():
             await self._conn.execute(sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        async with self._lock:
+        async with self._shared():
             row = await self._conn.execute_insert(sql, params)
         assert row is not None and row[0] is not None
         return int(row[0])
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._lock:
+        async with self._shared():
             rows = await self._conn.execute_fetchall(sql, params)
         return next(iter(rows), None)  # type: ignore[arg-type]
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._lock:
+        async with self._shared():
             return list(await self._conn.execute_fetchall(sql, params))
 
     async def ping(self) -> None:

@@ -202,6 +202,11 @@ async def depth(db: Database) -> int:
     return int(row[0]) if row else 0
 
 
+async def failed_count(db: Database) -> int:
+    row = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+    return int(row[0]) if row else 0
+
+
 async def counts(db: Database, *, broadcast_id: int | None = None) -> dict[str, int]:
     if broadcast_id is None:
         rows = await db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")

@@ -108,11 +108,14 @@ async def mark_inactive(db: Database, telegram_id: int) -> bool:
         return cursor.rowcount > 0
 
 
-async def reactivate(db: Database, telegram_id: int) -> bool:
-    """They wrote to us again after blocking the bot: active again. True when they were inactive.
+async def inactive_ids(db: Database) -> set[int]:
+    """People who blocked the bot (or were never reachable)."""
+    rows = await db.fetchall("SELECT telegram_id FROM users WHERE active = 0")
+    return {r[0] for r in rows}
 
-    One statement that changes nothing for the (usual) active user, so it is cheap enough
-    to run on every private update."""
+
+async def reactivate(db: Database, telegram_id: int) -> bool:
+    """They wrote to us again after blocking the bot: active again. True when they were inactive."""
     row = await db.fetchone(
         "UPDATE users SET active = 1 WHERE telegram_id = ? AND active = 0 RETURNING telegram_id", (telegram_id,))
     return row is not None

@@ -80,3 +80,32 @@ async def test_enqueue_stamps_the_callers_clock(harness: BotHarness) -> None:
     assert from_db_time(rows[later]["not_before"]) == then + dt.timedelta(minutes=5)
     wall = from_db_time(rows[default]["created_at"])
     assert wall is not None and abs(wall - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+
+
+def test_global_pace_is_even_and_never_above_the_limit() -> None:
+    """Sends are spread over the second (Telegram counts arrivals: a burst of 30 at a window's
+    edge meets the next burst there), a little lag may be made up, and no window holds more
+    than 30."""
+    from bot.sender import CATCH_UP, OutboxSender
+
+    limits = Limits()
+    sender = OutboxSender(None, None, limits=limits)  # type: ignore[arg-type]  # pacing only
+    spacing = 1.0 / (limits.per_second * limits.headroom)
+    now = 100.0
+    for _ in range(CATCH_UP + 1):  # a few at once after being idle...
+        assert sender._global_wait(now) == 0.0
+        sender._reserve(1, now)
+    wait = sender._global_wait(now)  # ...then the even pace
+    assert abs(wait - spacing) < 1e-9
+    # Sending whenever allowed for ten seconds: never more than 30 in any one-second window,
+    # and close to the limit times the headroom.
+    times: list[float] = [100.0] * (CATCH_UP + 1)
+    while now < 110.0:
+        wait = sender._global_wait(now)
+        if wait > 0:
+            now += wait
+            continue
+        sender._reserve(1, now)
+        times.append(now)
+    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= limits.per_second
+    assert len(times) >= 10 * limits.per_second * limits.headroom

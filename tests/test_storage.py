@@ -56,3 +56,117 @@ async def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> N
     row = await db.fetchone("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'")
     assert row is not None and row[0] == 0
     await db.close()
+
+
+# --- the gate: single statements side by side, a transaction alone -----------------------------
+
+async def scratch_db(tmp_path: Path) -> Database:
+    db = await Database.open(tmp_path / "gate.db", migrate=False)
+    await db.execute("CREATE TABLE t (n INTEGER)")
+    return db
+
+
+async def test_a_statement_never_runs_inside_someone_elses_transaction(tmp_path: Path) -> None:
+    """On one connection, a statement sent while a transaction is open would become part of it
+    (and see its uncommitted rows). It must wait for the transaction to end."""
+    import asyncio
+
+    db = await scratch_db(tmp_path)
+    inserted = asyncio.Event()
+    seen: list[int] = []
+
+    async def transaction_that_fails() -> None:
+        try:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t VALUES (1)")
+                inserted.set()
+                await asyncio.sleep(0)  # let the reader try to get in now
+                await tx.fetchone("SELECT 1")
+                raise ValueError("roll back")
+        except ValueError:
+            pass
+
+    async def reader() -> None:
+        await inserted.wait()
+        row = await db.fetchone("SELECT COUNT(*) FROM t")
+        seen.append(row[0] if row else -1)
+
+    await asyncio.gather(transaction_that_fails(), reader())
+    assert seen == [0]  # it ran after the rollback, not inside the transaction
+    await db.close()
+
+
+async def test_many_statements_at_once_and_transactions_still_get_their_turn(tmp_path: Path) -> None:
+    import asyncio
+
+    db = await scratch_db(tmp_path)
+    order: list[str] = []
+
+    async def writer(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (?)", (n,))
+        order.append(f"tx{n}")
+
+    async def statement(n: int) -> None:
+        await db.execute("INSERT INTO t VALUES (?)", (1000 + n,))
+        order.append("s")
+
+    tasks = [statement(n) for n in range(200)]
+    tasks[50:50] = [writer(1)]
+    tasks[120:120] = [writer(2)]
+    await asyncio.gather(*tasks)
+    row = await db.fetchone("SELECT COUNT(*) FROM t")
+    assert row is not None and row[0] == 202
+    # The transactions did not wait for all 200 statements: those queued behind them went after.
+    assert order.index("tx1") < len(order) - 50 and order.index("tx2") < len(order) - 20
+    await db.close()
+
+
+async def test_the_database_inside_its_own_transaction_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    import pytest
+
+    db = await scratch_db(tmp_path)
+    with pytest.raises(RuntimeError, match="use the Transaction"):
+        async with db.transaction():
+            await db.fetchone("SELECT COUNT(*) FROM t")
+    # Nothing is left held: the next statement and transaction run.
+    await db.execute("INSERT INTO t VALUES (5)")
+    async with db.transaction() as tx:
+        assert (await tx.fetchone("SELECT COUNT(*) FROM t"))[0] == 1  # type: ignore[index]
+    await db.close()
+
+
+async def test_a_cancelled_waiter_leaves_the_gate_usable(tmp_path: Path) -> None:
+    import asyncio
+
+    db = await scratch_db(tmp_path)
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (1)")
+            await release.wait()
+
+    held = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    waiting_reader = asyncio.create_task(db.fetchone("SELECT 1"))
+    waiting_writer = asyncio.create_task(_tx_insert(db, 2))
+    await asyncio.sleep(0)
+    waiting_reader.cancel()
+    waiting_writer.cancel()
+    release.set()
+    await held
+    for task in (waiting_reader, waiting_writer):
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+    await _tx_insert(db, 3)
+    row = await db.fetchone("SELECT COUNT(*) FROM t")
+    assert row is not None and row[0] == 2
+    await db.close()
+
+
+async def _tx_insert(db: Database, n: int) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO t VALUES (?)", (n,))

@@ -120,7 +120,10 @@ class ControlHandler(tornado.web.RequestHandler):
             self.finish({"messages": [vars(m) | {"buttons": m.buttons} for m in world.sent_to(chat_id)]})
         elif action == "stats":
             self.finish({"sent": world.sent_count, "rate_limited": world.rate_limited,
-                         "pending_updates": len(world.updates)})
+                         "early_retries": world.early_retries, "pending_updates": len(world.updates)})
+        elif action == "counts":
+            # Messages per chat, for a benchmark's lost/duplicate check across processes.
+            self.finish({"counts": {str(chat): len(ms) for chat, ms in world.messages.items()}})
         else:
             raise tornado.web.HTTPError(404)
 
@@ -129,6 +132,8 @@ class ControlHandler(tornado.web.RequestHandler):
         world = self.world
         actions = {
             "user": lambda: world.add_user(**args) and None,
+            # Many chats in one request (benchmarks): {"users": [ids], "groups": [ids]}.
+            "chats": lambda: world.add_chats(args.get("users", []), args.get("groups", [])),
             "group": lambda: world.add_group(
                 args["chat_id"], args["title"], members={int(k): v for k, v in args.get("members", {}).items()},
                 bot_status=args.get("bot_status", "administrator")) and None,

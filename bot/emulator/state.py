@@ -205,6 +205,13 @@ class World:
         self.chats.setdefault(user_id, Chat(user_id, "private", first_name=first_name))
         return user
 
+    def add_chats(self, user_ids: list[int], group_ids: list[int]) -> None:
+        """Many residents and groups at once (benchmarks)."""
+        for user_id in user_ids:
+            self.add_user(int(user_id), "R")
+        for chat_id in group_ids:
+            self.add_group(int(chat_id), "G")
+
     def add_group(self, chat_id: int, title: str, *, supergroup: bool = True,
                   members: dict[int, str] | None = None, bot_status: str = "administrator") -> Chat:
         chat = Chat(chat_id, "supergroup" if supergroup else "group", title=title,
