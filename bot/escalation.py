@@ -19,7 +19,8 @@ def escalation_cutoff(now: dt.datetime, minutes: int) -> dt.datetime:
 
 
 async def escalate_due(services: Services) -> int:
-    """Escalate every urgent incident still 'new' after the configured time. Returns how many."""
+    """Escalate every urgent incident (an urgent category, or a report marked "Nu gevaar") still
+    'new' after the configured time. Returns how many."""
     now = services.now()
     cutoff = escalation_cutoff(now, services.config.incidents.escalate_after_minutes)
     due = await sightings.unacknowledged_incidents(

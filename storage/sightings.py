@@ -265,7 +265,9 @@ async def unacknowledged_incidents(db: Database, categories: list[str], older_th
     marks = ",".join("?" * len(categories))
     rows = await db.fetchall(
         f"SELECT * FROM incidents WHERE status = 'new' AND escalated_at IS NULL AND closed_at IS NULL"
-        f" AND first_at <= ? AND category IN ({marks})",
+        f" AND first_at <= ? AND (category IN ({marks})"
+        # A report the resident marked "Nu gevaar" is urgent whatever its category.
+        f" OR EXISTS (SELECT 1 FROM sightings s WHERE s.incident_id = incidents.id AND s.urgent = 1))",
         [to_db_time(older_than), *categories],
     )
     return [_incident(r) for r in rows]

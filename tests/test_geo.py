@@ -246,6 +246,38 @@ async def test_pdok_5xx_is_retried_4xx_is_not_timeout_gives_up() -> None:
     assert len(slow.requests) == 3
 
 
+async def test_pdok_gives_up_at_its_deadline_however_many_retries() -> None:
+    """A slow PDOK must not keep a resident waiting: all attempts together stay within the
+    deadline (then the postcode fallback answers)."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        now[0] += float(request.extensions["timeout"]["read"])  # the attempt used its whole timeout
+        raise httpx.ReadTimeout("slow", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as http:
+        client = PdokClient(http, timeout=2.0, retries=5, deadline=3.0, sleep=sleep, clock=lambda: now[0])
+        with pytest.raises(PdokUnavailable):
+            await client.address("5701RK", 12)
+    assert now[0] <= 3.0 + 1e-9
+
+
+async def test_pdok_picks_the_address_with_the_typed_addition() -> None:
+    plain = pdok_doc(huisnummer=12, straatnaam="Markt", buurtcode="BU07941000")
+    letter = pdok_doc(huisnummer=12, huisletter="A", straatnaam="Markt", buurtcode="BU07941002")
+    extra = pdok_doc(huisnummer=12, huisnummertoevoeging="2", straatnaam="Markt", buurtcode="BU07941003")
+    pdok = Pdok((200, envelope(letter, extra, plain)))
+    async with pdok.client() as http:
+        client = PdokClient(http, sleep=no_sleep)
+        assert (await client.address("5701RK", 12, "a")).buurt_code == "BU07941002"  # type: ignore[union-attr]
+        assert (await client.address("5701RK", 12, "-2")).buurt_code == "BU07941003"  # type: ignore[union-attr]
+        assert (await client.address("5701RK", 12)).buurt_code == "BU07941000"  # type: ignore[union-attr]
+        assert (await client.address("5701RK", 12, "z")).buurt_code == "BU07941000"  # type: ignore[union-attr]
+
+
 async def locate(pdok: Pdok, text: str, tmp_path: Path, clock: FakeClock | None = None,
                  config_overrides: dict[str, Any] | None = None) -> Any:
     from bot.config import PdokConfig

@@ -191,6 +191,32 @@ async def test_unacknowledged_urgent_report_escalates_once(harness: BotHarness) 
     assert stored is not None and stored.acknowledged_by == backup_desk
 
 
+async def test_a_report_marked_nu_gevaar_escalates_whatever_its_category(harness: BotHarness) -> None:
+    h = harness
+    u = h.updates
+    await h.send(u.message(RESIDENT, "/melding"))
+    await h.send(u.callback(RESIDENT, "rep:urgent"))  # "Nu gevaar", then a category that is not urgent
+    await h.send(u.callback(RESIDENT, "rep:cat:nuisance"))
+    await h.send(u.message(RESIDENT, "5701 AB 12"))
+    await h.send(u.callback(RESIDENT, "rep:when:now"))
+    await h.send(u.message(RESIDENT, "Ruzie op straat met geschreeuw, iemand slaat tegen ramen"))
+    await h.send(u.callback(RESIDENT, "rep:nophoto"))
+    await h.send(u.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    h.clock.advance(minutes=16)
+    assert await escalate_due(h.services) == 1
+    await h.deliver()
+    assert "Escalatie" in h.request.last_text(400002)
+
+
+async def test_a_plain_report_of_a_non_urgent_category_does_not_escalate(harness: BotHarness) -> None:
+    h = harness
+    await report_until_confirm(h, category="nuisance", description="Harde muziek uit de tuin op nummer 14")
+    await h.send(h.updates.callback(RESIDENT, "rep:confirm"))
+    h.clock.advance(minutes=60)
+    assert await escalate_due(h.services) == 0
+
+
 async def test_acknowledged_report_does_not_escalate(harness: BotHarness) -> None:
     h = harness
     await report_until_confirm(h, category="suspicious_vehicle")

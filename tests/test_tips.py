@@ -248,3 +248,26 @@ async def test_an_admins_own_tip_reaches_groups_and_followers_of_the_gemeente(ha
     assert "Gemeente Helmond" in h.request.last_text(GROUP)
     assert "Gemeente Helmond" in h.request.last_text(follower)
     assert "Gemeente Helmond" not in h.request.last_text(outsider)
+
+
+async def test_alerts_never_wait_for_quiet_hours(harness: BotHarness) -> None:
+    """Quiet hours hold tips back; an alert at 23:30 reaches a follower (with default quiet
+    hours 22:00-08:00) at once."""
+    from storage import subscriptions
+
+    h = harness
+    follower = 100071
+    await subscriptions.subscribe(h.services.db, follower, "BU07941000", address=None, now=h.clock())
+    await store.ensure_schedules(h.services.db, h.clock())
+    await h.services.refresh_directory()
+    h.clock.now = local(2026, 11, 24, 23, 30).astimezone(dt.UTC)
+    u = h.updates
+    for step in (u.message(100072, "/melding"), u.callback(100072, "rep:cat:suspicious_person"),
+                 u.callback(100072, "rep:112:yes"), u.message(100072, "5701 AB 12"),
+                 u.callback(100072, "rep:when:now"),
+                 u.message(100072, "Man in grijze jas probeert deurklinken, liep richting station"),
+                 u.callback(100072, "rep:nophoto"), u.callback(100072, "rep:confirm")):
+        await h.send(step)
+    await h.deliver()
+    assert "deurklinken" in h.request.last_text(follower)
+    assert (await run_tips_tick(h.services)).sent == 0  # while tips still wait

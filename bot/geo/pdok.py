@@ -77,23 +77,39 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class PdokClient:
+    """``timeout`` bounds one request; ``deadline`` all attempts together, so a resident waits at
+    most that long before the postcode fallback takes over."""
+
     def __init__(self, http: httpx.AsyncClient, *, base_url: str = DEFAULT_BASE_URL, timeout: float = 2.0,
-                 retries: int = 2, sleep: Sleep = asyncio.sleep, rng: random.Random | None = None) -> None:
+                 retries: int = 2, deadline: float | None = None, sleep: Sleep = asyncio.sleep,
+                 rng: random.Random | None = None, clock: Callable[[], float] | None = None) -> None:
         self.http = http
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.timeout = timeout
         self.retries = retries
+        self.deadline = deadline if deadline is not None else 2 * timeout
         self.sleep = sleep
         self.rng = rng or random.Random()
+        self.clock = clock or (lambda: asyncio.get_running_loop().time())
 
     async def _get(self, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
         last: Exception | None = None
+        began = self.clock()
+        attempts = 0
         for attempt in range(self.retries + 1):
             if attempt:
                 # Exponential backoff with jitter; PDOK is shared by the whole country.
-                await self.sleep(0.2 * 2 ** (attempt - 1) * (1 + self.rng.random()))
+                pause = 0.2 * 2 ** (attempt - 1) * (1 + self.rng.random())
+                if self.clock() - began + pause >= self.deadline:
+                    break
+                await self.sleep(pause)
+            remaining = self.deadline - (self.clock() - began)
+            if remaining <= 0:
+                break
+            attempts += 1
             try:
-                response = await self.http.get(self.base_url + endpoint, params=params, timeout=self.timeout)
+                response = await self.http.get(self.base_url + endpoint, params=params,
+                                               timeout=min(self.timeout, remaining))
             except httpx.TimeoutException as error:
                 last = error
                 continue
@@ -105,21 +121,31 @@ class PdokClient:
                 continue
             response.raise_for_status()  # 4xx: our request is wrong; retrying will not help
             return dict(response.json())
-        log.warning("PDOK unreachable after %d attempts: %s", self.retries + 1, type(last).__name__)
+        log.warning("PDOK unreachable after %d attempts: %s", attempts, type(last).__name__)
         raise PdokUnavailable(str(last))
 
-    async def free(self, query: str, *, rows: int = 1) -> list[GeocodedAddress]:
+    async def _docs(self, query: str, rows: int) -> list[dict[str, Any]]:
         data = await self._get("free", {"q": query, "fq": "type:adres", "fl": FIELDS, "rows": rows})
-        return [parse_doc(doc) for doc in data.get("response", {}).get("docs", [])]
+        return list(data.get("response", {}).get("docs", []))
+
+    async def free(self, query: str, *, rows: int = 1) -> list[GeocodedAddress]:
+        return [parse_doc(doc) for doc in await self._docs(query, rows)]
 
     async def address(self, postcode: str, house_number: int, addition: str | None = None) -> GeocodedAddress | None:
-        query = f"postcode:{postcode} and huisnummer:{house_number}"
-        results = await self.free(query, rows=5)
-        if addition:
-            for result in results:
-                if result.postcode == postcode and result.house_number == house_number:
-                    return result
-        return results[0] if results else None
+        """The address; with an addition ("12a", "12-2") the document whose huisletter or
+        toevoeging matches it, else the plain house number (same building, same buurt)."""
+        docs = await self._docs(f"postcode:{postcode} and huisnummer:{house_number}", rows=10)
+        docs = [d for d in docs if str(d.get("postcode", "")) == postcode and d.get("huisnummer") == house_number] or docs
+        if not docs:
+            return None
+        wanted = (addition or "").replace("-", "").replace(" ", "").lower()
+
+        def extra(doc: dict[str, Any]) -> str:
+            return (str(doc.get("huisletter") or "") + str(doc.get("huisnummertoevoeging") or "")).lower()
+
+        best = next((d for d in docs if wanted and extra(d) == wanted), None) or next(
+            (d for d in docs if not extra(d)), docs[0])
+        return parse_doc(best)
 
     async def reverse(self, point: Point) -> GeocodedAddress | None:
         data = await self._get("reverse", {"lat": point.lat, "lon": point.lon, "type": "adres", "rows": 1,
