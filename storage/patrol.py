@@ -14,6 +14,10 @@ from storage.users import audit
 register_personal_table("patrol_walkers", "telegram_id")
 register_personal_table("patrol_members", "telegram_id")
 register_personal_table("patrol_reports", "telegram_id")
+# A private chat id is a person: what was sent to them goes with them.
+register_personal_table("patrol_sends", "chat_id", key="patrol_messages_sent")
+register_personal_table("patrol_rounds", "created_by", erase="unlink", key="patrol_rounds_planned",
+                        export_columns="id, team_id, starts_at, route, status")
 
 _ROUND_COLUMNS = ("r.id, r.team_id, r.starts_at, r.ends_at, r.route, r.buurt_code, r.min_walkers, r.status,"
                   " r.created_at, r.created_by")

@@ -495,3 +495,27 @@ async def test_round_nobody_walked_asks_the_coordinator(harness: BotHarness) -> 
     await h.send(h.updates.callback(COORDINATOR, f"pr:rep:{round_.id}:nothing"))
     report = await store.get_report(h.services.db, round_.id, COORDINATOR)
     assert report is not None and report.outcome is WalkOutcome.NOTHING and report.state == "done"
+
+
+async def test_forget_me_takes_a_walker_out_of_every_patrol_table(config) -> None:  # type: ignore[no-untyped-def]
+    from storage import privacy
+
+    clock = FakeClock(TUESDAY_NOON)
+    walker = WALKERS[0]
+    async with make_harness(config, clock) as h:
+        round_ = await plan_saturday(h)
+        await open_private_chat(h, walker)
+        await sign_up_in_group(h, walker, round_id=round_.id)
+        clock.now = utc(2026, 11, 28, 19, 0, 30)  # the reminder hour
+        await run_patrol_tick(h.services)
+        exported = await privacy.export_person(h.services.db, walker)
+        assert exported["patrol_walkers"] and exported["patrol_members"] and exported["patrol_messages_sent"]
+        planned = await privacy.export_person(h.services.db, COORDINATOR)
+        assert planned["patrol_rounds_planned"][0]["route"] == round_.route
+        await privacy.erase_person(h.services.db, walker, now=clock())
+        after = await privacy.export_person(h.services.db, walker)
+        assert not any(after.get(k) for k in ("patrol_walkers", "patrol_members", "patrol_reports",
+                                               "patrol_messages_sent"))
+        await privacy.erase_person(h.services.db, COORDINATOR, now=clock())
+        kept = await store.get_round(h.services.db, round_.id)
+        assert kept is not None  # the round stays for the team, without who planned it
