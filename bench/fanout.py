@@ -185,7 +185,8 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true", help="run the emulator in this process")
     args = parser.parse_args()
     result = asyncio.run(run(args.private, args.groups, args.time_scale, in_process=args.in_process))
-    path = write_result("fanout", result)
+    # The default scale writes fanout.json; other scales keep their own file to compare.
+    path = write_result("fanout" if args.time_scale == 10 else f"fanout-x{args.time_scale:g}", result)
     print(f"fan-out: {result['messages']} messages ({args.private} private chats + {args.groups} groups), "
           f"Telegram limits x{args.time_scale:g}, emulator {result['emulator']}")
     print(table([
