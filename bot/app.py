@@ -168,7 +168,8 @@ async def _retention_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     from storage.privacy import apply_retention
 
     services: Services = context.application.bot_data[SERVICES_KEY]
-    counts = await apply_retention(services.db, now=services.now(), retention_days=services.config.retention_days)
+    counts = await apply_retention(services.db, now=services.now(), retention_days=services.config.retention_days,
+                                 point_hours=services.config.exact_point_hours)
     if any(counts.values()):
         log.info("retention: anonymised %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
 

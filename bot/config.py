@@ -187,6 +187,7 @@ class Config:
     incidents: IncidentConfig = field(default_factory=IncidentConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     retention_days: int = 90
+    exact_point_hours: int = 24  # exact places (GPS point, geocoded house) reduced to the buurt after this
     alert_expiry_minutes: int = 120
     alert_expiry_by_category: dict[Category, int] = field(default_factory=dict)
     alert_relay_ttl_minutes: int = 60  # a relay to the neighbouring buurten is current this long
@@ -608,10 +609,11 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
             broadcasts_per_hour=_positive(lim, "broadcasts_per_hour", int, limits.broadcasts_per_hour),
             description_max_chars=_positive(lim, "description_max_chars", int, limits.description_max_chars),
         )
-    retention_days = 90
+    retention_days, exact_point_hours = 90, 24
     if (priv := root.table("privacy")) is not None:
-        priv.unknown_keys({"retention_days"})
+        priv.unknown_keys({"retention_days", "exact_point_hours"})
         retention_days = _positive(priv, "retention_days", int, 90)
+        exact_point_hours = _positive(priv, "exact_point_hours", int, 24)
     alert_expiry, expiry_by_category, relay_ttl = 120, {}, 60
     if (alerts := root.table("alerts")) is not None:
         alerts.unknown_keys({"expiry_minutes", "expiry_by_category", "relay_ttl_minutes"})
@@ -681,6 +683,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         incidents=incidents,
         limits=limits,
         retention_days=retention_days,
+        exact_point_hours=exact_point_hours,
         health_port=health_port,
         health_listen=health_listen,
         alert_expiry_minutes=alert_expiry,

@@ -69,6 +69,14 @@ def cell(value: int, threshold: int = SMALL_CELL) -> str:
     return str(value)
 
 
+def total_cell(value: int, parts_hidden: bool, threshold: int = SMALL_CELL) -> str:
+    """A total shown beside parts of which some are '<3': exact, it would give the hidden ones
+    back by subtraction (6 + '<3' = 7 means 1), so it is rounded to a multiple of 5."""
+    if value < threshold or not parts_hidden:
+        return cell(value, threshold)
+    return f"≈{max(5, 5 * round(value / 5))}"
+
+
 def median_minutes(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 

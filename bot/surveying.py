@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.domain import RecipientKind, Role
 from bot.i18n import translator
+from bot.insight import SMALL_CELL, cell
 from bot.schedule_rules import QuietHours
 from bot.services import Services
 from bot.survey import (
@@ -72,16 +73,20 @@ def results_text(services: Services, language: str, year: int, wijk_code: str, i
     t = translator(language)
     lines = ["🗳️ <b>" + t.gettext("Wijkagenda {year} · {wijk}").format(
         year=year, wijk=html.escape(wijk_name(services, wijk_code))) + "</b>",
-        t.ngettext("{voted} van {invited} uitgenodigde bewoner stemde.",
-                   "{voted} van {invited} uitgenodigde bewoners stemden.", invited).format(
+        t.ngettext("{voted} van de {invited} uitgenodigde bewoners heeft gestemd.",
+                   "{voted} van de {invited} uitgenodigde bewoners hebben gestemd.", voted).format(
             voted=voted, invited=invited)]
     if not ranking:
         lines.append(t.gettext("Er zijn geen stemmen uitgebracht."))
+    elif voted < SMALL_CELL:
+        # With one or two voters a ranking would show how they voted: the vote was anonymous.
+        lines.append(t.gettext("Te weinig stemmen om een uitslag te tonen zonder dat iemands stem herkenbaar is."))
     else:
         lines.append(t.gettext("Top 3:"))
         for rank, option, votes in ranking:
             lines.append(f"{rank}. {html.escape(option_label(services.config, option, language))} — " + t.ngettext(
-                "{n} stem", "{n} stemmen", votes).format(n=votes))
+                "{n} stem", "{n} stemmen", max(votes, SMALL_CELL) if votes < SMALL_CELL else votes).format(
+                n=cell(votes)))
     return "\n".join(lines)
 
 
@@ -96,6 +101,13 @@ async def run_survey_tick(services: Services) -> SurveyTick:
     state = window(services).state(today)
     quiet = QuietHours(services.config.tips.quiet_start, services.config.tips.quiet_end)
     for gemeente in services.config.gemeenten:
+        # A round that should have closed last year (a window up to 31 December, or the bot was
+        # down at its end) closes now, whatever this year's window says.
+        for stale in await store.open_rounds_before(services.db, gemeente.code, today.year):
+            reports = await close_and_report(services, stale)
+            if reports is not None:
+                result.closed += 1
+                result.reports += reports
         current = await store.round_of(services.db, gemeente.code, today.year)
         if state == "open":
             if current is None:
@@ -221,15 +233,20 @@ def wijk_prefixes(buurt_prefixes: tuple[str, ...] | list[str]) -> list[str]:
 
 
 async def overview_lines(services: Services, language: str, buurt_prefixes: tuple[str, ...]) -> list[str]:
-    """The latest wijkagenda top 3 per wijk in scope, for /overzicht."""
+    """The latest wijkagenda top 3 per wijk in scope, for /overzicht (small numbers as <3)."""
     t = translator(language)
     results = await store.latest_results(services.db, wijk_prefixes(buurt_prefixes))
     if not results:
         return []
     lines = ["", "🗳️ <b>" + t.gettext("Wijkagenda (laatste ronde)") + "</b>"]
     for r in results:
-        top = ", ".join(f"{rank}. {html.escape(option_label(services.config, option, language))} ({votes})"
-                        for rank, option, votes in r.ranking) or t.gettext("geen stemmen")
+        if not r.ranking:
+            top = t.gettext("geen stemmen")
+        elif r.voted < SMALL_CELL:
+            top = t.gettext("te weinig stemmen")
+        else:
+            top = ", ".join(f"{rank}. {html.escape(option_label(services.config, option, language))} ({cell(votes)})"
+                            for rank, option, votes in r.ranking)
         lines.append(f"• {html.escape(wijk_name(services, r.wijk_code))} {r.year}: {top} · " + t.gettext(
             "{voted} van {invited} stemden").format(voted=r.voted, invited=r.invited))
     return lines

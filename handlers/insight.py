@@ -7,12 +7,14 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import render
 from bot.domain import Category
 from bot.i18n import N_, Translator
 from bot.insight import (
+    SMALL_CELL,
     Scope,
     cell,
     median_minutes,
@@ -20,6 +22,7 @@ from bot.insight import (
     period,
     scope_of,
     to_csv,
+    total_cell,
     year_earlier,
 )
 from bot.pngchart import bar_chart_png
@@ -76,6 +79,12 @@ async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or query.data is None:
         return
     t = await user_translator(update, context)
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        # Figures are for the person who asked, in private; a button in a group is forged.
+        log.warning("refused an overview button outside a private chat")
+        await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
+        return
     scope = await _scope(update, context)
     key = query.data[4:]
     await query.answer()
@@ -117,12 +126,14 @@ async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scop
     areas: dict[str, int] = {}
     for (area, _), value in now_counts.items():
         areas[area] = areas.get(area, 0) + value
+    # An area's total next to a hidden category cell of that area would give it back.
+    hidden_in = {area for (area, _), value in now_counts.items() if 0 < value < SMALL_CELL}
     if areas:
         lines += ["", t.gettext("Per wijk:") if scope.group_by == "wijk_code" else t.gettext("Per buurt:")]
         for area, value in sorted(areas.items()):
             label = services.catalog.wijk_names.get(area) or (
                 services.catalog.area(area).buurt_name if services.catalog.area(area) else area)  # type: ignore[union-attr]
-            line = f"• {render.esc(label)}: {cell(value)}"
+            line = f"• {render.esc(label)}: {total_cell(value, area in hidden_in)}"
             if ended := area_outcomes.get(area):
                 # How the alerts there ended, small numbers as "<3" like every other cell.
                 line += " — " + t.gettext("opgelost {resolved} · vals alarm {false} · verlopen {expired}").format(
@@ -136,6 +147,8 @@ async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scop
         resolved=cell(outcomes.get("resolved", 0) + outcomes.get("handled", 0)),
         false=cell(outcomes.get("false_alarm", 0))))
     lines.append(t.gettext("Aantallen onder de 3 staan als <3, zodat niemand herleidbaar is."))
+    if hidden_in & {area for area, value in areas.items() if value >= SMALL_CELL}:
+        lines.append(t.gettext("Totalen naast zulke aantallen zijn afgerond op 5 (≈), anders zou je ze kunnen terugrekenen."))
     lines += await overview_lines(services, t.language, scope.prefixes)
     await message.reply_text("\n".join(lines), parse_mode="HTML")
     if shown:

@@ -176,34 +176,52 @@ async def erase_person(db: Database, telegram_id: int, *, now: dt.datetime) -> d
     return counts
 
 
-async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int) -> dict[str, int]:
-    """Erase the personal data in sightings older than the retention period.
+# A sighting that still holds something personal (after /vergeetmij the reporter link is gone,
+# but text, photo and place stay until the retention period ends).
+_HAS_PERSONAL = ("(reporter_id IS NOT NULL OR description IS NOT NULL OR photo_file_id IS NOT NULL"
+                 " OR lat IS NOT NULL OR street IS NOT NULL)")
+
+
+async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int,
+                          point_hours: int = 24) -> dict[str, int]:
+    """Erase the personal data in sightings older than the retention period, and reduce exact
+    points to the buurt once merging, relay and expiry no longer need them (``point_hours``).
 
     Category, area and times stay, so the figures per buurt, category and month remain.
     """
     cutoff = to_db_time(now - dt.timedelta(days=retention_days))
+    point_cutoff = to_db_time(now - dt.timedelta(hours=point_hours))
     counts: dict[str, int] = {}
     async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "UPDATE sightings SET reporter_id = NULL, description = NULL, photo_file_id = NULL,"
-            " lat = NULL, lon = NULL, street = NULL, anonymised_at = ?"
-            " WHERE created_at < ? AND anonymised_at IS NULL",
-            (to_db_time(now), cutoff),
-        )
-        counts["sightings"] = cursor.rowcount
         # The messages about those reports carry their text too (and, for officers, the
         # reporter's name): found by the report they were about, whatever their own age.
         cursor = await tx.execute(
             "UPDATE outbox SET payload = '{}' WHERE payload != '{}' AND status != 'pending' AND ("
-            " sighting_id IN (SELECT id FROM sightings WHERE anonymised_at = ?)"
-            " OR incident_id IN (SELECT incident_id FROM sightings WHERE anonymised_at = ?))",
-            (to_db_time(now), to_db_time(now)),
+            f" sighting_id IN (SELECT id FROM sightings WHERE created_at < ? AND {_HAS_PERSONAL})"
+            f" OR incident_id IN (SELECT incident_id FROM sightings WHERE created_at < ? AND {_HAS_PERSONAL}))",
+            (cutoff, cutoff),
         )
         counts["report_messages"] = cursor.rowcount
         cursor = await tx.execute(
-            "UPDATE incidents SET lat = NULL, lon = NULL WHERE last_at < ? AND lat IS NOT NULL", (cutoff,)
+            "UPDATE sightings SET reporter_id = NULL, description = NULL, photo_file_id = NULL,"
+            " lat = NULL, lon = NULL, street = NULL, anonymised_at = COALESCE(anonymised_at, ?)"
+            f" WHERE created_at < ? AND {_HAS_PERSONAL}",
+            (to_db_time(now), cutoff),
         )
+        counts["sightings"] = cursor.rowcount
+        # The exact point (a shared location, or the house PDOK found) is needed only while
+        # reports may still merge or be relayed by radius; then the buurt is enough.
+        cursor = await tx.execute(
+            "UPDATE sightings SET lat = NULL, lon = NULL WHERE created_at < ? AND lat IS NOT NULL", (point_cutoff,))
+        counts["points"] = cursor.rowcount
+        cursor = await tx.execute(
+            "UPDATE incidents SET lat = NULL, lon = NULL WHERE last_at < ? AND lat IS NOT NULL", (point_cutoff,))
         counts["incidents"] = cursor.rowcount
+        # Who went to look ("Ik kijk") is about a person too.
+        cursor = await tx.execute(
+            "DELETE FROM watch_responses WHERE incident_id IN (SELECT id FROM incidents WHERE last_at < ?)",
+            (cutoff,))
+        counts["watch_responses"] = cursor.rowcount
         # Delivered messages carry the report text (and, for officers, the reporter's name).
         cursor = await tx.execute(
             "UPDATE outbox SET payload = '{}' WHERE created_at < ? AND status != 'pending' AND payload != '{}'",
@@ -213,8 +231,8 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
         cursor = await tx.execute("DELETE FROM report_drafts WHERE updated_at < ?", (cutoff,))
         counts["drafts"] = cursor.rowcount
         # A cached address looked up at the minute of a report would give its exact place back
-        # after the report itself was reduced to the buurt.
-        cursor = await tx.execute("DELETE FROM geocache WHERE fetched_at < ?", (cutoff,))
+        # after the report itself was reduced to the buurt: the cache keeps no longer than the point.
+        cursor = await tx.execute("DELETE FROM geocache WHERE fetched_at < ?", (point_cutoff,))
         counts["geocache"] = cursor.rowcount
     return counts
 

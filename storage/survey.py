@@ -111,7 +111,17 @@ async def close_round(tx: Transaction, survey_id: int, now: dt.datetime,
     await tx.executemany(
         "INSERT INTO survey_results (survey_id, wijk_code, invited, voted, ranking) VALUES (?, ?, ?, ?, ?)",
         [(survey_id, wijk, invited, voted, json.dumps(ranking)) for wijk, (invited, voted, ranking) in results.items()])
+    # Counted and kept per wijk: who voted what, and who was asked, is no longer needed.
+    await tx.execute("DELETE FROM survey_ballots WHERE survey_id = ?", (survey_id,))
+    await tx.execute("DELETE FROM survey_invitations WHERE survey_id = ?", (survey_id,))
     return True
+
+
+async def open_rounds_before(db: Database, gemeente_code: str, year: int) -> list[SurveyRound]:
+    """Rounds of earlier years still open (the bot was down when they should have closed)."""
+    rows = await db.fetchall("SELECT * FROM surveys WHERE gemeente_code = ? AND year < ? AND state = 'open'",
+                             (gemeente_code, year))
+    return [_round(r) for r in rows]
 
 
 async def latest_results(db: Database, wijk_prefixes: list[str]) -> list[WijkResult]:

@@ -332,9 +332,10 @@ async def test_retention_drops_old_geocoder_answers(harness: BotHarness) -> None
 
     h = harness
     await geocache.put(h.services.db, "adres:5701RK:12:", {"x": 1}, now=h.clock())
-    await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=89), retention_days=90)
+    # A typed address stays in the cache no longer than an exact point is kept (a day by default).
+    await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(hours=23), retention_days=90)
     assert await h.services.db.fetchone("SELECT 1 FROM geocache") is not None
-    counts = await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=91), retention_days=90)
+    counts = await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(hours=25), retention_days=90)
     assert counts["geocache"] == 1
 
 
@@ -372,3 +373,38 @@ def amsterdam_json(doc: dict[str, object]) -> dict[str, object]:
     from bot.geo.pdok import parse_doc
 
     return parse_doc(doc).to_json()
+
+
+async def test_retention_also_reaches_reports_of_people_who_were_forgotten(harness: BotHarness) -> None:
+    """/vergeetmij unlinks the reporter at once; text, photo and place of the report still go
+    when the retention period ends, and the exact point after a day."""
+    h = harness
+    confirmation = await file_report(h)
+    reference = confirmation.split("referentie is ")[1].split(".")[0]
+    await h.deliver()
+    await privacy.erase_person(h.services.db, RESIDENT, now=h.clock())
+    kept = await sightings.by_reference(h.services.db, reference)
+    assert kept is not None and kept.reporter_id is None and kept.description
+    await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(hours=25), retention_days=90)
+    kept = await sightings.by_reference(h.services.db, reference)
+    assert kept is not None and kept.point is None and kept.description  # the point is reduced to the buurt
+    counts = await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=91), retention_days=90)
+    assert counts["sightings"] == 1
+    kept = await sightings.by_reference(h.services.db, reference)
+    assert kept is not None and not kept.description and kept.area.buurt_code == "BU07941000"
+
+
+async def test_retention_forgets_who_went_to_look(harness: BotHarness) -> None:
+    from storage import watch
+
+    h = harness
+    await file_report(h)
+    await h.deliver()
+    incident = await h.services.db.fetchone("SELECT id FROM incidents")
+    assert incident is not None
+    await watch.record(h.services.db, incident[0], GROUP, 600001, "Buur", "look", now=h.clock())
+    assert await watch.lookers(h.services.db, incident[0]) == [600001]
+    await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=89), retention_days=90)
+    assert await watch.lookers(h.services.db, incident[0]) == [600001]
+    await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=91), retention_days=90)
+    assert await watch.lookers(h.services.db, incident[0]) == []

@@ -140,13 +140,19 @@ async def test_round_invites_counts_one_ballot_per_person_and_reports(harness: B
     assert (await run_survey_tick(h.services)).closed == 0  # results go out once
     await h.deliver()
     binnenstad = h.request.last_text(200010)  # the wijkagent of Binnenstad
-    assert "4 van 4 uitgenodigde bewoners stemden" in binnenstad
-    assert "1. Hondenpoep — 3 stemmen" in binnenstad and "2. Zwerfafval — 2 stemmen" in binnenstad
-    assert "3. Fout parkeren — 1 stem" in binnenstad and "3. Te hard rijden — 1 stem" in binnenstad
+    assert "4 van de 4 uitgenodigde bewoners hebben gestemd" in binnenstad
+    # Counts below 3 are shown as <3 (the small-cell rule of /overzicht), the ranks stay.
+    assert "1. Hondenpoep — 3 stemmen" in binnenstad and "2. Zwerfafval — <3 stemmen" in binnenstad
+    assert "3. Fout parkeren — <3 stemmen" in binnenstad and "3. Te hard rijden — <3 stemmen" in binnenstad
     assert "Hondenpoep — 3 stemmen" in h.request.last_text(300010)  # the BOA of Binnenstad
     assert "Hondenpoep — 3 stemmen" in h.request.last_text(500001)  # coordinator of BPT Binnenstad
     oost = h.request.last_text(200011)
-    assert "1 van 2 uitgenodigde bewoners stemden" in oost and "Drugsoverlast" in oost
+    # One voter: a ranking would show how they voted, so there is none.
+    assert "1 van de 2 uitgenodigde bewoners heeft gestemd" in oost and "Te weinig stemmen" in oost
+    assert "Drugsoverlast" not in oost
+    # Counted and kept: who voted what, and who was asked, is gone.
+    assert await h.services.db.fetchall("SELECT * FROM survey_ballots") == []
+    assert await h.services.db.fetchall("SELECT * FROM survey_invitations") == []
     assert "Hondenpoep" not in oost  # nobody sees another wijk's result
     assert h.request.texts(500002) == [] or all("Binnenstad" not in t for t in h.request.texts(500002))
     # The round is closed: a late press is refused.
@@ -174,25 +180,27 @@ async def test_results_in_overview_and_in_the_officers_language(harness: BotHarn
     h = harness
     assert isinstance(h.clock, FakeClock)
     await users.ensure(h.services.db, 200010, language="en", display_name="Wijkagent", username=None)
-    await subscribe(h, (100031, "BU07941000"), (100032, "BU07941100"))
+    binnenstad = (100031, 100033, 100034)
+    await subscribe(h, *((r, "BU07941000") for r in binnenstad), (100032, "BU07941100"))
     h.clock.now = OPENING
     await run_survey_tick(h.services)
     await h.deliver()
     sid = survey_id_of(h.request.sent(100031)[-1])
-    await press(h, 100031, sid, "WK079410", mask("verlichting"), "d")
+    for resident in binnenstad:
+        await press(h, resident, sid, "WK079410", mask("verlichting"), "d")
     await press(h, 100032, sid, "WK079411", mask("fietsendiefstal"), "d")
     h.clock.now = AFTER
     await run_survey_tick(h.services)
     await h.deliver()
-    assert "1. Poor street lighting — 1 vote" in h.request.last_text(200010)
+    assert "1. Poor street lighting — 3 votes" in h.request.last_text(200010)
     h.request.clear()
     await h.send(h.updates.message(200011, "/overzicht 30d"))
     shown = h.request.last_text(200011)
-    assert "Wijkagenda" in shown and "Fietsendiefstal (1)" in shown
+    assert "Wijkagenda" in shown and "te weinig stemmen" in shown and "Fietsendiefstal" not in shown
     assert "Slechte straatverlichting" not in shown  # Binnenstad is not this wijkagent's wijk
     await h.send(h.updates.message(500001, "/overzicht 30d"))  # the coordinator of BPT Binnenstad
-    assert "Slechte straatverlichting (1)" in h.request.last_text(500001)
-    assert "Fietsendiefstal" not in h.request.last_text(500001)
+    assert "Slechte straatverlichting (3)" in h.request.last_text(500001)
+    assert "Helmond-Oost" not in h.request.last_text(500001)
 
 
 async def test_forget_me_removes_invitations_and_ballots(harness: BotHarness) -> None:
@@ -281,3 +289,16 @@ def test_gemeente_survey_options_must_be_known() -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(data, base=EXAMPLE_CONFIG.parent, env={})
     assert str(error.value).startswith('areas.helmond.survey_options[1]: unknown option "onbekend"')
+
+
+async def test_a_round_up_to_31_december_closes_in_the_new_year(tmp_path: Path) -> None:
+    base = test_config(tmp_path)
+    config = dataclasses.replace(base, survey=SurveyConfig(opens=(12, 1), closes=(12, 31)))
+    clock = FakeClock(dt.datetime(2027, 12, 1, 10, tzinfo=dt.UTC))
+    async with make_harness(config, clock) as h:
+        await subscribe(h, (100081, "BU07941000"))
+        assert (await run_survey_tick(h.services)).invited == 1
+        clock.now = dt.datetime(2028, 1, 1, 10, tzinfo=dt.UTC)  # "before" this year's window
+        tick = await run_survey_tick(h.services)
+        assert tick.closed == len(config.gemeenten) and tick.reports > 0
+        assert (await run_survey_tick(h.services)).closed == 0

@@ -332,6 +332,9 @@ EN = {
 "Wijkagenda {year} · {wijk}": "Neighbourhood agenda {year} · {wijk}",
 "Er zijn geen stemmen uitgebracht.": "No votes were cast.",
 "Top 3:": "Top 3:",
+"Te weinig stemmen om een uitslag te tonen zonder dat iemands stem herkenbaar is.": "Too few votes to show a result without revealing how someone voted.",
+"te weinig stemmen": "too few votes",
+"Totalen naast zulke aantallen zijn afgerond op 5 (≈), anders zou je ze kunnen terugrekenen.": "Totals next to such counts are rounded to 5 (≈), otherwise they could be worked out.",
 "Wijkagenda (laatste ronde)": "Neighbourhood agenda (latest round)",
 "geen stemmen": "no votes",
 "{voted} van {invited} stemden": "{voted} of {invited} voted",
@@ -415,9 +418,9 @@ EN_PLURALS = {
         "Relayed to {n} groups in the neighbourhoods around it."),
     "{n} melding": ("{n} report", "{n} reports"),
     "{n} stem": ("{n} vote", "{n} votes"),
-    "{voted} van {invited} uitgenodigde bewoner stemde.": (
-        "{voted} of {invited} invited resident voted.",
-        "{voted} of {invited} invited residents voted."),
+    "{voted} van de {invited} uitgenodigde bewoners heeft gestemd.": (
+        "{voted} of the {invited} invited residents voted.",
+        "{voted} of the {invited} invited residents voted."),
     "Je hebt het afgelopen uur al veel alarmen verstuurd. Probeer het over {n} minuut opnieuw.": (
         "You have sent many alerts in the past hour. Try again in {n} minute.",
         "You have sent many alerts in the past hour. Try again in {n} minutes."),
