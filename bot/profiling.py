@@ -87,6 +87,12 @@ def tokens_of(text: str) -> list[Token]:
     return result
 
 
+# Between a person and a colour that still describes them ("de jongen is erg donker").
+LINKING_WORDS = frozenset({"is", "was", "lijkt", "leek", "ziet", "zag", "er", "uit", "erg", "heel", "vrij", "nogal",
+                           "looks", "looked", "seems", "seemed", "very", "quite", "rather", "fairly"})
+CONJUNCTIONS = frozenset({"en", "of", "maar", "and", "or", "but"})
+
+
 def _adjacent(text: str, left: Token, right: Token) -> bool:
     """Only white space between two tokens: no comma, no full stop."""
     return not text[left.end:right.start].strip()
@@ -239,6 +245,20 @@ class _Reading:
                 result.append((i, i + 1))
             elif (i + 2 < len(tokens) and i + 2 in persons and nxt.word not in DETERMINERS
                   and _adjacent(self.text, nxt, tokens[i + 2])):
+                result.append((i, i + 1))
+        # A colour standing on its own right after a person ("Man, zwart, lang", "de jongen is
+        # zwart", "man (black)") describes that person's skin. A colour followed at once by a
+        # word ("zwart haar", "in het zwart gekleed") describes something else.
+        for i in sorted(colours):
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if nxt is not None and _adjacent(self.text, tokens[i], nxt) and nxt.word not in CONJUNCTIONS:
+                continue
+            # Only a linking verb or adverb between the person and the colour ("is", "erg"):
+            # in "man met jas, zwart" the colour goes with the coat.
+            j = i - 1
+            while j >= 0 and i - j <= 3 and tokens[j].word in LINKING_WORDS:
+                j -= 1
+            if j >= 0 and i - j <= 3 and j in persons and (i, i + 1) not in result:
                 result.append((i, i + 1))
         return result
 

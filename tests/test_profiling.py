@@ -150,3 +150,22 @@ def test_no_person_seen_accepts_only_without_origin_or_colour() -> None:
     origin = review_description("donkere man loopt rond", Category.SUSPICIOUS_PERSON)
     assert not origin.no_person_possible
     assert not review_description("donkere man loopt rond", Category.SUSPICIOUS_PERSON, no_person=True).accepted
+
+
+@pytest.mark.parametrize(("text", "language", "group_sees"), [
+    # A colour standing on its own by a person describes their skin: the group never reads it.
+    ("Man, zwart, lang, rode jas, trekt aan deurklinken", "nl", "Man, […], lang, rode jas, trekt aan deurklinken"),
+    ("De jongen is zwart en draagt een pet", "nl", "De jongen is […] en draagt een pet"),
+    ("Een man (zwart) met rugzak", "nl", "Een man ([…]) met rugzak"),
+    ("Jongen, donker, 1.80, rende weg", "nl", "Jongen, […], 1.80, rende weg"),
+    ("The guy was black and tall, trying doors", "en", "The guy was […] and tall, trying doors"),
+    ("man of colour with red cap trying doors", "en", "man […] with red cap trying doors"),
+    # A colour of something else stays: hair, clothes, a car, a coat named just before it.
+    ("Man met zwart haar en rode jas", "nl", "Man met zwart haar en rode jas"),
+    ("Man in het zwart gekleed, lang", "nl", "Man in het zwart gekleed, lang"),
+    ("Zwarte auto, man stapt uit", "nl", "Zwarte auto, man stapt uit"),
+    ("Man met jas, zwart.", "nl", "Man met jas, zwart."),
+    ("man wearing black, tall", "en", "man wearing black, tall"),
+])
+def test_skin_colour_in_any_phrasing_never_reaches_the_group(text: str, language: str, group_sees: str) -> None:
+    assert redact_ethnicity(text, language) == group_sees
