@@ -49,6 +49,25 @@ STATUS_LABELS: dict[SightingStatus, str] = {
 }
 
 
+# Who a report went to, as the resident's receipt names them.
+RECIPIENT_LABELS: dict[RecipientKind, str] = {
+    RecipientKind.TEAM_GROUP: N_("de buurtpreventiegroep"),
+    RecipientKind.WIJKAGENT: N_("de wijkagent"),
+    RecipientKind.BOA: N_("de BOA"),
+    RecipientKind.CARE_DESK: N_("het Zorg- en Veiligheidshuis (zorg)"),
+    RecipientKind.FALLBACK_DESK: N_("het meldpunt van de gemeente"),
+    RecipientKind.SUBSCRIBER: N_("buurtbewoners die deze buurt volgen"),
+    RecipientKind.WALKER: N_("de lopers van de buurtronde"),
+}
+
+
+def forwarded_to(t: Translator, kinds: list[RecipientKind]) -> str:
+    """"Doorgestuurd naar: de buurtpreventiegroep, de wijkagent." from the kinds a report was
+    really routed to, each once, in routing order (a care report never says "de buurt")."""
+    labels = [t.gettext(RECIPIENT_LABELS[kind]) for kind in dict.fromkeys(kinds)]
+    return t.gettext("Doorgestuurd naar: {recipients}.").format(recipients=", ".join(labels))
+
+
 def esc(text: str | None) -> str:
     return html.escape(text or "", quote=False)
 

@@ -23,9 +23,28 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Saying 112 was already called is not a sign of danger now: the resident did what we would
+# ask, and "Bel nu 112" again (or an escalation) would be wrong. "112" up to five words away
+# from "gebeld" / "called", either way round, is such a phrase; it is left out before the
+# urgent words are looked for, so "112 is gebeld, er wordt nu ingebroken" is still urgent.
+_CALLED = r"(?:gebeld|ingeschakeld|gewaarschuwd|called|phoned|rang)"
+_NEAR = r"(?:[^\W\d]+\s+){0,5}?"  # up to five words in between, no numbers, no sentence end
+_CALLED_112 = re.compile(
+    rf"(?<!\w)112\s+{_NEAR}{_CALLED}(?!\w)"
+    rf"|(?<!\w){_CALLED}\s+{_NEAR}112(?!\w)"
+)
+
+
 def is_urgent_text(text: str) -> bool:
     """Does free text the resident typed mark the situation as urgent (danger now)?"""
-    return bool(_URGENT.search(_fold(text))) or text.count("!") >= 3
+    folded = _CALLED_112.sub(" ", _fold(text))
+    return bool(_URGENT.search(folded)) or text.count("!") >= 3
+
+
+def description_sounds_urgent(text: str, *, earlier: bool) -> bool:
+    """Does the description make the report urgent? Not when the resident said it happened
+    earlier ("Eerder"): "gisteren zag ik een inbreker" is a report, not danger now."""
+    return not earlier and is_urgent_text(text)
 
 
 class WhenProblem(StrEnum):

@@ -23,10 +23,16 @@ from storage import patrol as patrol_store
 from storage.db import Transaction
 
 OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
+OFFICER_KIND_VALUES = {k.value for k in OFFICER_KINDS}
 CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
           SightingStatus.EXPIRED}
 RELAY_KIND = "relay"  # a group message in a neighbouring buurt
 OPEN_STATUSES = (SightingStatus.NEW, SightingStatus.ACKNOWLEDGED)
+
+
+class DraftGone(Exception):
+    """The report's draft was no longer there: it was already sent (a second press on
+    "Versturen"), or cancelled. Nothing was stored, nothing queued."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +50,16 @@ def priority_of(sighting: Sighting) -> int:
 
 async def submit_sighting(
     services: Services, sighting: Sighting, *, reporter_label: str | None, draft_owner: int | None = None,
+    draft_step: str = "confirm",
     also: Callable[[Transaction, Sighting], Awaitable[None]] | None = None,
 ) -> Submitted:
     """``also`` runs inside the same transaction once the sighting is stored (a walk report
-    records the sighting it became), so both are written or neither."""
+    records the sighting it became), so both are written or neither.
+
+    With ``draft_owner``, that person's draft (still at ``draft_step``) is taken in the same
+    transaction, first: when it is already gone, :class:`DraftGone` is raised and nothing is
+    written. Updates run concurrently, so two presses on "Versturen" can both get this far.
+    """
     config = services.config
     now = services.now()
     sighting.created_at = now
@@ -63,6 +75,10 @@ async def submit_sighting(
         g.chat_id: g.language for gs in services.directory.groups_by_buurt.values() for g in gs
     }
     async with services.db.transaction() as tx:
+        # The draft goes in the same transaction: never a stored report *and* a live draft,
+        # and never two reports from one draft.
+        if draft_owner is not None and not await drafts.take(tx, draft_owner, step=draft_step):
+            raise DraftGone
         candidates = await sightings.open_incidents_since(
             tx, sighting.category, sighting.area.gemeente_code, now - window,
             buurt_code=sighting.area.buurt_code, near=sighting.point,
@@ -79,13 +95,11 @@ async def submit_sighting(
             report_count = await sightings.add_report_to_incident(tx, incident_id, now)
         sighting.incident_id = incident_id
         await sightings.create(tx, sighting, local_year=local_year)
-        if draft_owner is not None:
-            # The draft goes in the same transaction: never a stored report *and* a live draft.
-            await drafts.delete(tx, draft_owner)
         if also is not None:
             await also(tx, sighting)
         if merged:
             await queue_incident_edits(services, tx, incident_id)
+            await _queue_additions(services, tx, sighting, incident_id, reporter_label)
         else:
             for recipient in recipients:
                 language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
@@ -145,6 +159,45 @@ async def _queue_routed(
         )
 
 
+async def _queue_additions(
+    services: Services, tx: Transaction, sighting: Sighting, incident_id: int, reporter_label: str | None,
+) -> None:
+    """A report merged into an incident: the officers get it in full, as a reply to their copy
+    of the first report (its text as written, its photo, who reported).
+
+    The edited first message shows only the first report with a new count; what a later
+    reporter saw (another description, a photo, someone to call back) would otherwise never
+    reach the wijkagent. Groups get the edit only: they need the count, not another alert.
+    The rows carry the new sighting's id (so /vergeetmij and retention reach them) and no
+    incident id (they are not the incident's messages to edit).
+    """
+    first = await sightings.first_of_incident(tx, incident_id)
+    if first is None:
+        return
+    told: set[int] = set()
+    for delivery in await outbox.deliveries_for_incident(tx, incident_id):
+        if (delivery.method != "sendMessage" or delivery.status in ("failed", "dropped")
+                or delivery.kind not in OFFICER_KIND_VALUES or delivery.chat_id in told):
+            continue
+        told.add(delivery.chat_id)
+        kind = RecipientKind(delivery.kind)
+        t = translator(delivery.language)
+        heading = "➕ <b>" + render.esc(t.gettext("Aanvulling op {reference}").format(reference=first.reference)) + "</b>"
+        text = heading + "\n" + render.sighting_text(
+            t, sighting, tz=services.config.timezone, for_kind=kind, reporter_label=reporter_label)
+        payloads: list[tuple[str, dict[str, object]]] = [("sendMessage", {"text": text, "parse_mode": "HTML"})]
+        if sighting.photo_file_id:
+            # By file id, as for the first report: officers only, no metadata.
+            caption = t.gettext("Aanvulling op {reference}").format(reference=first.reference) + " · " + sighting.reference
+            payloads.append(("sendPhoto", {"photo": sighting.photo_file_id, "caption": caption}))
+        for method, payload in payloads:
+            await outbox.enqueue(
+                tx, delivery.chat_id, method, payload, priority=priority_of(sighting), kind=delivery.kind,
+                language=delivery.language, sighting_id=sighting.id, incident_id=None,
+                reply_to=delivery.outbox_id, not_before=services.now(),
+            )
+
+
 async def queue_incident_edits(services: Services, tx: Transaction, incident_id: int) -> None:
     """Edit every message about the incident in place: new count, new status."""
     incident = await sightings.get_incident(tx, incident_id)
@@ -196,11 +249,14 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
 
 async def set_incident_status(
     services: Services, incident_id: int, status: SightingStatus, *, by: int | None
-) -> list[int]:
-    """An officer changed the status: edit every message, tell every reporter. Returns reporters told."""
+) -> list[int] | None:
+    """An officer changed the status: edit every message, tell every reporter. Returns reporters told,
+    or None when the status did not change because it already was ``status`` or the incident was
+    closed by then (checked and set in this one transaction: two presses at once tell nobody twice)."""
     now = services.now()
     async with services.db.transaction() as tx:
-        await sightings.set_incident_status(tx, incident_id, status, by=by, at=now)
+        if not await sightings.set_incident_status(tx, incident_id, status, by=by, at=now):
+            return None
         await queue_incident_edits(services, tx, incident_id)
         if status in CLOSED:
             # People who went to look get the outcome privately, so nobody stays out in the dark.

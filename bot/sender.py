@@ -334,6 +334,15 @@ class OutboxSender:
                 return
             chat_id = original_chat
             params["message_id"] = message_id
+        if item.reply_to is not None:
+            ref = await outbox.message_ref(self.db, item.reply_to)
+            if ref is not None and ref[1] is None and ref[2] in ("pending", "sending"):
+                # The message to answer is not out yet: reply after it is.
+                await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=self.limits.scaled(1.0)), "waiting for original")
+                return
+            if ref is not None and ref[1] is not None:
+                # Its text names the original too, so it still makes sense if that was deleted.
+                params["reply_parameters"] = {"message_id": ref[1], "allow_sending_without_reply": True}
         params["chat_id"] = chat_id
         await outbox.mark_sending(self.db, item.id)
         try:

@@ -51,7 +51,13 @@ async def on_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                  incident.status.value)
         await query.answer(t.gettext("Deze melding is al afgesloten."))
         return
-    await set_incident_status(services, incident_id, status, by=presser)
+    if await set_incident_status(services, incident_id, status, by=presser) is None:
+        # Another press (or the expiry) changed it between the check above and now.
+        now = await sightings.get_incident(services.db, incident_id)
+        log.info("refused ack on incident %s (to %s): changed at the same moment", incident_id, status.value)
+        await query.answer(t.gettext("Dit was al zo ingesteld.") if now is not None and now.status is status
+                           else t.gettext("Deze melding is al afgesloten."))
+        return
     await query.answer(t.gettext("Gedaan. De melder krijgt bericht."))
 
 

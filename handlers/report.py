@@ -52,10 +52,11 @@ from bot.report_rules import (
     DescriptionProblem,
     WhenProblem,
     description_problem,
+    description_sounds_urgent,
     is_urgent_text,
     parse_when,
 )
-from bot.reporting import submit_sighting
+from bot.reporting import DraftGone, submit_sighting
 from bot.textsafety import clean_text
 from handlers.common import display_label, services_of, user_translator
 from storage import drafts, privacy, users
@@ -207,7 +208,8 @@ def summary_text(t: Translator, data: dict[str, Any], tz: dt.tzinfo) -> str:
     lines.append(t.gettext("Beschrijving: {text}").format(text=render.esc(data["description"])))
     lines.append(t.gettext("Foto: {answer}").format(answer=t.gettext("ja") if data.get("photo") else t.gettext("nee")))
     lines.append("")
-    lines.append(t.gettext("Je naam wordt niet getoond in de buurtgroep; alleen de wijkagent of BOA ziet wie meldde."))
+    lines.append(t.gettext("Je naam wordt niet getoond in de buurtgroep; alleen wie de melding behandelt (wijkagent, "
+                           "BOA, het Zorg- en Veiligheidshuis of het meldpunt van de gemeente) ziet wie meldde."))
     return "\n".join(lines)
 
 
@@ -319,7 +321,9 @@ async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     if refusal is not None:
         await message.reply_text(refusal)
         return ConversationHandler.END
-    text = " ".join(context.args or [])
+    # "/melding er wordt ingebroken": words after the command may say it is urgent; after /start
+    # they are only the link's "melding".
+    text = "" if message.text and message.text.startswith("/start") else " ".join(context.args or [])
     data: dict[str, Any] = {}
     if text and is_urgent_text(text):
         data["urgent"] = True
@@ -370,6 +374,7 @@ async def on_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step 
     loaded = await _load(update, context)
     data = loaded[1] if loaded else {}
     data["urgent"] = True
+    data.pop("urgent_from_description", None)  # the resident said so: it stays urgent
     await query.message.reply_text(call_112_text(t, t.gettext("Je gaf aan dat er nu gevaar is.")), parse_mode=ParseMode.HTML)
     await _save(update, context, Step.CATEGORY, data)
     await query.message.reply_text(t.gettext("Wat wil je melden?"), reply_markup=category_keyboard(t))
@@ -389,6 +394,8 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ste
     loaded = await _load(update, context)
     data = loaded[1] if loaded else {}
     data["category"] = category.value
+    if category in EMERGENCY_CATEGORIES:
+        data.pop("urgent_from_description", None)  # urgent by its category, whatever the text said
     if category in EMERGENCY_CATEGORIES and not data.get("urgent"):
         # SAAR: Alarmeer 112 comes before anything else we ask.
         data["urgent"] = True
@@ -499,6 +506,11 @@ async def on_when(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | 
         data["occurred_at"] = services_of(context).now().isoformat()
         return await _next(update, context, t, Step.DESCRIPTION, data)
     data["when_mode"] = "earlier"
+    if data.pop("urgent_from_description", None):
+        # Only the words of the description made it urgent, and it happened earlier after all:
+        # no escalation for something that is over (the "Nu gevaar" button and the categories
+        # that are urgent by themselves stay urgent).
+        data.pop("urgent", None)
     return await _next(update, context, t, Step.WHEN_TIME, data)
 
 
@@ -590,8 +602,9 @@ async def accept_description(update: Update, context: ContextTypes.DEFAULT_TYPE,
         data["no_person"] = True
     else:
         data.pop("no_person", None)
-    if not data.get("urgent") and is_urgent_text(text):
+    if not data.get("urgent") and description_sounds_urgent(text, earlier=data.get("when_mode") == "earlier"):
         data["urgent"] = True
+        data["urgent_from_description"] = True  # taken back if "Wanneer" becomes "Eerder"
         await message.reply_text(call_112_text(t, t.gettext("Je beschrijving klinkt als gevaar nu.")), parse_mode=ParseMode.HTML)
     return await _next(update, context, t, Step.PHOTO, data)
 
@@ -664,21 +677,30 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
     if loaded is None or loaded[0] is not Step.CONFIRM:
         await query.answer(t.gettext("Deze knop is verlopen."))
         return ConversationHandler.END
-    await query.answer()
     _, data = loaded
     refusal = await report_refusal(update, context, t)
     if refusal is not None:
+        await query.answer()
         await query.message.reply_text(refusal)
         return Step.CONFIRM
     if (review := review_draft(data, t)) is not None and not review.accepted:
         # Whatever way the draft got here, nothing about a person reaches a group unchecked.
+        await query.answer()
         return await send_back_description(update, context, t, query.message, data, review,  # type: ignore[arg-type]
                                            changed_category=True)
     sighting = sighting_from_draft(data, reporter_id=update.effective_user.id, language=t.language, services_area=services.catalog.area)
-    submitted = await submit_sighting(
-        services, sighting, reporter_label=display_label(update), draft_owner=update.effective_user.id
-    )
+    try:
+        submitted = await submit_sighting(
+            services, sighting, reporter_label=display_label(update), draft_owner=update.effective_user.id,
+            draft_step=Step.CONFIRM.value,
+        )
+    except DraftGone:
+        # A second press on "Versturen" while the first was being stored (updates run side by
+        # side): the first one took the draft and sends the receipt; this one only says so.
+        await query.answer(t.gettext("Je melding is al verstuurd."))
+        return ConversationHandler.END
     services.draft_cache.pop(update.effective_user.id, None)
+    await query.answer()
     # Only now, with the sighting and its messages stored, the resident hears "received".
     lines = [
         "✅ " + t.gettext("Ontvangen. Je referentie is {reference}.").format(reference=submitted.sighting.reference),
@@ -686,7 +708,8 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
     if submitted.merged:
         lines.append(t.gettext("Anderen meldden hetzelfde; je melding is samengevoegd ({count} meldingen).").format(count=submitted.report_count))
     if submitted.recipients:
-        lines.append(t.gettext("We hebben je melding doorgestuurd naar de buurt en de wijkagent. Je hoort het als iemand hem oppakt."))
+        lines.append(render.forwarded_to(t, [r.kind for r in submitted.recipients]))
+        lines.append(t.gettext("Je hoort het als iemand hem oppakt."))
     else:
         lines.append(t.gettext("Er is voor deze plek nog niemand gekoppeld; je melding is bewaard voor de gemeente."))
     lines.append(t.gettext("Bij gevaar: bel altijd 112."))
@@ -750,6 +773,8 @@ async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
 # ---------------------------------------------------------------------------- wiring
 
 PRIVATE = filters.ChatType.PRIVATE
+# /start melding: the link a group gets for /melding (handlers.start.in_group) starts a report.
+START_REPORT = PRIVATE & filters.Regex(r"^/start(@\w+)?\s+melding\s*$")
 
 
 def conversation() -> ConversationHandler[Any]:
@@ -768,6 +793,7 @@ def _conversation(anything: MessageHandler[Any, Any], stale_button: CallbackQuer
     return ConversationHandler(
         entry_points=[
             CommandHandler(["melding", "report"], start_report, filters=PRIVATE),
+            CommandHandler("start", start_report, filters=START_REPORT),
             CallbackQueryHandler(resume_report, pattern=r"^rep:"),
             MessageHandler(PRIVATE & ~filters.COMMAND, resume_report),
         ],
@@ -807,6 +833,7 @@ def _conversation(anything: MessageHandler[Any, Any], stale_button: CallbackQuer
         fallbacks=[
             CommandHandler(["annuleer", "cancel"], cancel),
             CommandHandler(["melding", "report"], start_report, filters=PRIVATE),
+            CommandHandler("start", start_report, filters=START_REPORT),
         ],
         name="report",
     )

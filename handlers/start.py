@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -16,7 +16,7 @@ from telegram.ext import (
 
 from bot.i18n import LANGUAGES, has_catalog, translator
 from handlers.common import forget_language, services_of, user_translator
-from storage import users
+from storage import drafts, users
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "pl": "Polski", "ar": "العربية"}
 
@@ -58,6 +58,41 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t.gettext("Kies je taal:"),
     ])
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=language_keyboard())
+
+
+REPORT_START = "melding"  # t.me/<bot>?start=melding opens a private chat and starts a report
+
+
+def report_link(bot_username: str | None) -> str:
+    return f"https://t.me/{bot_username}?start={REPORT_START}"
+
+
+async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/melding, /report or /start in a group: reports are made in private (the group would see
+    who reports, and the questions would fill the group), so one line with the link."""
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    await message.reply_text(
+        t.gettext("Meld dit in een privégesprek met mij: {link}").format(link=report_link(context.bot.username)),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+
+
+async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/annuleer that no flow took. A report draft kept over a restart is still cancelled (the
+    conversation's memory is gone, the draft in SQLite is not); otherwise say there is nothing."""
+    message = update.effective_message
+    if message is None or update.effective_user is None:
+        return
+    if await drafts.load(services_of(context).db, update.effective_user.id) is not None:
+        from handlers.report import cancel
+
+        await cancel(update, context)
+        return
+    t = await user_translator(update, context)
+    await message.reply_text(t.gettext("Er is niets om te annuleren."))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,3 +139,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler(["help", "hulp"], help_command))
     app.add_handler(CommandHandler(["taal", "language"], choose_language, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_language, pattern=r"^lang:"))
+    app.add_handler(CommandHandler(["melding", "report", "start"], in_group, filters=filters.ChatType.GROUPS))
+
+
+def register_last(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After every other handler of group 0, so a flow with its own /annuleer gets it first."""
+    app.add_handler(CommandHandler(["annuleer", "cancel"], nothing_to_cancel, filters=filters.ChatType.PRIVATE))

@@ -26,3 +26,13 @@ async def save(db: Database, telegram_id: int, step: str, data: dict[str, Any]) 
 
 async def delete(db: Database | Transaction, telegram_id: int) -> None:
     await db.execute("DELETE FROM report_drafts WHERE telegram_id = ?", (telegram_id,))
+
+
+async def take(tx: Transaction, telegram_id: int, *, step: str) -> bool:
+    """Delete the draft if it is still at ``step``; False when it was already gone (or moved on).
+
+    Submitting takes the draft inside the submit transaction: of two presses on "Versturen"
+    at once, only the one that took it files the report.
+    """
+    cursor = await tx.execute("DELETE FROM report_drafts WHERE telegram_id = ? AND step = ?", (telegram_id, step))
+    return cursor.rowcount > 0

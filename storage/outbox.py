@@ -33,6 +33,7 @@ class OutboxItem:
     incident_id: int | None
     broadcast_id: int | None
     not_before: dt.datetime
+    reply_to: int | None = None  # the outbox row whose message this one answers
 
 
 def _item(row: Any) -> OutboxItem:
@@ -50,6 +51,7 @@ def _item(row: Any) -> OutboxItem:
         incident_id=row["incident_id"],
         broadcast_id=row["broadcast_id"],
         not_before=from_db_time(row["not_before"]) or utcnow(),
+        reply_to=row["reply_to"],
     )
 
 
@@ -68,6 +70,7 @@ async def enqueue(
     edit_of: int | None = None,
     not_before: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    reply_to: int | None = None,
 ) -> int:
     """Queue one Bot API call. ``now`` stamps created_at (and not_before when that is not
     given); callers with a clock pass it so the row's times agree with the event's."""
@@ -80,8 +83,8 @@ async def enqueue(
         )
     return await tx.insert(
         "INSERT INTO outbox (chat_id, method, payload, priority, kind, language, sighting_id,"
-        " incident_id, broadcast_id, edit_of, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " incident_id, broadcast_id, edit_of, not_before, created_at, reply_to)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             chat_id,
             method,
@@ -95,6 +98,7 @@ async def enqueue(
             edit_of,
             to_db_time(not_before or now),
             to_db_time(now),
+            reply_to,
         ),
     )
 

@@ -232,25 +232,35 @@ async def get_incident(db: Database | Transaction, incident_id: int) -> Incident
     return _incident(row) if row else None
 
 
+CLOSED_STATUSES = (SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED,
+                   SightingStatus.FALSE_ALARM, SightingStatus.EXPIRED)
+_STILL_OPEN = f"status NOT IN ({', '.join(repr(s.value) for s in CLOSED_STATUSES)})"
+
+
 async def set_incident_status(
     tx: Transaction, incident_id: int, status: SightingStatus, *, by: int | None, at: dt.datetime
-) -> None:
+) -> bool:
+    """Compare-and-set: the status changes only while the incident is open and not already
+    ``status``. False when it did not change (two presses at once, or an expiry and an
+    officer at the same moment): then the caller must not tell anyone."""
     if status is SightingStatus.ACKNOWLEDGED:
-        await tx.execute(
+        cursor = await tx.execute(
             "UPDATE incidents SET status = ?, acknowledged_by = ?, acknowledged_at = COALESCE(acknowledged_at, ?)"
-            " WHERE id = ?",
-            (status.value, by, to_db_time(at), incident_id),
+            f" WHERE id = ? AND status != ? AND {_STILL_OPEN}",
+            (status.value, by, to_db_time(at), incident_id, status.value),
         )
     else:
-        closed = status in {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED,
-                            SightingStatus.FALSE_ALARM, SightingStatus.EXPIRED}
-        await tx.execute(
+        closed = status in CLOSED_STATUSES
+        cursor = await tx.execute(
             "UPDATE incidents SET status = ?, acknowledged_by = COALESCE(acknowledged_by, ?),"
             " acknowledged_at = COALESCE(acknowledged_at, ?), closed_at = CASE WHEN ? THEN ? ELSE closed_at END"
-            " WHERE id = ?",
-            (status.value, by, to_db_time(at), int(closed), to_db_time(at), incident_id),
+            f" WHERE id = ? AND status != ? AND {_STILL_OPEN}",
+            (status.value, by, to_db_time(at), int(closed), to_db_time(at), incident_id, status.value),
         )
+    if cursor.rowcount == 0:
+        return False
     await tx.execute("UPDATE sightings SET status = ? WHERE incident_id = ?", (status.value, incident_id))
+    return True
 
 
 async def mark_escalated(tx: Transaction, incident_id: int, at: dt.datetime) -> bool:
