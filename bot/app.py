@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, has_catalog, translator
 from bot.ratelimiter import InteractiveRetryLimiter
 from bot.sender import Limits, OutboxSender
 from bot.services import Services, create_services
@@ -21,18 +22,35 @@ from storage import teams
 
 log = logging.getLogger(__name__)
 
-COMMANDS_NL = [
-    BotCommand("melding", "Iets melden in je buurt"),
-    BotCommand("annuleer", "Stop wat je aan het doen bent"),
-    BotCommand("taal", "Kies je taal"),
-    BotCommand("help", "Hulp"),
-]
-COMMANDS_EN = [
-    BotCommand("report", "Report something in your neighbourhood"),
-    BotCommand("cancel", "Stop what you are doing"),
-    BotCommand("language", "Choose your language"),
-    BotCommand("help", "Help"),
-]
+# The menu Telegram shows next to the text field: short, for residents. (Dutch command, English
+# alias, description): Dutch speakers get the Dutch commands, everyone else the English aliases
+# (each handler takes both; the English and Turkish help texts name the aliases too), with the
+# description in their language.
+MENU: tuple[tuple[str, str, str], ...] = (
+    ("melding", "report", N_("Iets melden in je buurt")),
+    ("annuleer", "cancel", N_("Stop wat je aan het doen bent")),
+    ("taal", "language", N_("Kies je taal")),
+    ("help", "help", N_("Hulp en alle opdrachten")),
+    ("tips", "tips", N_("Preventietips instellen")),
+    ("abonneer", "subscribe", N_("Volg de buurtalarmen van je buurt")),
+)
+
+
+def command_menu(language: str) -> list[BotCommand]:
+    t = translator(language)
+    return [BotCommand(dutch if language == SOURCE_LANGUAGE else english, t.gettext(description))
+            for dutch, english, description in MENU]
+
+
+def menu_languages() -> list[str]:
+    """The languages that get their own menu: every one with a catalog (Dutch is the default)."""
+    return [language for language in LANGUAGES if language != SOURCE_LANGUAGE and has_catalog(language)]
+
+
+async def set_command_menus(bot: Any) -> None:
+    await bot.set_my_commands(command_menu(SOURCE_LANGUAGE))
+    for language in menu_languages():
+        await bot.set_my_commands(command_menu(language), language_code=language)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -98,8 +116,7 @@ def build_application(
                 job_kwargs={"id": "retention", "replace_existing": True, "misfire_grace_time": 3600},
             )
         try:
-            await app.bot.set_my_commands(COMMANDS_NL)
-            await app.bot.set_my_commands(COMMANDS_EN, language_code="en")
+            await set_command_menus(app.bot)
         except (NetworkError, TimedOut):
             log.warning("could not set the command menu; continuing")
 

@@ -6,6 +6,7 @@ Every problem is reported as one line that names the key and what was expected, 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
@@ -27,6 +28,8 @@ WIJK_CODE = re.compile(r"^WK\d{6}$")
 BUURT_CODE = re.compile(r"^BU\d{8}$")
 # A postcode pattern: PC4 ("5701"), PC6 ("5701AB") or a PC6 range ("5701AA-5701AZ").
 POSTCODE_PATTERN = re.compile(r"^\d{4}([A-Z]{2})?(-\d{4}[A-Z]{2})?$")
+SECRET_MIN_CHARS = 16
+SECRET_WHAT = f"a random secret of {SECRET_MIN_CHARS}-256 characters A-Z a-z 0-9 _ -"
 
 DEFAULT_ROUTING: dict[Category, tuple[RecipientKind, ...]] = {
     Category.SUSPICIOUS_PERSON: (RecipientKind.TEAM_GROUP, RecipientKind.WIJKAGENT),
@@ -344,6 +347,10 @@ def _buurt(reader: _Reader, wijk_code: str, base: Path) -> BuurtConfig:
         norm = pc.replace(" ", "").upper() if isinstance(pc, str) else pc
         if not isinstance(norm, str) or not POSTCODE_PATTERN.match(norm):
             raise ConfigError(f"{reader.key('postcodes')}[{i}]: expected a postcode like 5701, 5701AB or 5701AA-5701AZ, got {_show(pc)}")
+        low, _, high = norm.partition("-")
+        if high and high < low:
+            raise ConfigError(f"{reader.key('postcodes')}[{i}]: expected a range from low to high like 5701AA-5701AZ, "
+                              f"got {_show(pc)}")
         postcodes.append(norm)
     return BuurtConfig(code, reader.text("name", what="the buurt's name"), tuple(postcodes), _path(reader, "polygon", base))
 
@@ -565,9 +572,11 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     webhook = None
     if (wh := root.table("webhook")) is not None:
         wh.unknown_keys({"listen", "port", "path", "url", "secret_token"})
-        secret = env.get("BUURTWACHT_WEBHOOK_SECRET") or wh.text("secret_token", "", what="a secret of 1-256 characters A-Z a-z 0-9 _ -")
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-            raise ConfigError("webhook.secret_token: expected 1-256 characters A-Z a-z 0-9 _ - (or env BUURTWACHT_WEBHOOK_SECRET)")
+        secret = env.get("BUURTWACHT_WEBHOOK_SECRET") or wh.text("secret_token", "", what=SECRET_WHAT)
+        # Telegram accepts 1-256 characters, but only a long random secret keeps forged updates out.
+        if not re.fullmatch(rf"[A-Za-z0-9_-]{{{SECRET_MIN_CHARS},256}}", secret):
+            raise ConfigError(f"webhook.secret_token: expected {SECRET_WHAT}, e.g. from "
+                              f"`openssl rand -hex 24` (or env BUURTWACHT_WEBHOOK_SECRET)")
         port = wh.get("port", int, 8443)
         if not 0 <= port <= 65535:
             raise ConfigError(f"webhook.port: expected a port number 0-65535, got {port}")
@@ -650,10 +659,12 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     if not gemeenten:
         raise ConfigError("areas: expected at least one gemeente table like [areas.helmond]")
     _check_unique(gemeenten)
+    _check_postcodes(gemeenten)
     _check_survey_options(gemeenten, survey)
     known_buurten = {b.code for g in gemeenten for w in g.wijken for b in w.buurten}
 
     teams = []
+    group_owner: dict[int, str] = {}  # group chat id → where it is configured
     for team in root.tables("teams"):
         team.unknown_keys({"name", "buurten", "coordinators", "groups"})
         buurten = team.get("buurten", list, what="a list of buurtcodes")
@@ -662,11 +673,22 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
                 raise ConfigError(f"{team.key('buurten')}[{i}]: expected a buurtcode configured under [areas], got {_show(code)}")
         if not buurten:
             raise ConfigError(f"{team.key('buurten')}: expected at least one buurtcode")
+        name = team.text("name", what="the team's name")
+        groups = _int_list(team, "groups", "Telegram group chat ids")
+        for i, chat_id in enumerate(groups):
+            where = f"{team.key('groups')}[{i}]"
+            if chat_id >= 0:
+                raise ConfigError(f"{where}: expected a Telegram group chat id, which is negative "
+                                  f"(like -1001234567890), got {chat_id}")
+            if chat_id in group_owner:
+                raise ConfigError(f"{where}: group {chat_id} is configured twice (also at {group_owner[chat_id]}); "
+                                  f"a group is the alert group of one team")
+            group_owner[chat_id] = where
         teams.append(TeamConfig(
-            name=team.text("name", what="the team's name"),
+            name=name,
             buurten=tuple(buurten),
             coordinators=tuple(_int_list(team, "coordinators", "Telegram user ids")),
-            groups=tuple(_int_list(team, "groups", "Telegram group chat ids")),
+            groups=tuple(groups),
         ))
 
     return Config(
@@ -735,6 +757,63 @@ def _check_unique(gemeenten: tuple[GemeenteConfig, ...]) -> None:
             if code in seen:
                 raise ConfigError(f"{where}: {code} is configured twice (also at {seen[code]})")
             seen[code] = where
+
+
+@dataclass(frozen=True, slots=True)
+class _PostcodeEntry:
+    specificity: int  # 0 a PC6, 1 a range, 2 a PC4 (the order in which bot.locate.PostcodeMap tries them)
+    low: str
+    high: str
+    buurt: str
+    key: str
+    pattern: str
+
+
+def _postcode_entry(pattern: str, buurt: str, key: str) -> _PostcodeEntry:
+    """The PC6 interval a pattern covers, as bot.locate.PostcodeMap reads it."""
+    low, _, high = pattern.partition("-")
+    if len(low) == 4:
+        return _PostcodeEntry(2, low + "AA", low + "ZZ", buurt, key, pattern)
+    high = high or low
+    return _PostcodeEntry(0 if low == high else 1, low, high, buurt, key, pattern)
+
+
+def _check_postcodes(gemeenten: tuple[GemeenteConfig, ...]) -> None:
+    """The offline fallback maps a typed postcode to one buurt, the most specific pattern first.
+
+    Two patterns of the same kind (PC6, range, PC4) in different buurten that share a postcode
+    leave it to chance which buurt a report lands in: refused. A PC6 inside another buurt's
+    range or PC4, or a range inside another buurt's PC4, is a deliberate exception (the more
+    specific one wins) — unless it covers that pattern entirely, which then never matches."""
+    entries = [
+        _postcode_entry(pattern, b.code, f"areas.{g.key}.wijken[{i}].buurten[{j}].postcodes[{k}]")
+        for g in gemeenten for i, w in enumerate(g.wijken) for j, b in enumerate(w.buurten)
+        for k, pattern in enumerate(b.postcodes)
+    ]
+    for specificity in (0, 1, 2):
+        # A sweep in order of the interval's start: a pattern overlaps an earlier one of another
+        # buurt exactly when it starts before the furthest end seen so far (once no earlier
+        # pair overlapped, that furthest-reaching one is the only candidate of another buurt).
+        reach: _PostcodeEntry | None = None
+        for entry in sorted((e for e in entries if e.specificity == specificity), key=lambda e: (e.low, e.high)):
+            if reach is not None and entry.low <= reach.high and entry.buurt != reach.buurt:
+                raise ConfigError(f"{entry.key}: {entry.pattern} overlaps {reach.pattern} of buurt {reach.buurt} "
+                                  f"(at {reach.key}); the offline postcode lookup could not tell which buurt is meant")
+            if reach is None or entry.high > reach.high:
+                reach = entry
+    # Only a range can cover a PC4 (a PC6 covers no more than itself). Ranges of different
+    # buurten no longer overlap, so the furthest-reaching range starting at or before the PC4
+    # is the one that could cover it.
+    ranges = sorted((e for e in entries if e.specificity == 1), key=lambda e: (e.low, e.high))
+    starts = [e.low for e in ranges]
+    furthest: list[_PostcodeEntry] = []
+    for entry in ranges:
+        furthest.append(entry if not furthest or entry.high > furthest[-1].high else furthest[-1])
+    for pc4 in (e for e in entries if e.specificity == 2):
+        at = bisect.bisect_right(starts, pc4.low) - 1
+        if at >= 0 and (cover := furthest[at]).high >= pc4.high and cover.buurt != pc4.buurt:
+            raise ConfigError(f"{pc4.key}: {pc4.pattern} never matches: {cover.pattern} of buurt {cover.buurt} "
+                              f"(at {cover.key}) covers it and wins as the more specific pattern")
 
 
 def _file_url(api_url: str) -> str:

@@ -45,15 +45,15 @@ PERSONAS = {
 }
 
 HELP = f"""\
-Commands (anything else is sent as a message by the current persona):
-  /as bewoner | coordinator | wijkagent   switch persona (the resident starts)
-  /groep  /prive                          type in the team's group, or in your private chat
-  <number>   or   =<label>                press the button with that number (or label)
-  /locatie <lat> <lon>                    share a location (e.g. /locatie {DEFAULT_POINT[0]} {DEFAULT_POINT[1]});
-                                          a "📍" button asks for coordinates (Enter: {DEFAULT_POINT_NAME})
-  /foto                                   send a photo
-  /hulp                                   this help;  /stop (or Ctrl-C, Ctrl-D)  quit
-Try: /melding  (as bewoner), then press the buttons; watch the group and the wijkagent.
+Opdrachten (al het andere gaat als bericht van de huidige persoon naar de bot):
+  /as bewoner | coordinator | wijkagent   wissel van persoon (je begint als bewoner)
+  /groep  /prive                          typ in de groep van het team, of in je privéchat
+  <nummer>   of   =<tekst>                druk op de knop met dat nummer (of die tekst)
+  /locatie <breedte> <lengte>             deel een locatie (bijv. /locatie {DEFAULT_POINT[0]} {DEFAULT_POINT[1]});
+                                          een "📍"-knop vraagt om coördinaten (Enter: {DEFAULT_POINT_NAME})
+  /foto                                   stuur een foto
+  /hulp                                   deze uitleg;  /stop (of Ctrl-C, Ctrl-D)  stoppen
+Probeer: /melding (als bewoner) en druk op de knoppen; kijk wat de groep en de wijkagent krijgen.
 """
 
 
@@ -123,7 +123,7 @@ class DemoConsole:
 
     def prompt(self) -> str:
         if self.awaiting_location is not None:
-            return f"locatie (<lat> <lon>, Enter = {DEFAULT_POINT_NAME})> "
+            return f"locatie (<breedte> <lengte>, Enter = {DEFAULT_POINT_NAME})> "
         where = "groep" if self.in_group else "privé"
         return f"{self.persona.key}@{where}> "
 
@@ -202,7 +202,7 @@ class DemoConsole:
             return Outcome.LOCAL
         if button.request_location:
             self.awaiting_location = button
-            self.say("→ Telegram vraagt je locatie te delen: typ <lat> <lon>, of Enter voor "
+            self.say("→ Telegram vraagt je locatie te delen: typ <breedte> <lengte>, of Enter voor "
                      f"{DEFAULT_POINT_NAME} ({DEFAULT_POINT[0]} {DEFAULT_POINT[1]})")
             return Outcome.LOCAL
         chat_id = None if button.chat_id == persona.user_id else button.chat_id
@@ -273,7 +273,7 @@ def resolve_config(config_path: Path | None) -> tuple[Path | None, str | None]:
         return config_path, None
     for candidate in example_config_candidates():
         if candidate.exists():
-            note = None if config_path is None else f"({config_path} not found: the demo plays {candidate})"
+            note = None if config_path is None else f"({config_path} niet gevonden: de demo speelt {candidate})"
             return candidate, note
     return None, None
 
@@ -306,8 +306,8 @@ async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = 
         await app.post_init(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
-        print(f"Buurtwacht demo: the bot talks to a local Telegram emulator at {emulator.base_url}\n"
-              f"(no token, no internet; database {config.database.name} is thrown away afterwards)\n",
+        print(f"Buurtwacht-demo: de bot praat met een Telegram-nabootsing op deze computer ({emulator.base_url})\n"
+              f"(geen token, geen internet; database {config.database.name} wordt na afloop weggegooid)\n",
               file=out)
         print(HELP, file=out, flush=True)
         try:

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from bot.domain import RecipientKind, Role
 
 Grant = tuple[Role, str]
-OFFICER_ROLES = (Role.WIJKAGENT, Role.BOA, Role.CARE_DESK)
+# Who may send a Burgernet-style area alert (issue 5): the wijkagent, the BOA and the gemeente.
+# The care desk receives reports about people in distress; it does not alarm a whole area.
+AREA_ALERT_ROLES = frozenset({Role.ADMIN, Role.WIJKAGENT, Role.BOA})
 
 
 def area_contains(scope: str, code: str) -> bool:
@@ -68,9 +70,8 @@ def can_invite(grants: Iterable[Grant], role: Role, scope: str, *, team_gemeente
 
 
 def alert_areas(grants: Iterable[Grant]) -> list[str]:
-    """Areas (GM/WK) a person may send an area alert to: officers and admins in their scope."""
-    return sorted({scope for role, scope in grants
-                   if role in (Role.ADMIN, *OFFICER_ROLES) and scope[:2] in ("GM", "WK")})
+    """Areas (GM/WK) a person may send an area alert to: wijkagent, BOA and admin, in their scope."""
+    return sorted({scope for role, scope in grants if role in AREA_ALERT_ROLES and scope[:2] in ("GM", "WK")})
 
 
 def can_alert_area(grants: Iterable[Grant], target: str) -> bool:

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -27,6 +27,7 @@ from storage import broadcasts, users
 log = logging.getLogger(__name__)
 BC_DATA = re.compile(r"bc:(send|cancel|end):([0-9]{1,9})")
 RADIUS_M = (50, 20_000)
+GROUP_REFUSED_COMMANDS = ("alarm", "gebiedsalarm", "areaalert")
 
 
 async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, kind: str, scope: str,
@@ -187,6 +188,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(t.gettext("Dit alarm is al afgehandeld."))
 
 
+async def in_private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/alarm or /gebiedsalarm typed in a group: a draft with its preview belongs in private."""
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+    await message.reply_text(t.gettext("Stuur /{command} in een privégesprek met mij: {link}").format(
+        command=command if command in GROUP_REFUSED_COMMANDS else "alarm", link=f"https://t.me/{context.bot.username}"),
+        link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
 async def _photo_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await area_alarm(update, context)
     raise ApplicationHandlerStop
@@ -200,6 +213,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("alarm", team_alarm, filters=private))
     app.add_handler(CommandHandler(["gebiedsalarm", "areaalert"], area_alarm, filters=private))
+    app.add_handler(CommandHandler(GROUP_REFUSED_COMMANDS, in_private_only, filters=filters.ChatType.GROUPS))
     # A photo whose caption is the command: before the report flow (group 0) sees the photo.
     app.add_handler(MessageHandler(private & filters.PHOTO & filters.CaptionRegex(r"^/(gebiedsalarm|areaalert)\b"),
                                    _photo_alarm), group=-1)

@@ -14,6 +14,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain import Role
+from bot.help import help_lines
 from bot.i18n import LANGUAGES, has_catalog, translator
 from handlers.common import forget_language, services_of, user_translator
 from storage import drafts, users
@@ -100,13 +102,11 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None:
         return
     t = await user_translator(update, context)
-    await message.reply_text("\n".join([
-        t.gettext("/melding — iets melden in je buurt"),
-        t.gettext("/annuleer — stop wat je aan het doen bent"),
-        t.gettext("/taal — kies je taal"),
-        "",
-        "🚨 " + t.gettext("Bij gevaar: bel 112."),
-    ]))
+    roles: set[Role] = set()
+    if update.effective_user is not None:
+        roles = {role for role, _ in await users.roles_of(services_of(context).db, update.effective_user.id)}
+    # What this person may do: residents see the resident commands, officers and coordinators theirs too.
+    await message.reply_text("\n".join(help_lines(t, roles)))
 
 
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -91,16 +91,23 @@ async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     else:
         assert role is not None
         await message.reply_text(t.gettext("Welkom! Je bent nu {role} voor {scope}.").format(
-            role=t.gettext(ROLE_NAMES[role]), scope=scope_label(context, scope or "")))
+            role=t.gettext(ROLE_NAMES[role]), scope=await scope_label(context, t, scope or "")))
     return True
 
 
-def scope_label(context: ContextTypes.DEFAULT_TYPE, scope: str) -> str:
-    catalog = services_of(context).catalog
+async def scope_label(context: ContextTypes.DEFAULT_TYPE, t: Translator, scope: str) -> str:
+    """What a scope is called for people: the gemeente, the wijk, or "team <name>"."""
+    services = services_of(context)
+    catalog = services.catalog
     if scope.startswith("GM"):
         return catalog.gemeente_names.get(scope, scope)
     if scope.startswith("WK"):
         return catalog.wijk_names.get(scope, scope)
+    if scope.startswith("team:") and (team_id := parse_id(scope[5:])) is not None:
+        team = await teams.get_team(services.db, team_id)
+        if team is not None:
+            return t.gettext("team {name}").format(name=clean_text(team.name, TEAM_NAME_MAX))
+        return t.gettext("team {number}").format(number=team_id)  # a team that no longer exists
     return scope
 
 
@@ -141,7 +148,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     link = deep_link(context.bot.username, invite.token)
     await message.reply_text(t.gettext(
         "Uitnodiging {code} voor {role} ({scope}), geldig tot {until}. Stuur deze link naar één persoon:\n{link}"
-    ).format(code=invite.code, role=t.gettext(ROLE_NAMES[role]), scope=scope_label(context, scope),
+    ).format(code=invite.code, role=t.gettext(ROLE_NAMES[role]), scope=await scope_label(context, t, scope),
              until=t.datetime(invite.expires_at, services.config.timezone), link=link))
 
 
@@ -164,7 +171,7 @@ async def list_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     now = services.now()
     lines = [t.gettext("Uitnodigingen:")]
     for invite in rows:
-        lines.append(f"• {invite.code}: {t.gettext(ROLE_NAMES[invite.role])} {scope_label(context, invite.scope)}"
+        lines.append(f"• {invite.code}: {t.gettext(ROLE_NAMES[invite.role])} {await scope_label(context, t, invite.scope)}"
                      f" — {t.gettext(states[invite.state(now)])}")
     await message.reply_text("\n".join(lines))
 
@@ -196,7 +203,7 @@ async def revoke_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if invite.used_by is not None and await _revoke_granted_role(services, invite, actor):
         await message.reply_text(t.gettext(
             "Uitnodiging {code} was al gebruikt; de rol {role} ({scope}) die zij gaf is ingetrokken.").format(
-            code=code, role=t.gettext(ROLE_NAMES[invite.role]), scope=scope_label(context, invite.scope)))
+            code=code, role=t.gettext(ROLE_NAMES[invite.role]), scope=await scope_label(context, t, invite.scope)))
         return
     log.info("refused /intrekken: the invite was already revoked, or its role is gone")
     await message.reply_text(t.gettext("Deze uitnodiging was al gebruikt of ingetrokken."))

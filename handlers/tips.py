@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -22,6 +23,7 @@ from storage import tips as store
 DAY_WORDS = {"maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5, "zondag": 6,
              "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+TIP_MIN_LETTERS = 10
 
 
 async def _may_configure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -139,12 +141,25 @@ async def new_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(t.gettext("Alleen coördinatoren en de gemeente kunnen eigen tips toevoegen."))
         return
     text = clean_text(" ".join(args[2:]), 400)
+    if sum(ch.isalnum() for ch in text) < TIP_MIN_LETTERS:
+        # Zero-width or control characters alone clean to nothing: never an empty tip.
+        await message.reply_text(t.gettext("Je tip is te kort. Schrijf minstens {n} letters of cijfers.").format(
+            n=TIP_MIN_LETTERS))
+        return
     for scope in scopes:
         await store.add_custom(services.db, scope, args[1], t.language, text, user.id, services.now())
+    # A tip is stored in the author's language and reaches only the chats that read it
+    # (bot.tipping.choose_tip): say so, rather than let the author think everyone gets it.
+    language = Locale.parse(t.language).get_display_name(t.language) or t.language
     if any(scope[:2] in ("GM", "WK") for scope in scopes):
-        await message.reply_text(t.gettext("Je tip is toegevoegd voor de groepen en volgers in je gebied."))
+        await message.reply_text(t.gettext(
+            "Je tip is toegevoegd. Hij gaat naar de groepen en volgers in je gebied die {language} lezen.").format(
+            language=language))
     else:
-        await message.reply_text(t.gettext("Je tip is toegevoegd voor de groepen van je team(s)."))
+        await message.reply_text(t.ngettext(
+            "Je tip is toegevoegd. Hij gaat naar de groepen van je team die {language} lezen.",
+            "Je tip is toegevoegd. Hij gaat naar de groepen van je teams die {language} lezen.",
+            len(scopes)).format(language=language))
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,9 +6,16 @@ These run in the CLI process beside (or instead of) the bot, so they use the sta
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
+
+# The database holds reports, addresses and Telegram ids: a copy is for the service user only,
+# whatever the umask of the shell that made it.
+PRIVATE_FILE_MODE = 0o600
 
 
 class OperationError(Exception):
@@ -21,15 +28,21 @@ def backup(database: Path, target: Path) -> int:
         raise OperationError(f"database not found: {database}")
     if target.exists():
         raise OperationError(f"{target} exists already; choose a new file name")
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    destination = sqlite3.connect(target)
+    # Created empty with mode 0600 before SQLite opens it, so the copy is never readable by others.
     try:
-        # In steps, so a busy bot is not blocked for the whole copy.
-        source.backup(destination, pages=256)
-        pages = destination.execute("PRAGMA page_count").fetchone()[0]
-    finally:
-        destination.close()
-        source.close()
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        raise OperationError(f"{target} exists already; choose a new file name") from None
+    os.chmod(target, PRIVATE_FILE_MODE)  # O_CREAT's mode is filtered by the umask; 0600 is what we want
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source, \
+                contextlib.closing(sqlite3.connect(target)) as destination:
+            # In steps, so a busy bot is not blocked for the whole copy.
+            source.backup(destination, pages=256)
+            pages = destination.execute("PRAGMA page_count").fetchone()[0]
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written backup that looks like a good one
+        raise
     return int(pages)
 
 
@@ -55,7 +68,48 @@ def restore(backup_file: Path, database: Path, *, bot_running: bool) -> int:
     if not backup_file.exists():
         raise OperationError(f"backup not found: {backup_file}")
     version = verify(backup_file)
-    for suffix in ("-wal", "-shm"):
-        Path(str(database) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(backup_file, database)
+    # Copy next to the live file first and swap it in with one rename: an interrupted restore
+    # (disk full, Ctrl-C) leaves the old database whole instead of half overwritten.
+    handle, temporary = tempfile.mkstemp(prefix=f".{database.name}.restore-", dir=database.parent)
+    try:
+        with os.fdopen(handle, "wb") as copy, backup_file.open("rb") as original:
+            shutil.copyfileobj(original, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+        os.chmod(temporary, PRIVATE_FILE_MODE)
+        _keep_owner(database, temporary)
+        # The old journal belongs to the old file: it must not be replayed onto the restored one.
+        for suffix in ("-wal", "-shm"):
+            Path(str(database) + suffix).unlink(missing_ok=True)
+        os.replace(temporary, database)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _fsync_directory(database.parent)
     return version
+
+
+def _keep_owner(live: Path, replacement: str) -> None:
+    """A restore run with sudo must not leave a root-owned database the service cannot open:
+    the new file gets the owner of the one it replaces (possible as root or as that owner)."""
+    try:
+        stat = live.stat()
+    except FileNotFoundError:
+        return
+    with contextlib.suppress(PermissionError):
+        os.chown(replacement, stat.st_uid, stat.st_gid)
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

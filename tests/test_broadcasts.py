@@ -109,6 +109,35 @@ async def test_gemeente_wide_alert_by_an_admin(harness: BotHarness) -> None:
     assert "Afzender: gemeente" in h.request.last_text(GROUP)
 
 
+def test_only_wijkagent_boa_and_gemeente_may_send_area_alerts() -> None:
+    from bot import permissions
+
+    assert permissions.alert_areas([(Role.CARE_DESK, "GM0794"), (Role.CARE_DESK, "WK079410")]) == []
+    assert not permissions.can_alert_area([(Role.CARE_DESK, "GM0794")], "BU07941000")
+    assert permissions.can_alert_area([(Role.BOA, "WK079410")], "BU07941000")
+    assert permissions.can_alert_area([(Role.WIJKAGENT, "WK079410")], "BU07941000")
+    assert permissions.can_alert_area([(Role.ADMIN, "GM0794")], "BU07941000")
+    # A care desk that is also the gemeente's admin sends as the gemeente, in the admin's area only.
+    assert permissions.alert_areas([(Role.CARE_DESK, "GM0861"), (Role.ADMIN, "GM0794")]) == ["GM0794"]
+
+
+async def test_the_care_desk_cannot_send_an_area_alert(harness: BotHarness) -> None:
+    h = harness
+    care_desk, boa = 400003, 300010  # Zorg- en Veiligheidshuis Helmond; BOA of WK079410 (config)
+    assert (Role.CARE_DESK, "GM0794") in await users.roles_of(h.services.db, care_desk)
+    await follower(h, 110041, "BU07941000")
+    for scope in ("GM0794", "WK079410"):
+        await h.send(h.updates.message(care_desk, f"/gebiedsalarm {scope} vermist Man (82) met rollator"))
+        assert h.request.last_text(care_desk) == "Een gebiedsalarm kan alleen een wijkagent, BOA of de gemeente sturen."
+    count = await h.services.db.fetchone("SELECT COUNT(*) FROM broadcasts WHERE sender_id = ?", (care_desk,))
+    assert count is not None and count[0] == 0
+    # The BOA of the wijk may, as the refusal says.
+    await h.send(h.updates.message(boa, "/gebiedsalarm WK079410 vermist Man (82) met rollator"))
+    assert "Versturen" in str(h.request.sent(boa)[-1].get("reply_markup"))
+    await confirm(h, boa)
+    assert reached(h, [GROUP, 110041], "rollator") == {GROUP, 110041}
+
+
 async def test_photo_area_alert_goes_out_as_photos_and_ends_with_caption_edits(harness: BotHarness) -> None:
     """An officer's photo (a missing person, a vehicle) is an official publication: it is re-sent
     by file id as a Telegram photo to the groups and followers, never forwarded. Residents'
@@ -162,6 +191,20 @@ async def test_coordinator_alarm_reaches_own_teams_and_their_followers_only(harn
     await h.send(h.updates.message(COORDINATOR, "/alarm Let op: inbrekers gezien op de Markt"))
     await confirm(h, COORDINATOR)
     assert reached(h, [*ALL_GROUPS, *own_followers, *others], "inbrekers") == {GROUP, *own_followers}
+
+
+async def test_alarm_in_a_group_points_to_the_private_chat(harness: BotHarness) -> None:
+    h = harness
+    for sender, command in ((COORDINATOR, "/alarm Let op: inbrekers gezien"),
+                            (COORDINATOR, "/alarm@buurtwacht_test_bot Let op"),
+                            (WIJKAGENT, "/gebiedsalarm WK079410 Nepagenten")):
+        before = len(h.request.texts(GROUP))
+        await h.send(h.updates.message(sender, command, chat_id=GROUP))
+        assert len(h.request.texts(GROUP)) == before + 1  # one short line, nothing else
+        name = command.split()[0].lstrip("/").split("@")[0]
+        assert h.request.last_text(GROUP) == f"Stuur /{name} in een privégesprek met mij: https://t.me/buurtwacht_test_bot"
+    count = await h.services.db.fetchone("SELECT COUNT(*) FROM broadcasts")
+    assert count is not None and count[0] == 0
 
 
 # --- the hourly limit -------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import pytest
 from bot.config import ConfigError, load_config, parse_config
 from tests.conftest import EXAMPLE_CONFIG, ROOT
 
+WEBHOOK_SECRET = "0f6c2a9e41b7d3c8a5e2f1b9"  # as from `openssl rand -hex 12`
+
 
 def example() -> dict[str, Any]:
     return tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
@@ -69,7 +71,10 @@ def test_bad_wijk_code_names_the_key() -> None:
         (lambda d: d["routing"].update(ufo=["boa"]), "routing.ufo: unknown category"),
         (lambda d: d["teams"][0].update(buurten=["BU99999999"]), "teams[0].buurten[0]: expected a buurtcode configured"),
         (lambda d: d["areas"]["helmond"].update(polygons="missing.geojson"), "areas.helmond.polygons: file not found"),
-        (lambda d: d.update(webhook={"url": "https://x.example/telegram"}), "webhook.secret_token: expected 1-256"),
+        (lambda d: d.update(webhook={"url": "https://x.example/telegram"}), "webhook.secret_token: expected a random secret of 16-256"),
+        (lambda d: d.update(routng={"nuisance": ["boa"]}), "routng: unknown key (known: "),
+        (lambda d: d["teams"][1].update(groups=[-1001000000021, 1001000000022]),
+         "teams[1].groups[1]: expected a Telegram group chat id, which is negative (like -1001234567890), got 1001000000022"),
         (lambda d: d["areas"].update(helmond2=d["areas"]["helmond"]), "is configured twice"),
     ],
 )
@@ -96,7 +101,7 @@ def test_routing_error_names_the_bad_value() -> None:
                                  "https://", "https:// spaced.example/x", "ftp://x.example/t"])
 def test_webhook_url_must_be_https(url: str) -> None:
     data = example()
-    data["webhook"] = {"url": url, "secret_token": "s3cret"}
+    data["webhook"] = {"url": url, "secret_token": WEBHOOK_SECRET}
     message = error_of(data)
     assert message.startswith("webhook.url: expected the public https:// URL Telegram posts to (Telegram requires HTTPS)")
     assert f'got "{url}"' in message
@@ -104,7 +109,7 @@ def test_webhook_url_must_be_https(url: str) -> None:
 
 def test_webhook_with_https_url_is_accepted() -> None:
     data = example()
-    data["webhook"] = {"url": "https://buurtwacht.example.nl:8443/telegram", "secret_token": "s3cret"}
+    data["webhook"] = {"url": "https://buurtwacht.example.nl:8443/telegram", "secret_token": WEBHOOK_SECRET}
     config = parse_config(data, base=ROOT, env={})
     assert config.webhook is not None and config.webhook.url == "https://buurtwacht.example.nl:8443/telegram"
 
@@ -191,3 +196,100 @@ def test_patrol_section_is_read_and_checked() -> None:
         with pytest.raises(ConfigError) as error:
             parse_config(data, base=EXAMPLE_CONFIG.parent, env={})
         assert str(error.value).startswith(message)
+
+
+def test_an_unknown_top_level_table_is_refused() -> None:
+    """A typo in a table name ([routng]) must not silently leave the defaults in place."""
+    data = example()
+    data["routng"] = data.pop("routing")
+    message = error_of(data)
+    assert message.startswith("routng: unknown key (known: ") and "routing" in message
+
+
+@pytest.mark.parametrize("secret", ["s3cret", "x", "a" * 15, "sixteen chars with a space", "a" * 257])
+def test_a_short_or_odd_webhook_secret_is_refused(secret: str) -> None:
+    data = example()
+    data["webhook"] = {"url": "https://buurtwacht.example.nl/telegram", "secret_token": secret}
+    assert error_of(data).startswith("webhook.secret_token: expected a random secret of 16-256 characters")
+    # The environment's secret is held to the same rule.
+    data["webhook"] = {"url": "https://buurtwacht.example.nl/telegram"}
+    assert error_of(data, env={"BUURTWACHT_WEBHOOK_SECRET": secret}).startswith("webhook.secret_token: expected")
+
+
+def test_a_sixteen_character_webhook_secret_is_accepted() -> None:
+    data = example()
+    data["webhook"] = {"url": "https://buurtwacht.example.nl/telegram", "secret_token": "A" * 8 + "b_-9" * 2}
+    config = parse_config(data, base=ROOT, env={})
+    assert config.webhook is not None and config.webhook.secret_token == "AAAAAAAAb_-9b_-9"
+
+
+def test_a_group_belongs_to_one_team() -> None:
+    data = example()
+    data["teams"][1]["groups"] = [data["teams"][0]["groups"][0]]
+    assert error_of(data) == ("teams[1].groups[0]: group -1001000000010 is configured twice (also at teams[0].groups[0]); "
+                              "a group is the alert group of one team")
+    data = example()
+    data["teams"][0]["groups"] = [-1001000000010, -1001000000010]
+    assert error_of(data).startswith("teams[0].groups[1]: group -1001000000010 is configured twice (also at teams[0].groups[0])")
+    data = example()
+    data["teams"][0]["groups"] = [0]
+    assert "teams[0].groups[0]: expected a Telegram group chat id, which is negative" in error_of(data)
+
+
+def buurten_of_binnenstad(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first wijk's buurten, with every postcode of the config cleared: the test sets them."""
+    for gemeente in data["areas"].values():
+        for wijk in gemeente["wijken"]:
+            for buurt in wijk["buurten"]:
+                buurt.pop("postcodes", None)
+    wijk = data["areas"]["helmond"]["wijken"][0]
+    assert wijk["code"] == "WK079410"
+    return list(wijk["buurten"])
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), [
+    # The same pattern, or overlapping ones of the same kind, in two buurten: which one is meant?
+    (["5701AA-5701AZ"], ["5701AA-5701AZ"], "postcodes[0]: 5701AA-5701AZ overlaps 5701AA-5701AZ of buurt BU07941000"),
+    (["5701AA-5701AZ"], ["5701AT-5701BF"], "postcodes[0]: 5701AT-5701BF overlaps 5701AA-5701AZ of buurt BU07941000"),
+    (["5701AA-5701ZZ"], ["5701KA-5701KZ"], "postcodes[0]: 5701KA-5701KZ overlaps 5701AA-5701ZZ"),
+    (["5701AB"], ["5701AB"], "postcodes[0]: 5701AB overlaps 5701AB of buurt BU07941000"),
+    (["5701"], ["5701"], "postcodes[0]: 5701 overlaps 5701 of buurt BU07941000"),
+    (["5701AB", "5701"], ["5702", "5701"], "postcodes[1]: 5701 overlaps 5701 of buurt BU07941000 "
+                                            "(at areas.helmond.wijken[0].buurten[0].postcodes[1])"),
+    # A PC4 that another buurt's range covers entirely never matches.
+    (["5701AA-5701ZZ"], ["5701"], "postcodes[0]: 5701 never matches: 5701AA-5701ZZ of buurt BU07941000"),
+    (["5700AA-5702ZZ"], ["5701"], "postcodes[0]: 5701 never matches: 5700AA-5702ZZ of buurt BU07941000"),
+])
+def test_a_postcode_in_two_buurten_is_refused(first: list[str], second: list[str], expected: str) -> None:
+    data = example()
+    buurten = buurten_of_binnenstad(data)
+    buurten[0]["postcodes"], buurten[1]["postcodes"] = first, second
+    message = error_of(data)
+    assert message.startswith("areas.helmond.wijken[0].buurten[1].") and expected in message, message
+    assert "the offline postcode lookup could not tell which buurt is meant" in message or "never matches" in message
+
+
+@pytest.mark.parametrize(("first", "second", "probe", "buurt"), [
+    (["5701"], ["5701AB"], "5701AB", "BU07941002"),  # one PC6 of the PC4 is another buurt's: the PC6 wins
+    (["5701"], ["5701KA-5701KZ"], "5701KC", "BU07941002"),  # a part of the PC4 is: the range wins
+    (["5701AA-5701AZ"], ["5701AK"], "5701AK", "BU07941002"),  # one PC6 of the range
+    (["5701AA-5701AZ"], ["5701BA-5701BZ"], "5701AZ", "BU07941000"),  # neighbouring ranges
+    (["5701AA-5701AZ", "5701AK", "5701"], ["5702"], "5701AK", "BU07941000"),  # one buurt may repeat itself
+])
+def test_deliberate_exceptions_and_neighbours_are_accepted(first: list[str], second: list[str], probe: str,
+                                                           buurt: str) -> None:
+    from bot.locate import PostcodeMap
+
+    data = example()
+    buurten = buurten_of_binnenstad(data)
+    buurten[0]["postcodes"], buurten[1]["postcodes"] = first, second
+    config = parse_config(data, base=ROOT, env={})
+    lookup = PostcodeMap([(b.code, p) for _, _, b in config.all_buurten() for p in b.postcodes])
+    assert lookup.lookup(probe) == buurt
+
+
+def test_a_reversed_postcode_range_is_refused() -> None:
+    data = example()
+    buurten_of_binnenstad(data)[0]["postcodes"] = ["5701AZ-5701AA"]
+    assert error_of(data) == ('areas.helmond.wijken[0].buurten[0].postcodes[0]: expected a range from low to high '
+                              'like 5701AA-5701AZ, got "5701AZ-5701AA"')

@@ -54,6 +54,9 @@ def test_demo_plays_a_report_without_token_or_internet() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Welkom bij Buurtwacht" in out
+    # The demo's own screen speaks Dutch like the bot: header and help.
+    assert "Buurtwacht-demo: de bot praat met een Telegram-nabootsing" in out
+    assert "Opdrachten (al het andere gaat als bericht" in out and "Commands (" not in out
     assert "🕵️ Verdachte persoon" in out
     assert "Heb je 112 gebeld" in out
     # The location step shows Telegram's "share location" button; pressing it asks for a
@@ -161,7 +164,7 @@ def test_run_at_a_terminal_without_token_or_config_plays_the_example(tmp_path: P
     try:
         terminal.expect("no bot token")
         terminal.expect("Starting the offline demo instead")
-        terminal.expect(f"(config.toml not found: the demo plays {ROOT / 'config.example.toml'})")
+        terminal.expect(f"(config.toml niet gevonden: de demo speelt {ROOT / 'config.example.toml'})")
         terminal.expect("bewoner@privé> ")
         terminal.type("/melding\n")
         terminal.expect("Wat wil je melden?")

@@ -45,7 +45,7 @@ def free_port() -> int:
 async def test_webhook_requires_the_secret_token(tmp_path: Path) -> None:
     port = free_port()
     config = test_config(tmp_path, webhook=WebhookConfig("127.0.0.1", port, "/telegram", "https://example.invalid/telegram",
-                                                         "s3cret-token"))
+                                                         "s3cret-token-for-the-webhook"))
     request = RecordingRequest()
     services = await create_services(config)
     app = build_application(config, "123:TEST", services=services, request=request,
@@ -64,11 +64,11 @@ async def test_webhook_requires_the_secret_token(tmp_path: Path) -> None:
             wrong = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
             missing = await client.post(url, json=update)
             assert wrong.status_code == 403 and missing.status_code == 403
-            right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token-for-the-webhook"})
             assert right.status_code == 200
         await request.wait_for(lambda: bool(request.texts(4242)))
         assert any("Welkom" in t for t in request.texts(4242))
-        assert next(p for e, p in request.calls if e == "setWebhook")["secret_token"] == "s3cret-token"
+        assert next(p for e, p in request.calls if e == "setWebhook")["secret_token"] == "s3cret-token-for-the-webhook"
     finally:
         stop.set()
         await task
@@ -202,6 +202,63 @@ async def test_backup_while_writing_and_restore(tmp_path: Path) -> None:
         restore(tmp_path / "junk.db", path, bot_running=False)
 
 
+def audit_actions(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("SELECT action FROM audit_log ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def restore_leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if ".restore-" in p.name]
+
+
+async def test_backup_and_restore_are_private_and_restore_swaps_atomically(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import stat
+
+    from storage import maintenance
+
+    live, other = tmp_path / "live.db", tmp_path / "other.db"
+    for path, action in ((live, "live"), (other, "other")):
+        db = await Database.open(path)
+        await db.execute("INSERT INTO audit_log (at, action) VALUES ('2026-01-01', ?)", (action,))
+        await db.close()
+    os.chmod(live, 0o640)
+    old_umask = os.umask(0o022)  # a shell's usual umask: new files would be -rw-r--r--
+    try:
+        backup(other, tmp_path / "copy.db")
+        assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o600
+
+        # The copy fails half-way (say, the disk is full): the live database is untouched.
+        def full_disk(fd: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(maintenance.os, "fsync", full_disk)
+            with pytest.raises(OSError, match="No space left"):
+                restore(tmp_path / "copy.db", live, bot_running=False)
+        assert audit_actions(live)[-1] == "live" and verify(live) >= 1
+        assert restore_leftovers(tmp_path) == []  # no temp file left behind
+
+        assert restore(tmp_path / "copy.db", live, bot_running=False) >= 1
+    finally:
+        os.umask(old_umask)
+    assert audit_actions(live)[-1] == "other"
+    assert stat.S_IMODE(live.stat().st_mode) == 0o600
+    assert restore_leftovers(tmp_path) == []
+
+
+def test_the_pyproject_comments_name_tests_that_exist() -> None:
+    import re
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    named = set(re.findall(r"tests/[\w/]+\.py", text))
+    assert named and all((ROOT / name).is_file() for name in named), named
+
+
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, cwd=cwd,
                           check=False, timeout=120)
@@ -235,8 +292,9 @@ def test_check_config_summary_and_errors(tmp_path: Path) -> None:
     assert ok.returncode == 0
     example = load_config(EXAMPLE_CONFIG, env={})
     wijken = sum(len(g.wijken) for g in example.gemeenten)
-    assert f"config OK: {len(example.gemeenten)} gemeente(n), {wijken} wijken" in ok.stdout
+    assert f"config OK: {len(example.gemeenten)} gemeenten, {wijken} wijken" in ok.stdout
     assert "GM1728 Bladel: 5 wijken" in ok.stdout
+    assert "GM0753 Best: 1 wijk, 19 buurten" in ok.stdout and "1 wijken" not in ok.stdout
     assert "WK086102 Oerle: no wijkagent (invite not claimed)" in ok.stdout
     assert "WK079429 Industriegebied Zuid: no BOA, no team" in ok.stdout
     broken = tmp_path / "broken.toml"
@@ -244,6 +302,24 @@ def test_check_config_summary_and_errors(tmp_path: Path) -> None:
                                                                           'timezone = "Nowhere/City"'))
     bad = run_cli("check-config", "--config", str(broken))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "bot.timezone" in bad.stderr
+
+
+def test_check_config_counts_in_correct_plurals() -> None:
+    import tomllib
+
+    from bot.config import parse_config
+    from bot.config_report import summary
+
+    data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["areas"] = {"waalre": data["areas"]["waalre"]}  # one gemeente with one wijk
+    waalre = data["areas"]["waalre"]["wijken"][0]
+    waalre["buurten"] = waalre["buurten"][:1]
+    data["teams"] = [{"name": "BPT Waalre", "buurten": [waalre["buurten"][0]["code"]], "groups": [-1001000000099]}]
+    text = summary(parse_config(data, base=ROOT, env={}))
+    assert text.splitlines()[0] == "config OK: 1 gemeente, 1 wijk, 1 buurt, 1 team, 1 alert group"
+    assert "GM0866 Waalre: 1 wijk, 1 buurt, fallback desk yes" in text
+    data["teams"] = []
+    assert summary(parse_config(data, base=ROOT, env={})).splitlines()[0].endswith("0 teams, 0 alert groups")
 
 
 def test_import_areas_on_the_shared_cbs_polygons(tmp_path: Path) -> None:
@@ -275,7 +351,7 @@ def test_import_areas_on_the_shared_cbs_polygons(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(result.stdout, encoding="utf-8")
     checked = run_cli("check-config", "--config", str(tmp_path / "config.toml"))
     assert checked.returncode == 0, checked.stderr
-    assert "config OK: 9 gemeente(n), 43 wijken, 218 buurten" in checked.stdout
+    assert "config OK: 9 gemeenten, 43 wijken, 218 buurten" in checked.stdout
     config = load_config(tmp_path / "config.toml", env={})
     assert {g.polygons for g in config.gemeenten} == {tmp_path / "cbs-buurten.geojson"}
     assert next(w.name for g in config.gemeenten for w in g.wijken if w.code == "WK079421") == "Brandevoort"
@@ -343,7 +419,8 @@ def test_dockerfile_and_systemd_unit_are_sound(tmp_path: Path) -> None:
     assert any("/healthz" in line for line in docker) and "VOLUME" in instructions
     unit = (ROOT / "deploy" / "buurtwacht.service").read_text()
     for needed in ("ExecStart=", "EnvironmentFile=", "Restart=on-failure", "NoNewPrivileges=true",
-                   "ProtectSystem=strict", "ReadWritePaths=", "User=buurtwacht", "[Install]"):
+                   "ProtectSystem=strict", "ReadWritePaths=", "User=buurtwacht", "[Install]",
+                   "UMask=0077", "StateDirectoryMode=0700"):
         assert needed in unit
     # The image's HEALTHCHECK port is the one its environment gives the bot (any mounted config).
     assert "ENV BUURTWACHT_HEALTH_PORT=9090" in docker

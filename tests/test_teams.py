@@ -110,6 +110,30 @@ async def test_admin_invites_in_chat_and_refusals(harness: BotHarness) -> None:
     assert "geen uitnodiging" in h.request.last_text(RESIDENT)
 
 
+async def test_team_invites_name_the_team_not_its_scope(harness: BotHarness) -> None:
+    h = harness
+    await grant(h, ADMIN, Role.ADMIN, "GM0794")
+    team = await teams.team_by_name(h.services.db, "BPT Binnenstad")
+    assert team is not None
+    await h.send(h.updates.message(ADMIN, f"/uitnodigen coordinator {team.id} Tweede coördinator"))
+    reply = h.request.last_text(ADMIN)
+    assert "voor coördinator (team BPT Binnenstad), geldig tot" in reply and "team:" not in reply
+    code, token = reply.split()[1], reply.rsplit("start=", 1)[1].strip()
+    await h.send(h.updates.message(700021, f"/start {token}"))
+    assert h.request.last_text(700021) == "Welkom! Je bent nu coördinator voor team BPT Binnenstad."
+    await h.send(h.updates.message(ADMIN, "/uitnodigingen"))
+    listing = h.request.last_text(ADMIN)
+    assert f"• {code}: coördinator team BPT Binnenstad — gebruikt" in listing and "team:" not in listing
+    await h.send(h.updates.message(ADMIN, f"/intrekken {code}"))
+    assert "de rol coördinator (team BPT Binnenstad) die zij gaf" in h.request.last_text(ADMIN)
+    # In English, too.
+    english_admin = 900011
+    await grant(h, english_admin, Role.ADMIN, "GM0794")
+    await users.set_language(h.services.db, english_admin, "en")
+    await h.send(h.updates.message(english_admin, f"/uitnodigen coordinator {team.id}", language="en"))
+    assert "for coordinator (team BPT Binnenstad), valid until" in h.request.last_text(english_admin)
+
+
 # --- teams and groups ----------------------------------------------------------------------------
 
 async def test_area_coordinator_creates_team_and_links_group(harness: BotHarness) -> None:

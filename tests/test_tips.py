@@ -250,6 +250,68 @@ async def test_an_admins_own_tip_reaches_groups_and_followers_of_the_gemeente(ha
     assert "Gemeente Helmond" not in h.request.last_text(outsider)
 
 
+@pytest.mark.parametrize("text", ["\u200b\u200b\u200b", "\u200b\u2060\ufeff\u200d", "\u202e\u200f\u0007",
+                                  "Let op!", "🚪🔒 🔑"])
+async def test_an_empty_or_too_short_own_tip_is_refused(harness: BotHarness, text: str) -> None:
+    h = harness
+    await h.send(h.updates.message(COORDINATOR, f"/tip nieuw babbeltruc {text}"))
+    assert h.request.last_text(COORDINATOR) == "Je tip is te kort. Schrijf minstens 10 letters of cijfers."
+    assert await h.services.db.fetchall("SELECT * FROM custom_tips") == []
+
+
+async def test_a_coordinators_own_tip_reaches_their_teams_group_only_in_their_language(harness: BotHarness) -> None:
+    from bot.domain import Role
+    from storage import subscriptions, teams, users
+
+    h = harness
+    other_groups = (-1001000000021, -1001000000061)  # Brandevoort (Helmond), Zeelst (Veldhoven)
+    english_group, follower = -1001000000012, 100081  # a second group of the same team; a follower of its buurt
+    assert (Role.COORDINATOR, "team:1") in await users.roles_of(h.services.db, COORDINATOR)
+    async with h.services.db.transaction() as tx:
+        await teams.link_group(tx, english_group, 1, title="BPT Binnenstad (English)", language="en", linked_by=None)
+    await subscriptions.subscribe(h.services.db, follower, "BU07941000", address=None, now=h.clock())
+    await h.send(h.updates.message(COORDINATOR, "/tip nieuw babbeltruc Team Binnenstad: vraag altijd om een pasje."))
+    assert h.request.last_text(COORDINATOR) == (
+        "Je tip is toegevoegd. Hij gaat naar de groepen van je team die Nederlands lezen.")
+    await store.ensure_schedules(h.services.db, h.clock())
+    for chat in (GROUP, english_group, follower, *other_groups):
+        await store.update(h.services.db, chat, opted_out=" ".join(t for t in THEMES if t != "babbeltruc"))
+    h.clock.now = local(2026, 11, 24, 19, 1).astimezone(dt.UTC)
+    await run_tips_tick(h.services)
+    await h.deliver()
+    assert "Team Binnenstad: vraag altijd om een pasje." in h.request.last_text(GROUP)
+    for chat in (english_group, follower, *other_groups):
+        texts = h.request.texts(chat)
+        assert texts, chat  # each got a tip of the theme, from the library
+        assert "Team Binnenstad" not in texts[-1], chat
+
+
+async def test_seasonal_campaigns_go_out_once_on_their_first_day(config) -> None:  # type: ignore[no-untyped-def]
+    from storage import subscriptions
+
+    follower = 100091
+    for day, needle in ((dt.date(2026, 7, 1), "☀️ De zomervakantie begint"),
+                        (dt.date(2026, 12, 27), "🎆 De jaarwisseling komt eraan")):
+        clock = FakeClock(local(day.year, day.month, day.day, 17, 59).astimezone(dt.UTC))
+        async with make_harness(config, clock) as h:
+            await subscriptions.subscribe(h.services.db, follower, "BU07941000", address=None, now=clock())
+
+            async def campaign_messages(chat: int, h: BotHarness = h, needle: str = needle) -> int:
+                await run_tips_tick(h.services)
+                await h.deliver()
+                return len([t for t in h.request.texts(chat) if t.startswith(needle)])
+
+            assert await campaign_messages(GROUP) == 0  # before the opening time (18:00)
+            clock.advance(minutes=2)
+            assert await campaign_messages(GROUP) == 1 and await campaign_messages(follower) == 1
+            clock.advance(hours=2)  # later that evening: not again
+            assert await campaign_messages(GROUP) == 1 and await campaign_messages(follower) == 1
+        async with make_harness(config, clock) as restarted:  # a restart the same evening: not again
+            assert await campaign_messages(GROUP, restarted) == 0
+            clock.advance(days=1)  # the second day of the campaign: no new opening message
+            assert await campaign_messages(GROUP, restarted) == 0
+
+
 async def test_alerts_never_wait_for_quiet_hours(harness: BotHarness) -> None:
     """Quiet hours hold tips back; an alert at 23:30 reaches a follower (with default quiet
     hours 22:00-08:00) at once."""

@@ -1,6 +1,28 @@
 """Turkish: the core journey (start, the report flow, what officers and groups read)."""
 
 TR = {
+# roles, config, ops polish (WP-F): the command menu
+"Iets melden in je buurt": "Mahallende bir şey bildir",
+"Stop wat je aan het doen bent": "Yaptığın işlemi durdur",
+"Kies je taal": "Dilini seç",
+"Hulp en alle opdrachten": "Yardım ve tüm komutlar",
+"Preventietips instellen": "Önleme ipuçlarını ayarla",
+"Volg de buurtalarmen van je buurt": "Mahallenin alarmlarını takip et",
+# report flow fixes (WP-E)
+"Je melding is al verstuurd.": "Bildirimin zaten gönderildi.",
+"Doorgestuurd naar: {recipients}.": "İletildiği yerler: {recipients}.",
+"Je hoort het als iemand hem oppakt.": "Biri ele aldığında haber alacaksın.",
+"de buurtpreventiegroep": "mahalle güvenlik grubu",
+"de wijkagent": "mahalle polisi",
+"de BOA": "zabıta (BOA)",
+"het Zorg- en Veiligheidshuis (zorg)": "Zorg- en Veiligheidshuis (bakım ve güvenlik merkezi)",
+"het meldpunt van de gemeente": "belediyenin bildirim masası",
+"buurtbewoners die deze buurt volgen": "bu mahalleyi takip eden sakinler",
+"de lopers van de buurtronde": "mahalle devriyesinin yürüyüşçüleri",
+"Aanvulling op {reference}": "{reference} için ek",
+"Je naam wordt niet getoond in de buurtgroep; alleen wie de melding behandelt (wijkagent, BOA, het Zorg- en Veiligheidshuis of het meldpunt van de gemeente) ziet wie meldde.": "Adın mahalle grubunda gösterilmez; kimin bildirdiğini yalnızca bildirimi ele alanlar (mahalle polisi, zabıta, Zorg- en Veiligheidshuis veya belediyenin bildirim masası) görür.",
+"Meld dit in een privégesprek met mij: {link}": "Bunu benimle özel bir sohbette bildir: {link}",
+"Er is niets om te annuleren.": "İptal edilecek bir şey yok.",
 # lifecycle and profiling (WP-D)
 "Niet meer actueel in deze buurt": "Bu mahallede artık güncel değil",
 "spoed, nu gevaar": "acil, şu an tehlike var",
