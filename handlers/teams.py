@@ -19,24 +19,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot import permissions, render
+from bot import permissions, render, teaming
 from bot.domain import Role
 from bot.groups import group_reachability, private_chat_back, private_chat_unreachable
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator
 from bot.invites import ClaimResult, claim_invite, create_invite, deep_link
 from bot.locate import Outcome
-from bot.reporting import queue_incident_edits
 from bot.services import Services
+from bot.teaming import ROLE_NAMES, Revocation
 from bot.textsafety import clean_text
 from handlers.common import parse_id, services_of, user_translator
 from storage import invites, outbox, subscriptions, teams, users, watch
 
 log = logging.getLogger(__name__)
 
-ROLE_NAMES = {
-    Role.ADMIN: N_("beheerder"), Role.COORDINATOR: N_("coördinator"), Role.WIJKAGENT: N_("wijkagent"),
-    Role.BOA: N_("wijk-BOA"), Role.CARE_DESK: N_("zorgloket"), Role.RESIDENT: N_("bewoner"),
-}
 ROLE_WORDS = {"beheerder": Role.ADMIN, "admin": Role.ADMIN, "coordinator": Role.COORDINATOR,
               "coördinator": Role.COORDINATOR, "wijkagent": Role.WIJKAGENT, "boa": Role.BOA,
               "zorg": Role.CARE_DESK, "zorgloket": Role.CARE_DESK}
@@ -197,33 +193,17 @@ async def revoke_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         log.warning("refused /intrekken: unknown invite or no right to revoke it")
         await message.reply_text(t.gettext("Die uitnodiging ken ik niet, of je mag hem niet intrekken."))
         return
-    if await invites.revoke(services.db, code, by=actor, now=services.now()):
+    revocation = await teaming.revoke_invite(services, invite, actor)
+    if revocation is Revocation.INVITE_REVOKED:
         await message.reply_text(t.gettext("Uitnodiging {code} is ingetrokken.").format(code=code))
         return
-    if invite.used_by is not None and await _revoke_granted_role(services, invite, actor):
+    if revocation is Revocation.ROLE_REVOKED:
         await message.reply_text(t.gettext(
             "Uitnodiging {code} was al gebruikt; de rol {role} ({scope}) die zij gaf is ingetrokken.").format(
             code=code, role=t.gettext(ROLE_NAMES[invite.role]), scope=await scope_label(context, t, invite.scope)))
         return
     log.info("refused /intrekken: the invite was already revoked, or its role is gone")
     await message.reply_text(t.gettext("Deze uitnodiging was al gebruikt of ingetrokken."))
-
-
-async def _revoke_granted_role(services: Services, invite: invites.Invite, actor: int) -> bool:
-    """Take back the role a used invite gave; the holder is told in their language."""
-    assert invite.used_by is not None
-    holder = invite.used_by
-    language = (await users.languages(services.db, [holder])).get(holder, services.config.language)
-    ht = translator(language)
-    async with services.db.transaction() as tx:
-        if not await users.revoke_role(tx, holder, invite.role, invite.scope, revoked_by=actor):
-            return False
-        await outbox.enqueue(tx, holder, "sendMessage", {"text": ht.gettext(
-            "Je rol als {role} bij Buurtwacht is ingetrokken.").format(role=ht.gettext(ROLE_NAMES[invite.role]))},
-            kind="notice", language=language, not_before=services.now())
-    await services.refresh_directory()
-    services.wake_sender()
-    return True
 
 
 # ---------------------------------------------------------------------------- teams
@@ -290,17 +270,10 @@ async def _new_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("refused /team nieuw: the name is taken")
         await message.reply_text(t.gettext("Er is al een team met die naam. Kies een andere naam."))
         return
-    async with services.db.transaction() as tx:
-        team_id = await teams.create_team(tx, name, permissions.gemeente_of(codes[0]), codes, created_by=user.id)
-        await users.grant_role(tx, user.id, Role.COORDINATOR, f"team:{team_id}", granted_by=user.id)
+    team = await teaming.create_team(services, name, codes, created_by=user.id)
     await message.reply_text(t.gettext(
         "Team {name} (nummer {id}) is gemaakt. Voeg mij toe aan jullie groep en stuur daar /koppel {id}."
-    ).format(name=name, id=team_id))
-
-
-def _from_config(services: Services, team: teams.Team) -> bool:
-    """Teams named in the config file get their name and buurten from it at every start."""
-    return any(configured.name == team.name for configured in services.config.teams)
+    ).format(name=team.name, id=team.id))
 
 
 async def _set_team_buurten(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -329,13 +302,11 @@ async def _set_team_buurten(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await message.reply_text(t.gettext(
             "Welke buurten een team volgt, bepaalt de gemeente. Vraag een beheerder om dit aan te passen."))
         return
-    if _from_config(services, team):
+    if teaming.from_config(services, team):
         log.info("refused /team buurten for a team defined in the config file")
         await message.reply_text(t.gettext("Dit team staat in het configuratiebestand; pas het daar aan."))
         return
-    async with services.db.transaction() as tx:
-        await teams.set_buurten(tx, team.id, codes, by=user.id)
-    await services.refresh_directory()
+    team = await teaming.set_team_buurten(services, team, codes, by=user.id)
     await message.reply_text(t.gettext("De buurten van team {name} zijn bijgewerkt.").format(name=team.name))
 
 
@@ -355,7 +326,7 @@ async def _rename_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         log.warning("refused /team naam for a team the caller does not manage")
         await message.reply_text(t.gettext("Dit team beheer je niet."))
         return
-    if _from_config(services, team):
+    if teaming.from_config(services, team):
         log.info("refused /team naam for a team defined in the config file")
         await message.reply_text(t.gettext("Dit team staat in het configuratiebestand; pas het daar aan."))
         return
@@ -364,9 +335,8 @@ async def _rename_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         log.info("refused /team naam: the name is taken")
         await message.reply_text(t.gettext("Er is al een team met die naam. Kies een andere naam."))
         return
-    async with services.db.transaction() as tx:
-        await teams.rename_team(tx, team.id, name, by=user.id)
-    await message.reply_text(t.gettext("Team {old} heet nu {name}.").format(old=team.name, name=name))
+    renamed = await teaming.rename_team(services, team, name, by=user.id)
+    await message.reply_text(t.gettext("Team {old} heet nu {name}.").format(old=renamed.old_name, name=renamed.name))
 
 
 async def _show_teams(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -448,12 +418,8 @@ async def link_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         log.warning("refused /koppel by a coordinator who is not a group admin")
         await message.reply_text(t.gettext("Je moet beheerder van deze groep zijn om hem te koppelen."))
         return
-    team = await teams.get_team(services.db, team_id)
-    assert team is not None
-    async with services.db.transaction() as tx:
-        await teams.link_group(tx, chat.id, team_id, title=clean_text(chat.title or "", 128) or None,
-                               language=t.language, linked_by=user.id)
-    await services.refresh_directory()
+    team = await teaming.link_group(services, chat.id, team_id, title=clean_text(chat.title or "", 128) or None,
+                                    language=t.language, linked_by=user.id)
     rules = await message.reply_text(group_rules(t), parse_mode=ParseMode.HTML)
     try:
         await rules.pin(disable_notification=True)
@@ -479,8 +445,7 @@ async def unlink_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         log.warning("refused /ontkoppel by someone who is not the linked team's coordinator")
         await message.reply_text(t.gettext("Alleen de coördinator van het gekoppelde team kan ontkoppelen."))
         return
-    await teams.set_group_active(services.db, chat.id, False)
-    await services.refresh_directory()
+    await teaming.unlink_group(services, chat.id)
     await message.reply_text(t.gettext("Deze groep ontvangt geen meldingen meer."))
 
 
@@ -509,14 +474,10 @@ async def on_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     incident_id, kind = int(match[1]), match[2]
     # The name is shown to the coordinator later: no control or direction characters.
     name = clean_text(user.first_name, 64) or "?"
-    added = await watch.record(services.db, incident_id, chat_id, user.id, name, kind, services.now())
-    if not added:
+    if not await teaming.record_watch_response(services, incident_id, chat_id, user.id, name, kind):
         log.info("refused a repeated watch button on incident %s", incident_id)
         await query.answer(t.gettext("Dat had je al doorgegeven."))
         return
-    async with services.db.transaction() as tx:
-        await queue_incident_edits(services, tx, incident_id)
-    services.wake_sender()
     # Whoever has no private chat with the bot yet gets the t.me start link with the answer.
     from bot.lifecycle import watch_answer
 
