@@ -82,14 +82,20 @@ def delivered(world: World) -> Counter[int]:
     return Counter(m.chat_id for ms in world.messages.values() for m in ms if m.text and "VX-123-B" in m.text)
 
 
-async def test_kill_9_mid_broadcast_loses_nothing(tmp_path: Path) -> None:
+async def world_with_recipients() -> Emulator:
+    """The emulator with every follower of the broadcast and the three team groups."""
     emulator = Emulator(limits=FloodLimits(time_scale=SCALE))
     await emulator.start()
-    world = emulator.world
     for n in range(RECIPIENTS):
-        world.add_user(300000 + n, f"R{n}")
+        emulator.world.add_user(300000 + n, f"R{n}")
     for chat in (-1001000000010, -1001000000021, -1001000000061):
-        world.add_group(chat, "groep")
+        emulator.world.add_group(chat, "groep")
+    return emulator
+
+
+async def test_kill_9_mid_broadcast_loses_nothing(tmp_path: Path) -> None:
+    emulator = await world_with_recipients()
+    world = emulator.world
     rng = random.Random(7)
     try:
         config_path = write_config(tmp_path, emulator)
@@ -131,13 +137,8 @@ async def test_kill_9_mid_broadcast_loses_nothing(tmp_path: Path) -> None:
 async def test_sigterm_mid_broadcast_finishes_in_flight_and_duplicates_nothing(tmp_path: Path) -> None:
     """SIGTERM (systemd stop, docker stop) mid-way: the process finishes the sends in flight,
     records them and exits 0; after a restart everyone has the message once, nobody twice."""
-    emulator = Emulator(limits=FloodLimits(time_scale=SCALE))
-    await emulator.start()
+    emulator = await world_with_recipients()
     world = emulator.world
-    for n in range(RECIPIENTS):
-        world.add_user(300000 + n, f"R{n}")
-    for chat in (-1001000000010, -1001000000021, -1001000000061):
-        world.add_group(chat, "groep")
     rng = random.Random(11)
     try:
         config_path = write_config(tmp_path, emulator)
