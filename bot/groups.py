@@ -20,15 +20,16 @@ log = logging.getLogger(__name__)
 
 async def private_chat_unreachable(services: Services, telegram_id: int) -> None:
     """They blocked the bot: stop routing to them."""
-    (await services.blocked_people()).add(telegram_id)
+    services.blocked.add(telegram_id)
     if await users.mark_inactive(services.db, telegram_id):
         log.info("a person blocked the bot; no longer routed to")
         await services.refresh_directory()
 
 
 async def private_chat_back(services: Services, telegram_id: int) -> None:
-    (await services.blocked_people()).discard(telegram_id)
-    if await users.set_active(services.db, telegram_id):
+    """They unblocked the bot (or wrote in private after blocking it): routed to again."""
+    services.blocked.discard(telegram_id)
+    if await users.reactivate(services.db, telegram_id):
         log.info("a person unblocked the bot; routed to again")
         await services.refresh_directory()
 

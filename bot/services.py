@@ -40,14 +40,9 @@ class Services:
     # cache saves a read on every step of every resident's report.
     draft_cache: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
-    # Who blocked the bot, read once and kept up to date by bot.groups: checking whether a
+    # Who blocked the bot, read at start and kept up to date by bot.groups: checking whether a
     # private message means "they are back" then costs no query on every update.
-    _blocked: set[int] | None = None
-
-    async def blocked_people(self) -> set[int]:
-        if self._blocked is None:
-            self._blocked = await users.inactive_ids(self.db)
-        return self._blocked
+    blocked: set[int] = field(default_factory=set)
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -125,7 +120,7 @@ async def create_services(
         services.extras["http"] = http
     # Read once at start, before updates arrive (hundreds of first updates at once would each
     # read them otherwise); kept up to date in memory from then on.
-    services._blocked = await users.inactive_ids(db)
+    services.blocked = await users.inactive_ids(db)
     from storage import patrol as patrol_store
 
     services.extras["patrol_awaiting"] = await patrol_store.people_awaiting_text(db)

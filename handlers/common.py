@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.groups import private_chat_back
 from bot.i18n import Translator, supported, translator
 from bot.services import Services
 from bot.textsafety import clean_text
@@ -62,7 +63,6 @@ async def user_translator(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     language = cache.get("language")
     # Someone who wrote in private can be written to (reminders, walk reports); remembered once.
     private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-    came_back = False
     if language is None:
         stored = await users.get(services.db, tg_user.id)
         if stored is None:
@@ -75,10 +75,10 @@ async def user_translator(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 private_chat=private,
             )
         elif private and (not stored.active or not stored.private_chat):
-            # They came back after blocking the bot, or write in private for the first time.
             # Only a private update proves they can be reached again: a button pressed in a
             # group says nothing about whether they still block the bot in private.
-            came_back = not stored.active
+            if not stored.active:
+                await private_chat_back(services, tg_user.id)
             stored = await users.ensure(
                 services.db, tg_user.id, language=stored.language,
                 display_name=tg_user.full_name[:128], username=tg_user.username, private_chat=private,
@@ -90,14 +90,10 @@ async def user_translator(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if private and not cache.get("private_chat"):
             await users.mark_private_chat(services.db, tg_user.id)
             cache["private_chat"] = True
-        if private and tg_user.id in await services.blocked_people():
+        if private and tg_user.id in services.blocked:
             # The language is cached, but they blocked the bot since (a 403 from the sender
             # marked them inactive without touching this cache): this message says they are back.
-            came_back = await users.reactivate(services.db, tg_user.id)
-    if came_back:
-        # Back in the routing directory (officer, subscriber) right away, and only once.
-        (await services.blocked_people()).discard(tg_user.id)
-        await services.refresh_directory()
+            await private_chat_back(services, tg_user.id)
     return translator(language)
 
 

@@ -209,10 +209,6 @@ async def audit(
     )
 
 
-async def set_active(db: Database, telegram_id: int) -> bool:
-    """The person unblocked the bot; True when they were inactive."""
-    return await reactivate(db, telegram_id)
-
 
 async def holders_of_scope(db: Database, role: Role, scope: str) -> list[int]:
     rows = await db.fetchall(
