@@ -346,18 +346,9 @@ class Choice(StrEnum):
     INVALID = "invalid"  # no walk-report question went to this person for this round
 
 
-async def _awaiting(services: Services) -> set[int]:
-    """Who owes a walk-report text: read from SQLite once, then kept up to date here, so the
-    check on every private message costs no query."""
-    cached = services.extras.get("patrol_awaiting")
-    if cached is None:
-        cached = await store.people_awaiting_text(services.db)
-        services.extras["patrol_awaiting"] = cached
-    return cached  # type: ignore[no-any-return]
-
-
 async def _refresh_awaiting(services: Services, person: int) -> None:
-    awaiting = await _awaiting(services)
+    """services.patrol_awaiting follows storage, so the check on every private message costs no query."""
+    awaiting = services.patrol_awaiting
     if await store.awaiting_text(services.db, person) is None:
         awaiting.discard(person)
     else:
@@ -389,7 +380,7 @@ class _AlreadyAnswered(Exception):
 
 
 async def owes_text(services: Services, person: int) -> bool:
-    return person in await _awaiting(services)
+    return person in services.patrol_awaiting
 
 
 async def submit_text(services: Services, person: int, text: str, *, language: str,

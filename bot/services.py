@@ -43,6 +43,8 @@ class Services:
     # Who blocked the bot, read at start and kept up to date by bot.groups: checking whether a
     # private message means "they are back" then costs no query on every update.
     blocked: set[int] = field(default_factory=set)
+    # Who owes a walk-report text (bot.patrolling): read at start, kept up to date there.
+    patrol_awaiting: set[int] = field(default_factory=set)
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -123,7 +125,7 @@ async def create_services(
     services.blocked = await users.inactive_ids(db)
     from storage import patrol as patrol_store
 
-    services.extras["patrol_awaiting"] = await patrol_store.people_awaiting_text(db)
+    services.patrol_awaiting = await patrol_store.people_awaiting_text(db)
     from bot.lifecycle import ExpiryRule
 
     services.extras["expiry_rule"] = ExpiryRule(
