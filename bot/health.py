@@ -60,21 +60,20 @@ async def metrics_text(services: Services) -> str:
     paths = _send_paths(services)
 
     def per_path(read: Any) -> list[tuple[dict[str, str], float]]:
-        return [({"path": name}, float(read(name, stats))) for name, stats in sorted(paths.items())]
+        return [({"path": name}, float(read(stats))) for name, stats in sorted(paths.items())]
 
     extra["buurtwacht_deliveries_sent_total"] = Family(
         "counter", "Messages sent or edited in a chat (path: outbox = queued alerts/routing, interactive = direct replies)",
-        per_path(lambda _name, stats: stats.sent))
+        per_path(lambda stats: stats.sent))
     extra["buurtwacht_deliveries_failed_total"] = Family(
         "counter", "Deliveries given up: refused (403/400) or out of retries",
-        per_path(lambda _name, stats: stats.failed))
-    # Every outbox 429 is retried later as well; the interactive path retries only 429s.
+        per_path(lambda stats: stats.failed))
     extra["buurtwacht_deliveries_retried_total"] = Family(
         "counter", "Delivery attempts repeated after a 429, 5xx, timeout or network error",
-        per_path(lambda name, stats: stats.retried + (stats.rate_limited if name == "outbox" else 0)))
+        per_path(lambda stats: stats.retried))
     extra["buurtwacht_telegram_429_total"] = Family(
         "counter", "429 Too Many Requests answers from Telegram",
-        per_path(lambda _name, stats: stats.rate_limited))
+        per_path(lambda stats: stats.rate_limited))
     last_send = last_successful_send(services)
     extra["buurtwacht_last_successful_send_timestamp_seconds"] = Family(
         "gauge", "Unix time of the last successful delivery on either path (0: none yet)",

@@ -4,7 +4,7 @@ Only for the bot's direct answers inside a handler. The outbox sender paces and 
 own sends (and marks them with ``rate_limit_args={"outbox": True}``), so one busy group
 never pauses every other request, which is what PTB's AIORateLimiter would do.
 
-The limiter also counts what goes through it (:class:`InteractiveStats`), so /metrics and
+The limiter also counts what goes through it (a :class:`~bot.sender.SenderStats`), so /metrics and
 /healthz see the direct replies as well as the outbox.
 """
 
@@ -14,11 +14,12 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
+
+from bot.sender import SenderStats
 
 log = logging.getLogger(__name__)
 
@@ -30,26 +31,14 @@ def is_delivery(endpoint: str) -> bool:
     return endpoint.startswith(DELIVERY_PREFIXES)
 
 
-@dataclass(slots=True)
-class InteractiveStats:
-    """Direct replies (not the outbox): the same figures as the sender's ``SenderStats``."""
-
-    sent: int = 0  # delivery methods answered ok
-    failed: int = 0  # delivery methods that ended in an error (after any retries)
-    retried: int = 0  # attempts repeated after a 429
-    rate_limited: int = 0  # 429 answers received, on any method
-    last_success: dt.datetime | None = None
-
-
 class InteractiveRetryLimiter(BaseRateLimiter[dict[str, Any]]):
-    def __init__(self, *, max_retries: int = 3, time_scale: float = 1.0, max_wait: float = 30.0,
-                 clock: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(self, *, max_retries: int = 3, time_scale: float = 1.0, max_wait: float = 30.0) -> None:
         self.max_retries = max_retries
         self.time_scale = time_scale
         self.max_wait = max_wait
         # The application sets the services' clock here, so both send paths tell one time.
-        self.clock: Callable[[], dt.datetime] = clock or (lambda: dt.datetime.now(dt.UTC))
-        self.stats = InteractiveStats()
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        self.stats = SenderStats()  # the same figures as the outbox sender's
 
     async def initialize(self) -> None:
         return None

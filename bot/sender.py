@@ -73,9 +73,11 @@ class Limits:
 
 @dataclass(slots=True)
 class SenderStats:
-    sent: int = 0
-    failed: int = 0
-    retried: int = 0
+    """What a send path did (the outbox sender, and the direct replies in bot.ratelimiter)."""
+
+    sent: int = 0  # delivery methods answered ok
+    failed: int = 0  # given up: refused, or out of retries
+    retried: int = 0  # attempts repeated after a 429, 5xx, timeout or network error
     rate_limited: int = 0  # 429 answers received
     last_success: dt.datetime | None = None
     per_method: dict[str, int] = field(default_factory=dict)
@@ -352,6 +354,7 @@ class OutboxSender:
         except RetryAfter as error:
             seconds = _seconds(error.retry_after)
             self.stats.rate_limited += 1
+            self.stats.retried += 1  # a 429 is always tried again, once its retry_after has passed
             self._hold_chat(chat_id, self.limits.scaled(seconds))
             await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=self.limits.scaled(seconds)), "429")
         except ChatMigrated as error:
