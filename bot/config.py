@@ -425,11 +425,20 @@ def _month_day(reader: _Reader, name: str, default: tuple[int, int]) -> tuple[in
 
 def _weekday(reader: _Reader, name: str, default: int) -> int:
     value = reader.text(name, None, what=f"a weekday ({', '.join(WEEKDAYS)})")
-    if value is None:
-        return default
-    if value.lower() not in WEEKDAYS:
-        raise ConfigError(f'{reader.key(name)}: expected a weekday ({", ".join(WEEKDAYS)}), got "{value}"')
+    return default if value is None else _weekday_index(value, reader.key(name))
+
+
+def _weekday_index(value: object, key: str) -> int:
+    """Monday = 0 for an English weekday name, or a ConfigError naming the key."""
+    if not isinstance(value, str) or value.lower() not in WEEKDAYS:
+        raise ConfigError(f"{key}: expected a weekday ({', '.join(WEEKDAYS)}), got {_show(value)}")
     return WEEKDAYS.index(value.lower())
+
+
+def _check_port(port: int, key: str) -> int:
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{key}: expected a port number 0-65535, got {port}")
+    return port
 
 
 def _time(reader: _Reader, name: str, default: dt.time) -> dt.time:
@@ -466,9 +475,7 @@ def _seasons(reader: _Reader | None) -> SeasonConfig:
     weekdays = []
     raw_days = reader.get("reminder_weekdays", list, None, what=f"a list of weekdays ({', '.join(WEEKDAYS)})")
     for i, day in enumerate(raw_days if raw_days is not None else []):
-        if not isinstance(day, str) or day.lower() not in WEEKDAYS:
-            raise ConfigError(f"{reader.key('reminder_weekdays')}[{i}]: expected a weekday ({', '.join(WEEKDAYS)}), got {_show(day)}")
-        weekdays.append(WEEKDAYS.index(day.lower()))
+        weekdays.append(_weekday_index(day, f"{reader.key('reminder_weekdays')}[{i}]"))
     minutes = reader.get("minutes_before_sunset", int, defaults.minutes_before_sunset)
     if not 0 <= minutes <= 240:
         raise ConfigError(f"{reader.key('minutes_before_sunset')}: expected 0-240 minutes, got {minutes}")
@@ -577,9 +584,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         if not re.fullmatch(rf"[A-Za-z0-9_-]{{{SECRET_MIN_CHARS},256}}", secret):
             raise ConfigError(f"webhook.secret_token: expected {SECRET_WHAT}, e.g. from "
                               f"`openssl rand -hex 24` (or env BUURTWACHT_WEBHOOK_SECRET)")
-        port = wh.get("port", int, 8443)
-        if not 0 <= port <= 65535:
-            raise ConfigError(f"webhook.port: expected a port number 0-65535, got {port}")
+        port = _check_port(wh.get("port", int, 8443), "webhook.port")
         url = wh.text("url", what="the public https URL Telegram posts to")
         # Telegram delivers webhooks over HTTPS only (ports 443, 80, 88 or 8443 at the proxy).
         if not re.fullmatch(r"https://[^/\s:]+(:\d+)?(/\S*)?", url):
@@ -638,11 +643,12 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         health.unknown_keys({"port", "listen"})
         health_port = health.get("port", int, None)
         health_listen = health.text("listen", "127.0.0.1")
-        if health_port is not None and not 0 <= health_port <= 65535:
-            raise ConfigError(f"health.port: expected a port number 0-65535, got {health_port}")
+        if health_port is not None:
+            _check_port(health_port, "health.port")
     # The container image sets these, so its HEALTHCHECK works with any mounted config.
     if raw_port := env.get("BUURTWACHT_HEALTH_PORT", "").strip():
-        if not raw_port.isdigit() or not 0 <= int(raw_port) <= 65535:
+        # ASCII digits only: str.isdigit() takes "²", which int() then refuses with a traceback.
+        if not re.fullmatch(r"[0-9]{1,5}", raw_port) or int(raw_port) > 65535:
             raise ConfigError(f'BUURTWACHT_HEALTH_PORT: expected a port number 0-65535, got "{raw_port}"')
         health_port = int(raw_port)
     health_listen = env.get("BUURTWACHT_HEALTH_LISTEN", "").strip() or health_listen

@@ -123,6 +123,11 @@ def test_health_port_from_the_environment() -> None:
     assert parse_config(example(), base=ROOT, env={}).health_port is None
     assert error_of(example(), env={"BUURTWACHT_HEALTH_PORT": "nine"}) == (
         'BUURTWACHT_HEALTH_PORT: expected a port number 0-65535, got "nine"')
+    # "²" passes str.isdigit() but not int(): one line, no traceback.
+    assert error_of(example(), env={"BUURTWACHT_HEALTH_PORT": "²"}) == (
+        'BUURTWACHT_HEALTH_PORT: expected a port number 0-65535, got "²"')
+    assert error_of(example(), env={"BUURTWACHT_HEALTH_PORT": "70000"}) == (
+        'BUURTWACHT_HEALTH_PORT: expected a port number 0-65535, got "70000"')
 
 
 def test_missing_file_and_broken_toml(tmp_path: Path) -> None:
