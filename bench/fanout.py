@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import socket
+import re
 import sys
 import tempfile
 import time
@@ -71,23 +71,25 @@ class OwnProcess:
 
     def __init__(self, scale: float) -> None:
         self.scale = scale
-        self.token = "123456:EMULATOR"
+        self.token = ""  # read from the emulator's first line
         self.process: asyncio.subprocess.Process | None = None
         self.http = httpx.AsyncClient(timeout=30.0)
 
     async def start(self, private_ids: list[int], group_ids: list[int]) -> tuple[str, str]:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.control = f"http://127.0.0.1:{port}/_control"
+        # Port 0: the emulator binds a free port itself and names it (and its token) on its first line.
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.emulator", "--port", str(port), "--time-scale", str(self.scale),
+            sys.executable, "-m", "bot.emulator", "--port", "0", "--time-scale", str(self.scale),
             cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
         assert self.process.stdout is not None
-        await self.process.stdout.readline()  # "Telegram Bot API emulator on …": it listens
+        banner = (await self.process.stdout.readline()).decode()
+        found = re.search(r"on (http://127\.0\.0\.1:(\d+)/bot)\s+\(token (\S+)\)", banner)
+        if found is None:
+            raise RuntimeError(f"the emulator did not start: {banner!r}")
+        base_url, port, self.token = found[1], found[2], found[3]
+        self.control = f"http://127.0.0.1:{port}/_control"
         (await self.http.post(f"{self.control}/chats", json={"users": private_ids, "groups": group_ids})
          ).raise_for_status()
-        return self.token, f"http://127.0.0.1:{port}/bot"
+        return self.token, base_url
 
     async def stats(self) -> dict[str, Any]:
         answer = await self.http.get(f"{self.control}/stats")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.config import BUURT_CODE, WIJK_CODE
 from bot.geo.polygons import convert_rd_geojson, detect_crs
 from storage.maintenance import OperationError, backup, restore, verify
 
@@ -38,8 +39,6 @@ CBS_GEMEENTEN: dict[str, str] = {
     "GM1948": "Meierijstad",
 }
 
-_WIJK_CODE = re.compile(r"^WK\d{6}$")
-_BUURT_CODE = re.compile(r"^BU\d{8}$")
 _WIJK_NUMBER = re.compile(r"^Wijk \d{2}\s+")
 
 
@@ -91,12 +90,12 @@ def import_areas(
             props = feature.get("properties") or {}
             code = str(props.get("statcode") or feature.get("id") or "")
             name = str(props.get("statnaam") or "").strip()
-            if _WIJK_CODE.match(code):
+            if WIJK_CODE.match(code):
                 # CBS writes "Wijk 10 Binnenstad": the number is the code's, the name is the rest.
                 name = _WIJK_NUMBER.sub("", name).strip() or name
                 if name:
                     wijk_names[code] = name
-            elif _BUURT_CODE.match(code):
+            elif BUURT_CODE.match(code):
                 if feature.get("geometry"):
                     buurt_features.append(feature)
                 else:

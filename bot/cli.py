@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import GEMEENTE_CODE, Config, ConfigError, load_config
 
 log = logging.getLogger("buurtwacht")
 
@@ -174,7 +174,7 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
     for item in args.gemeente_name or []:
         code, _, name = item.partition("=")
         code = code.strip().upper()
-        if not (len(code) == 6 and code.startswith("GM") and code[2:].isdigit()) or not name.strip():
+        if not GEMEENTE_CODE.match(code) or not name.strip():
             print(f"buurtwacht: import-areas: --gemeente-name: expected GM0794=Helmond, got {item!r}", file=sys.stderr)
             return 2
         names[code] = name.strip()
