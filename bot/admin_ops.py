@@ -84,6 +84,7 @@ def import_areas(
     names = {**CBS_GEMEENTEN, **(gemeente_names or {})}
     wijk_names: dict[str, str] = {}
     buurt_features: list[dict[str, Any]] = []
+    buurten_by_wijk: dict[str, dict[str, str]] = {}
     skipped_without_shape: list[str] = []
     for source in files:
         for feature in _read(source).get("features", []):
@@ -98,6 +99,7 @@ def import_areas(
             elif BUURT_CODE.match(code):
                 if feature.get("geometry"):
                     buurt_features.append(feature)
+                    buurten_by_wijk.setdefault("WK" + code[2:8], {})[code] = name or code
                 else:
                     skipped_without_shape.append(code)
     shown = " + ".join(str(f) for f in files)
@@ -110,11 +112,6 @@ def import_areas(
                 "then gives the wijk names)")
         raise OperationError(f"{shown}: no CBS wijk (WK…) or buurt (BU…) features found")
 
-    buurten_by_wijk: dict[str, dict[str, str]] = {}
-    for feature in buurt_features:
-        props = feature.get("properties") or {}
-        code = str(props.get("statcode") or feature.get("id"))
-        buurten_by_wijk.setdefault("WK" + code[2:8], {})[code] = str(props.get("statnaam") or code).strip() or code
     data = {"type": "FeatureCollection", "features": buurt_features}
 
     lines = [
@@ -123,8 +120,7 @@ def import_areas(
     ]
     if skipped_without_shape:
         lines.append(f"# Left out (no geometry in the source): {', '.join(sorted(skipped_without_shape))}")
-    missing_wijk_names = sorted(w for w in buurten_by_wijk if w not in wijk_names)
-    if missing_wijk_names:
+    if any(w not in wijk_names for w in buurten_by_wijk):
         lines.append("# Wijk names are codes where no wijken file named them: pass the CBS wijk layer too.")
     without_buurten = sorted(w for w in wijk_names if w not in buurten_by_wijk)
     if without_buurten:

@@ -67,7 +67,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     script = None if sys.stdin.isatty() else [line.rstrip("\n") for line in sys.stdin]
     # `buurtwacht run` without a token hands over its --config (default config.toml, which a
     # new user does not have yet): the demo then plays config.example.toml and says so.
-    return run_demo(Path(args.config) if args.config else None, script)
+    return run_demo(Path(args.config), script)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
