@@ -75,6 +75,15 @@ class RecipientKind(StrEnum):
     WALKER = "walker"  # a patrol walker on duty
 
 
+# The officers' kinds: their private copies carry the officer buttons and name the reporter.
+OFFICER_KINDS: frozenset[RecipientKind] = frozenset(
+    {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
+)
+OFFICER_KIND_VALUES: frozenset[str] = frozenset(k.value for k in OFFICER_KINDS)
+# The delivery kind of an alert relayed to a group in a neighbouring buurt (bot.lifecycle.relay).
+RELAY_KIND = "relay"
+
+
 class SightingStatus(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"  # "ik pak dit op"

@@ -21,8 +21,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def deep_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username}?start={token}"
+def deep_link(bot_username: str | None, payload: str | None = None) -> str:
+    """The t.me link that opens the private chat with the bot; with ``payload`` (an invite
+    token, or a fixed word such as "melding") that chat starts with ``/start <payload>``."""
+    link = f"https://t.me/{bot_username}"
+    return link if payload is None else f"{link}?start={payload}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,10 @@ import logging
 from dataclasses import dataclass
 
 from bot import broadcasts, render
-from bot.domain import Category, Point, RecipientKind, SightingStatus
+from bot.domain import RELAY_KIND, Category, Point, RecipientKind, SightingStatus
 from bot.i18n import Translator, translator
-from bot.reporting import RELAY_KIND, set_incident_status
+from bot.invites import deep_link
+from bot.reporting import OPEN_STATUSES, set_incident_status
 from bot.services import Services
 from storage import lifecycle, outbox, sightings, users, watch
 from storage.db import Transaction
@@ -20,7 +21,6 @@ from storage.sightings import Incident
 log = logging.getLogger(__name__)
 DEFAULT_EXPIRY = dt.timedelta(hours=2)
 RELAY_RADIUS_M = (100, 5_000)  # a relay by radius: from a street to a few buurten, never a town
-OPEN = (SightingStatus.NEW, SightingStatus.ACKNOWLEDGED)
 WATCH_START_PAYLOAD = "watch"  # t.me/<bot>?start=watch: opens the private chat "Ik kijk" needs
 
 
@@ -97,7 +97,7 @@ async def relay(services: Services, incident_id: int, *, by: int, radius_m: int 
     the original ends.
     """
     incident = await sightings.get_incident(services.db, incident_id)
-    if incident is None or incident.status not in OPEN or incident.relayed_at is not None:
+    if incident is None or incident.status not in OPEN_STATUSES or incident.relayed_at is not None:
         return 0
     buurten = relay_buurten(services, incident, radius_m)
     already = {d.chat_id for d in await outbox.deliveries_for_incident(services.db, incident_id)}
@@ -170,10 +170,6 @@ async def _edit_relayed(services: Services, tx: Transaction, first: sightings.Si
 # ---------------------------------------------------------------------------- "Ik kijk" and private chats
 
 
-def watch_start_link(bot_username: str) -> str:
-    return f"https://t.me/{bot_username}?start={WATCH_START_PAYLOAD}"
-
-
 async def watch_answer(services: Services, t: Translator, telegram_id: int, kind: str,
                        bot_username: str | None) -> tuple[str, str | None]:
     """The answer to an "Ik kijk" / "Gezien" press: (text, url to open or None).
@@ -187,5 +183,5 @@ async def watch_answer(services: Services, t: Translator, telegram_id: int, kind
     text = t.gettext("Dank je. Blijf op afstand en grijp niet zelf in.")
     if bot_username and not await users.reachable_in_private(services.db, telegram_id):
         return text + " " + t.gettext("Start de bot in een privégesprek, dan hoor je hoe dit afloopt."), \
-            watch_start_link(bot_username)
+            deep_link(bot_username, WATCH_START_PAYLOAD)
     return text, None

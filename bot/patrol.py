@@ -10,14 +10,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.config import Config
+from bot.config import Config, PatrolConfig
 from bot.directory import Directory
 from bot.domain import Category
+from bot.profiling import fold
 from bot.schedule_rules import Missed, decide_missed, local_at
 
 MAX_ROUTE_CHARS = 200
@@ -27,15 +27,19 @@ MAX_MIN_WALKERS = 50
 FOLLOW_UP_CATEGORY = Category.OTHER
 
 
+_CONFIG_DEFAULTS = PatrolConfig()
+
+
 @dataclass(frozen=True, slots=True)
 class PatrolRules:
-    """How long rounds last and when people hear about them; defaults, or ``[patrol]`` if configured."""
+    """How long rounds last and when people hear about them. All but report_grace and max_ahead
+    come from ``[patrol]`` (rules_from_config); their defaults are PatrolConfig's."""
 
-    duration: dt.timedelta = dt.timedelta(hours=2)
-    shortage_lead: dt.timedelta = dt.timedelta(hours=24)
-    reminder_lead: dt.timedelta = dt.timedelta(hours=1)
+    duration: dt.timedelta = dt.timedelta(minutes=_CONFIG_DEFAULTS.round_minutes)
+    shortage_lead: dt.timedelta = dt.timedelta(hours=_CONFIG_DEFAULTS.shortage_hours)
+    reminder_lead: dt.timedelta = dt.timedelta(minutes=_CONFIG_DEFAULTS.reminder_minutes)
     report_grace: dt.timedelta = dt.timedelta(hours=24)  # the walk-report question is not sent later than this
-    default_min_walkers: int = 2
+    default_min_walkers: int = _CONFIG_DEFAULTS.min_walkers
     max_ahead: dt.timedelta = dt.timedelta(days=366)
 
 
@@ -184,19 +188,14 @@ def needs_routing(outcome: WalkOutcome) -> bool:
 # ---------------------------------------------------------------------------- where a round is
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def round_buurt(route: str, team_buurten: Sequence[str], names: Mapping[str, str]) -> str:
     """The buurt a round is in: the team's buurt the route names (by name or code, longest name
     first, case and accents ignored), else the team's first buurt."""
-    folded = _fold(route)
+    folded = fold(route)
     candidates = sorted(team_buurten, key=lambda code: -len(names.get(code, "")))
     for code in candidates:
         for word in (names.get(code, ""), code):
-            if word and re.search(rf"(?<!\w){re.escape(_fold(word))}(?!\w)", folded):
+            if word and re.search(rf"(?<!\w){re.escape(fold(word))}(?!\w)", folded):
                 return code
     return sorted(team_buurten)[0]
 

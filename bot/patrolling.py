@@ -19,7 +19,6 @@ from bot.i18n import N_, Translator, translator
 from bot.patrol import (
     FOLLOW_UP_CATEGORY,
     MAX_ROUTE_CHARS,
-    PatrolRules,
     PlannedSend,
     PlanRequest,
     Round,
@@ -40,7 +39,7 @@ from bot.services import Services
 from bot.textsafety import clean_text
 from storage import outbox, teams, users
 from storage import patrol as store
-from storage.db import Transaction
+from storage.db import Database, Transaction
 from storage.teams import Team
 
 log = logging.getLogger(__name__)
@@ -53,13 +52,10 @@ OUTCOME_LABELS = {
 RETENTION_EVERY = dt.timedelta(hours=1)
 
 
-def rules_of(services: Services) -> PatrolRules:
-    """Tests may put their own rules in ``services.extras``; otherwise the config's (or defaults)."""
-    rules = services.extras.get("patrol_rules")
-    if rules is None:
-        rules = rules_from_config(services.config)
-        services.extras["patrol_rules"] = rules
-    return rules  # type: ignore[no-any-return]
+async def team_name(db: Database | Transaction, team_id: int) -> str:
+    """The team's name for the texts about its rounds; empty when the team is gone."""
+    team = await teams.get_team(db, team_id)
+    return team.name if team else ""
 
 
 # ---------------------------------------------------------------------------- texts
@@ -171,7 +167,7 @@ def _names(services: Services, team: Team) -> dict[str, str]:
 async def plan_round(services: Services, team: Team, request: PlanRequest, *, by: int) -> tuple[Round, int]:
     """Store the round and queue its announcement to every active group of the team, together.
     Returns the round and how many groups it was announced in."""
-    rules = rules_of(services)
+    rules = rules_from_config(services.config)
     now = services.now()
     route = clean_text(request.route, MAX_ROUTE_CHARS)
     buurt = round_buurt(route, team.buurten, _names(services, team))
@@ -237,8 +233,7 @@ async def change_sign_up(services: Services, round_id: int, person: int, *, join
             return (SignUp.ALREADY if join else SignUp.NOT_SIGNED_UP), current
         updated = await store.get_round(tx, round_id)
         assert updated is not None
-        team = await teams.get_team(tx, updated.team_id)
-        await _queue_announcement_edits(services, tx, updated, team.name if team else "")
+        await _queue_announcement_edits(services, tx, updated, await team_name(tx, updated.team_id))
     services.wake_sender()
     return (SignUp.SIGNED_UP if join else SignUp.SIGNED_OFF), updated
 
@@ -247,17 +242,16 @@ async def cancel_round(services: Services, round_: Round, *, by: int) -> bool:
     """Cancelled: announcements edited, walkers told privately. False when it was not planned."""
     now = services.now()
     tz = services.config.timezone
-    team = await teams.get_team(services.db, round_.team_id)
-    team_name = team.name if team else ""
+    name = await team_name(services.db, round_.team_id)
     languages = await users.languages(services.db, list(round_.walkers))
     async with services.db.transaction() as tx:
         if not await store.cancel_round(tx, round_.id, by=by, now=now):
             return False
-        await _queue_announcement_edits(services, tx, round_, team_name, cancelled=True)
+        await _queue_announcement_edits(services, tx, round_, name, cancelled=True)
         for walker in round_.walkers:
             language = languages.get(walker, services.config.language)
             await outbox.enqueue(tx, walker, "sendMessage",
-                                 {"text": cancelled_notice(language, round_, team_name, tz), "parse_mode": "HTML"},
+                                 {"text": cancelled_notice(language, round_, name, tz), "parse_mode": "HTML"},
                                  kind="patrol_cancelled", language=language, not_before=now)
     services.wake_sender()
     return True
@@ -274,7 +268,7 @@ class PatrolTick:
 
 async def run_patrol_tick(services: Services) -> PatrolTick:
     """Send what is due now; safe to run as often as you like."""
-    rules = rules_of(services)
+    rules = rules_from_config(services.config)
     now = services.now()
     result = PatrolTick()
     rounds = await store.for_tick(services.db, starting_before=now + rules.shortage_lead,
@@ -285,8 +279,7 @@ async def run_patrol_tick(services: Services) -> PatrolTick:
         if round_.team_id not in coordinators:
             coordinators[round_.team_id] = await users.holders_of_scope(
                 services.db, Role.COORDINATOR, f"team:{round_.team_id}")
-            team = await teams.get_team(services.db, round_.team_id)
-            names[round_.team_id] = team.name if team else ""
+            names[round_.team_id] = await team_name(services.db, round_.team_id)
         planned = planned_sends(round_, coordinators[round_.team_id], rules)
         done = await store.logged(services.db, [p.key for p in planned])
         for send in planned:

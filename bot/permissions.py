@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.domain import RecipientKind, Role
+from bot.domain import OFFICER_KIND_VALUES, RELAY_KIND, RecipientKind, Role
 
 Grant = tuple[Role, str]
 # Who may send a Burgernet-style area alert (issue 5): the wijkagent, the BOA and the gemeente.
@@ -120,11 +120,8 @@ def can_revoke_invite(grants: Iterable[Grant], actor_id: int, *, created_by: int
 # --- who may act on a routed report -------------------------------------------------------------
 # A delivery is (chat id, recipient kind) of a message the outbox sent for an incident.
 Delivery = tuple[int, str]
-# The kinds whose messages carry the officer buttons (mirrors bot.reporting.OFFICER_KINDS).
-OFFICER_DELIVERY_KINDS = frozenset({
-    RecipientKind.WIJKAGENT.value, RecipientKind.BOA.value, RecipientKind.CARE_DESK.value,
-    RecipientKind.FALLBACK_DESK.value,
-})
+# The kinds whose messages carry the officer buttons.
+OFFICER_DELIVERY_KINDS = OFFICER_KIND_VALUES
 
 
 def may_act_on_incident(user_id: int, deliveries: Iterable[Delivery]) -> bool:
@@ -134,7 +131,7 @@ def may_act_on_incident(user_id: int, deliveries: Iterable[Delivery]) -> bool:
 
 def may_respond_in_group(chat_id: int, deliveries: Iterable[Delivery]) -> bool:
     """The group buttons ("Ik kijk" / "Gezien") count only in a group the incident was posted to."""
-    return any(chat == chat_id and kind in (RecipientKind.TEAM_GROUP.value, "relay") for chat, kind in deliveries)  # relay: bot.reporting.RELAY_KIND
+    return any(chat == chat_id and kind in (RecipientKind.TEAM_GROUP.value, RELAY_KIND) for chat, kind in deliveries)
 
 
 def may_see_responses(own_group_chats: Iterable[int], deliveries: Iterable[Delivery]) -> bool:

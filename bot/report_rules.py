@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+
+from bot.profiling import fold
 
 # Words that mean "danger now" in what a resident types. Lower-case, without accents.
 URGENT_WORDS = (
@@ -16,11 +17,6 @@ URGENT_WORDS = (
     "emergency", "burglary in progress", "fire", "weapon", "knife", "robbery", "danger",
 )
 _URGENT = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in URGENT_WORDS) + r")(?!\w)")
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # Saying 112 was already called is not a sign of danger now: the resident did what we would
@@ -37,7 +33,7 @@ _CALLED_112 = re.compile(
 
 def is_urgent_text(text: str) -> bool:
     """Does free text the resident typed mark the situation as urgent (danger now)?"""
-    folded = _CALLED_112.sub(" ", _fold(text))
+    folded = _CALLED_112.sub(" ", fold(text))
     return bool(_URGENT.search(folded)) or text.count("!") >= 3
 
 
@@ -71,7 +67,7 @@ def parse_when(text: str, *, now: dt.datetime, tz: dt.tzinfo) -> WhenResult:
     A bare time later than now means yesterday (people report at night what they saw before
     midnight). Older than a week is refused: that is an aangifte, not a neighbourhood alert.
     """
-    folded = _fold(text.strip())
+    folded = fold(text.strip())
     time_match = _TIME.search(folded)
     if not time_match:
         return WhenResult(None, WhenProblem.UNREADABLE)

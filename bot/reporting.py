@@ -26,6 +26,7 @@ OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_
 OFFICER_KIND_VALUES = {k.value for k in OFFICER_KINDS}
 CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
           SightingStatus.EXPIRED}
+DRAFT_CONFIRM_STEP = "confirm"  # the report flow's last step (handlers.report Step.CONFIRM)
 RELAY_KIND = "relay"  # a group message in a neighbouring buurt
 OPEN_STATUSES = (SightingStatus.NEW, SightingStatus.ACKNOWLEDGED)
 
@@ -50,13 +51,12 @@ def priority_of(sighting: Sighting) -> int:
 
 async def submit_sighting(
     services: Services, sighting: Sighting, *, reporter_label: str | None, draft_owner: int | None = None,
-    draft_step: str = "confirm",
     also: Callable[[Transaction, Sighting], Awaitable[None]] | None = None,
 ) -> Submitted:
     """``also`` runs inside the same transaction once the sighting is stored (a walk report
     records the sighting it became), so both are written or neither.
 
-    With ``draft_owner``, that person's draft (still at ``draft_step``) is taken in the same
+    With ``draft_owner``, that person's draft (still at the confirm step) is taken in the same
     transaction, first: when it is already gone, :class:`DraftGone` is raised and nothing is
     written. Updates run concurrently, so two presses on "Versturen" can both get this far.
     """
@@ -77,7 +77,7 @@ async def submit_sighting(
     async with services.db.transaction() as tx:
         # The draft goes in the same transaction: never a stored report *and* a live draft,
         # and never two reports from one draft.
-        if draft_owner is not None and not await drafts.take(tx, draft_owner, step=draft_step):
+        if draft_owner is not None and not await drafts.take(tx, draft_owner, step=DRAFT_CONFIRM_STEP):
             raise DraftGone
         candidates = await sightings.open_incidents_since(
             tx, sighting.category, sighting.area.gemeente_code, now - window,
@@ -98,8 +98,12 @@ async def submit_sighting(
         if also is not None:
             await also(tx, sighting)
         if merged:
-            await queue_incident_edits(services, tx, incident_id)
-            await _queue_additions(services, tx, sighting, incident_id, reporter_label)
+            # The edits and the additions are about the same first report and the same copies of it.
+            first = await sightings.first_of_incident(tx, incident_id)
+            if first is not None:
+                deliveries = await outbox.deliveries_for_incident(tx, incident_id)
+                await _queue_edits(services, tx, incident_id, first, deliveries)
+                await _queue_additions(services, tx, sighting, first, deliveries, reporter_label)
         else:
             for recipient in recipients:
                 language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
@@ -144,23 +148,26 @@ async def _queue_routed(
         not_before=services.now(),
     )
     if sighting.photo_file_id and recipient.kind in OFFICER_KINDS:
-        # Photos go to officers only; re-sending by file_id as a photo strips metadata.
-        await outbox.enqueue(
-            tx,
-            recipient.chat_id,
-            "sendPhoto",
-            {"photo": sighting.photo_file_id, "caption": sighting.reference},
-            priority=priority_of(sighting),
-            kind=recipient.kind.value,
-            language=language,
-            sighting_id=sighting.id,
-            incident_id=None,
-            not_before=services.now(),
-        )
+        await _queue_officer_photo(services, tx, sighting, recipient.chat_id, sighting.reference,
+                                   kind=recipient.kind.value, language=language)
+
+
+async def _queue_officer_photo(
+    services: Services, tx: Transaction, sighting: Sighting, chat_id: int, caption: str, *, kind: str,
+    language: str, reply_to: int | None = None,
+) -> None:
+    """The sighting's photo to an officer. Photos go to officers only; re-sending by file_id as
+    a photo strips metadata. The row carries no incident id: it is not a message to edit."""
+    await outbox.enqueue(
+        tx, chat_id, "sendPhoto", {"photo": sighting.photo_file_id, "caption": caption},
+        priority=priority_of(sighting), kind=kind, language=language, sighting_id=sighting.id, incident_id=None,
+        reply_to=reply_to, not_before=services.now(),
+    )
 
 
 async def _queue_additions(
-    services: Services, tx: Transaction, sighting: Sighting, incident_id: int, reporter_label: str | None,
+    services: Services, tx: Transaction, sighting: Sighting, first: Sighting, deliveries: list[outbox.Delivery],
+    reporter_label: str | None,
 ) -> None:
     """A report merged into an incident: the officers get it in full, as a reply to their copy
     of the first report (its text as written, its photo, who reported).
@@ -171,38 +178,40 @@ async def _queue_additions(
     The rows carry the new sighting's id (so /vergeetmij and retention reach them) and no
     incident id (they are not the incident's messages to edit).
     """
-    first = await sightings.first_of_incident(tx, incident_id)
-    if first is None:
-        return
     told: set[int] = set()
-    for delivery in await outbox.deliveries_for_incident(tx, incident_id):
+    for delivery in deliveries:
         if (delivery.method != "sendMessage" or delivery.status in ("failed", "dropped")
                 or delivery.kind not in OFFICER_KIND_VALUES or delivery.chat_id in told):
             continue
         told.add(delivery.chat_id)
         kind = RecipientKind(delivery.kind)
         t = translator(delivery.language)
-        heading = "➕ <b>" + render.esc(t.gettext("Aanvulling op {reference}").format(reference=first.reference)) + "</b>"
-        text = heading + "\n" + render.sighting_text(
+        addition = t.gettext("Aanvulling op {reference}").format(reference=first.reference)
+        text = "➕ <b>" + render.esc(addition) + "</b>\n" + render.sighting_text(
             t, sighting, tz=services.config.timezone, for_kind=kind, reporter_label=reporter_label)
-        payloads: list[tuple[str, dict[str, object]]] = [("sendMessage", {"text": text, "parse_mode": "HTML"})]
+        await outbox.enqueue(
+            tx, delivery.chat_id, "sendMessage", {"text": text, "parse_mode": "HTML"}, priority=priority_of(sighting),
+            kind=delivery.kind, language=delivery.language, sighting_id=sighting.id, incident_id=None,
+            reply_to=delivery.outbox_id, not_before=services.now(),
+        )
         if sighting.photo_file_id:
-            # By file id, as for the first report: officers only, no metadata.
-            caption = t.gettext("Aanvulling op {reference}").format(reference=first.reference) + " · " + sighting.reference
-            payloads.append(("sendPhoto", {"photo": sighting.photo_file_id, "caption": caption}))
-        for method, payload in payloads:
-            await outbox.enqueue(
-                tx, delivery.chat_id, method, payload, priority=priority_of(sighting), kind=delivery.kind,
-                language=delivery.language, sighting_id=sighting.id, incident_id=None,
-                reply_to=delivery.outbox_id, not_before=services.now(),
-            )
+            # As for the first report, by file id.
+            await _queue_officer_photo(services, tx, sighting, delivery.chat_id, addition + " · " + sighting.reference,
+                                       kind=delivery.kind, language=delivery.language, reply_to=delivery.outbox_id)
 
 
 async def queue_incident_edits(services: Services, tx: Transaction, incident_id: int) -> None:
     """Edit every message about the incident in place: new count, new status."""
-    incident = await sightings.get_incident(tx, incident_id)
     first = await sightings.first_of_incident(tx, incident_id)
-    if incident is None or first is None:
+    if first is not None:
+        await _queue_edits(services, tx, incident_id, first, await outbox.deliveries_for_incident(tx, incident_id))
+
+
+async def _queue_edits(services: Services, tx: Transaction, incident_id: int, first: Sighting,
+                       deliveries: list[outbox.Delivery]) -> None:
+    """Queue the edits, given the incident's first report and the deliveries of its messages."""
+    incident = await sightings.get_incident(tx, incident_id)
+    if incident is None:
         return
     references: list[str] | None = None
     first.area = services.catalog.area(first.area.buurt_code) or first.area
@@ -214,7 +223,7 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
         user = await users.get(tx, first.reporter_id)
         if user is not None:
             reporter = render.reporter_label(user.display_name, user.username)
-    for delivery in await outbox.deliveries_for_incident(tx, incident_id):
+    for delivery in deliveries:
         if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
             continue
         relayed = delivery.kind == RELAY_KIND

@@ -96,11 +96,6 @@ def weekly_key(schedule_id: str | int, scheduled_for: dt.datetime, tz: dt.tzinfo
     return f"{schedule_id}@{year}-W{week:02d}"
 
 
-def occurrence_key(schedule_id: str | int, scheduled_for: dt.datetime) -> str:
-    """Idempotency key of one planned send: the same after a restart or a clock jump."""
-    return f"{schedule_id}@{scheduled_for.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M')}"
-
-
 class TipLike(Protocol):
     @property
     def id(self) -> str: ...

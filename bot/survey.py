@@ -40,10 +40,10 @@ BALLOT_DATA = re.compile(r"^sv:(\d{1,9}):(WK\d{6}):(\d{1,4}):(\d{1,2}|d)$")
 
 @dataclass(frozen=True, slots=True)
 class SurveyWindow:
-    """Open from (month, day) to (month, day) inclusive, every year."""
+    """Open from (month, day) to (month, day) inclusive, every year (the config's [survey])."""
 
-    opens: tuple[int, int] = (3, 1)
-    closes: tuple[int, int] = (3, 31)
+    opens: tuple[int, int]
+    closes: tuple[int, int]
 
     def state(self, today: dt.date) -> str:
         md = (today.month, today.day)

@@ -85,7 +85,7 @@ def results_text(services: Services, language: str, year: int, wijk_code: str, i
         lines.append(t.gettext("Top 3:"))
         for rank, option, votes in ranking:
             lines.append(f"{rank}. {html.escape(option_label(services.config, option, language))} — " + t.ngettext(
-                "{n} stem", "{n} stemmen", max(votes, SMALL_CELL) if votes < SMALL_CELL else votes).format(
+                "{n} stem", "{n} stemmen", max(votes, SMALL_CELL)).format(
                 n=cell(votes)))
     return "\n".join(lines)
 
@@ -133,7 +133,11 @@ async def run_survey_tick(services: Services) -> SurveyTick:
 
 async def _invite(services: Services, current: store.SurveyRound) -> int:
     invited = 0
-    audience = await store.audience(services.db, current.gemeente_code)
+    # Only who is not yet invited: most ticks of an open round have nobody new. The invitation's
+    # INSERT OR IGNORE still guards against a double invite.
+    audience = await store.audience(services.db, current.id, current.gemeente_code)
+    if not audience:
+        return 0
     async with services.db.transaction() as tx:
         for telegram_id, language, wijk_code in audience:
             if not await store.invite(tx, current.id, wijk_code, telegram_id, services.now()):
@@ -147,12 +151,13 @@ async def _invite(services: Services, current: store.SurveyRound) -> int:
     return invited
 
 
-async def result_recipients(services: Services, wijk_code: str, gemeente_code: str) -> set[int]:
+async def result_recipients(services: Services, wijk_code: str, gemeente_code: str,
+                            all_teams: list[teams.Team]) -> set[int]:
     """The wijk's wijkagenten and BOA's, and the coordinators of teams with a buurt in it."""
     people: set[int] = set()
     for kind in (RecipientKind.WIJKAGENT, RecipientKind.BOA):
         people.update(services.directory.officers_for(kind, wijk_code, gemeente_code))
-    for team in await teams.all_teams(services.db):
+    for team in all_teams:
         if any(b[2:8] == wijk_code[2:] for b in team.buurten):
             people.update(await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team.id}"))
     return people
@@ -165,7 +170,9 @@ async def close_and_report(services: Services, current: store.SurveyRound) -> in
     invited = await store.invited_counts(services.db, current.id)
     results = {wijk: (invited.get(wijk, 0), len(ballots.get(wijk, [])), top_three(ballots.get(wijk, [])))
                for wijk in sorted(set(invited) | set(ballots))}
-    recipients = {wijk: await result_recipients(services, wijk, current.gemeente_code) for wijk in results}
+    all_teams = await teams.all_teams(services.db)
+    recipients = {wijk: await result_recipients(services, wijk, current.gemeente_code, all_teams)
+                  for wijk in results}
     languages = await users.languages(services.db, sorted({p for people in recipients.values() for p in people}))
     queued = 0
     async with services.db.transaction() as tx:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.domain import Point
 from bot.i18n import translator
+from bot.permissions import gemeente_of
 from bot.schedule_rules import (
     Missed,
     QuietHours,
@@ -29,7 +30,7 @@ from bot.seasons import SeasonConfig, active_seasons, dark_days_start, in_dark_d
 from bot.services import Services
 from bot.sun import sunset
 from bot.tips import THEMES, Tip, load_library
-from storage import outbox, teams
+from storage import outbox
 from storage import tips as store
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,6 @@ class TickResult:
 
 def season_config(services: Services) -> SeasonConfig:
     return services.extras.get("season_config") or services.config.seasons
-
-
-def schedule_defaults(services: Services) -> store.ScheduleDefaults:
-    tips = services.config.tips
-    return store.ScheduleDefaults(tips.weekday, tips.time, tips.quiet_start, tips.quiet_end)
 
 
 def tip_text(language: str, tip: Tip) -> str:
@@ -97,7 +93,7 @@ async def run_tips_tick(services: Services) -> TickResult:
     tz = services.config.timezone
     seasons = season_config(services)
     result = TickResult()
-    await store.ensure_schedules(services.db, now, schedule_defaults(services))
+    await store.ensure_schedules(services.db, now, services.config.tips)
     for schedule, language, buurt in await store.active(services.db):
         if schedule.paused:
             continue
@@ -189,21 +185,14 @@ def custom_tip_scopes(kind: str, team_id: int | None, buurt: str | None) -> list
     if kind == "group" and team_id is not None:
         scopes.append(f"team:{team_id}")
     if buurt:
-        scopes += ["GM" + buurt[2:6], "WK" + buurt[2:8]]
+        scopes += [gemeente_of(buurt), "WK" + buurt[2:8]]
     return scopes
-
-
-async def _team_of(services: Services, schedule: store.TipSchedule) -> int | None:
-    if schedule.kind != "group":
-        return None
-    group = await teams.get_group(services.db, schedule.chat_id)
-    return group.team_id if group is not None else None
 
 
 async def choose_tip(services: Services, schedule: store.TipSchedule, language: str, now: dt.datetime,
                      buurt: str | None = None) -> Tip | None:
     library = list(load_library(language))
-    scopes = custom_tip_scopes(schedule.kind, await _team_of(services, schedule), buurt)
+    scopes = custom_tip_scopes(schedule.kind, schedule.team_id, buurt)
     custom = [Tip(f"custom-{tip_id}", theme, ("all_year",), text, None, scope)
               for tip_id, scope, theme, tip_language, text in await store.custom_for(services.db, scopes)
               if tip_language == language]

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -20,8 +20,15 @@ from telegram.ext import (
 from bot import broadcasts as domain
 from bot import permissions
 from bot.domain import Point
-from bot.textsafety import clean_text
-from handlers.common import parse_coordinate, parse_id, services_of, user_translator
+from bot.i18n import Translator
+from bot.textsafety import clean_text, parse_bounded_int
+from handlers.common import (
+    ID_MAX_DIGITS,
+    parse_coordinate,
+    refer_to_private_chat,
+    services_of,
+    user_translator,
+)
 from storage import broadcasts, users
 
 log = logging.getLogger(__name__)
@@ -87,8 +94,8 @@ def _radius(words: list[str]) -> tuple[Point, int] | None:
     if len(words) < 3:
         return None
     lat, lon = parse_coordinate(words[0], 90), parse_coordinate(words[1], 180)
-    radius = parse_id(words[2])
-    if lat is None or lon is None or radius is None or not RADIUS_M[0] <= radius <= RADIUS_M[1]:
+    radius = parse_bounded_int(words[2], *RADIUS_M, max_digits=ID_MAX_DIGITS)
+    if lat is None or lon is None or radius is None:
         return None
     return Point(lat, lon), radius
 
@@ -190,14 +197,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def in_private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/alarm or /gebiedsalarm typed in a group: a draft with its preview belongs in private."""
-    message = update.effective_message
-    if message is None:
-        return
-    t = await user_translator(update, context)
-    command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
-    await message.reply_text(t.gettext("Stuur /{command} in een privégesprek met mij: {link}").format(
-        command=command if command in GROUP_REFUSED_COMMANDS else "alarm", link=f"https://t.me/{context.bot.username}"),
-        link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+    def refusal(t: Translator, link: str) -> str:
+        # Only GROUP_REFUSED_COMMANDS reach this handler, so the command typed is one of them.
+        assert update.effective_message is not None
+        command = (update.effective_message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+        return t.gettext("Stuur /{command} in een privégesprek met mij: {link}").format(command=command, link=link)
+
+    await refer_to_private_chat(update, context, refusal)
 
 
 async def _photo_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from telegram import Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.groups import private_chat_back
 from bot.i18n import Translator, supported, translator
+from bot.invites import deep_link
 from bot.services import Services
-from bot.textsafety import clean_text
+from bot.textsafety import clean_text, parse_bounded_int
 from storage import users
 
 SERVICES_KEY = "services"
 # Ids typed by people (team numbers, radii): ASCII digits only, and short enough for SQLite's
 # 64-bit integers. str.isdigit() would let "²" or "٣" through, and int() of 30 digits overflows
 # at the database.
-_ID = re.compile(r"[0-9]{1,9}")
+ID_MAX_DIGITS = 9
 _COORDINATE = re.compile(r"-?[0-9]{1,3}(?:[.,][0-9]{1,10})?")
 
 
 def parse_id(text: str | None) -> int | None:
-    """A positive whole number of at most 9 ASCII digits, or None."""
-    if text is None or not _ID.fullmatch(text):
-        return None
-    return int(text)
+    """A whole number (0 included) of at most 9 ASCII digits, or None."""
+    return parse_bounded_int(text, 0, 10**ID_MAX_DIGITS - 1, max_digits=ID_MAX_DIGITS)
 
 
 def parse_coordinate(text: str | None, limit: float) -> float | None:
@@ -40,6 +40,18 @@ def parse_coordinate(text: str | None, limit: float) -> float | None:
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+
+
+async def refer_to_private_chat(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                                text: Callable[[Translator, str], str], *, start: str | None = None) -> None:
+    """A command that belongs in a private chat, typed in a group: one line, ``text(t, link)``,
+    with the link that opens the private chat (and sends ``/start <start>`` there)."""
+    message = update.effective_message
+    if message is None:
+        return
+    t = await user_translator(update, context)
+    await message.reply_text(text(t, deep_link(context.bot.username, start)),
+                             link_preview_options=LinkPreviewOptions(is_disabled=True))
 
 
 def display_label(update: Update) -> str | None:

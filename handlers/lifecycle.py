@@ -12,8 +12,9 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from bot import permissions
 from bot.domain import SightingStatus
 from bot.lifecycle import RELAY_RADIUS_M, relay, run_expiry_tick
-from bot.reporting import CLOSED, OFFICER_KINDS, set_incident_status
-from handlers.common import parse_id, services_of, user_translator
+from bot.reporting import CLOSED, set_incident_status
+from bot.textsafety import parse_bounded_int
+from handlers.common import ID_MAX_DIGITS, services_of, user_translator
 from storage import outbox, sightings, teams, users
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,13 @@ async def _incident_for(update: Update, context: ContextTypes.DEFAULT_TYPE, refe
     sighting = await sightings.by_reference(services.db, reference.upper())
     if sighting is None or sighting.incident_id is None:
         return None
-    deliveries = await outbox.deliveries_for_incident(services.db, sighting.incident_id)
+    deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(services.db, sighting.incident_id)]
     user_id = update.effective_user.id
-    if any(d.chat_id == user_id and d.kind in {k.value for k in OFFICER_KINDS} for d in deliveries):
+    if permissions.may_act_on_incident(user_id, deliveries):
         return sighting.incident_id
-    groups = {d.chat_id for d in deliveries if d.kind == "team_group"}
     for team_id in permissions.coordinated_teams(await users.roles_of(services.db, user_id)):
-        if any(g.chat_id in groups for g in await teams.groups_of_team(services.db, team_id)):
+        own_groups = [g.chat_id for g in await teams.groups_of_team(services.db, team_id)]
+        if permissions.may_see_responses(own_groups, deliveries):
             return sighting.incident_id
     return None
 
@@ -72,9 +73,10 @@ async def relay_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     args = context.args or []
     radius_m: int | None = None
     if len(args) >= 2:
-        radius_m = parse_id(args[2]) if len(args) == 3 and args[1].lower() in RADIUS_WORDS else None
         low, high = RELAY_RADIUS_M
-        if radius_m is None or not low <= radius_m <= high:
+        radius_m = (parse_bounded_int(args[2], low, high, max_digits=ID_MAX_DIGITS)
+                    if len(args) == 3 and args[1].lower() in RADIUS_WORDS else None)
+        if radius_m is None:
             await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> straal <meters>, met {low} tot {high} meter.").format(
                 low=low, high=high))
             return

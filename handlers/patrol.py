@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot import permissions
 from bot.i18n import Translator
-from bot.patrol import MAX_MIN_WALKERS, PlanError, PlanProblem, Round, WalkOutcome, parse_plan
+from bot.patrol import MAX_MIN_WALKERS, PlanError, PlanProblem, Round, WalkOutcome, parse_plan, rules_from_config
 from bot.patrolling import (
     OUTCOME_LABELS,
     Choice,
@@ -36,10 +36,10 @@ from bot.patrolling import (
     plan_round,
     report_question,
     round_text,
-    rules_of,
     run_patrol_tick,
     sign_up_buttons,
     submit_text,
+    team_name,
 )
 from bot.report_rules import is_urgent_text
 from bot.textsafety import clean_text
@@ -77,18 +77,12 @@ def problem_text(t: Translator, error: PlanError) -> str:
         PlanProblem.NO_ROUTE: t.gettext("Zet de route of het gebied erachter, bijvoorbeeld: Centrum en Kerkstraat."),
         PlanProblem.BAD_MINIMUM: t.gettext("Het minimum aantal lopers is 1 tot {max}.").format(max=MAX_MIN_WALKERS),
     }
-    return texts.get(error.problem, t.gettext("Die datum kan ik niet lezen. Schrijf bijvoorbeeld za, morgen, "
-                                              "5-12 of 2026-12-05."))
+    return texts.get(error.problem, texts[PlanProblem.UNREADABLE_DATE])
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data) for text, data in row]
                                  for row in rows])
-
-
-async def _team_name(context: ContextTypes.DEFAULT_TYPE, team_id: int) -> str:
-    team = await teams.get_team(services_of(context).db, team_id)
-    return team.name if team else ""
 
 
 def personal_card(t: Translator, round_: Round, team_name: str, tz: dt.tzinfo, person: int) -> str:
@@ -148,7 +142,7 @@ async def _plan(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
     if team is None or not team.buurten:
         await message.reply_text(t.gettext("Dat team bestaat niet."))
         return
-    parsed = parse_plan(words, now=services.now(), tz=services.config.timezone, rules=rules_of(services))
+    parsed = parse_plan(words, now=services.now(), tz=services.config.timezone, rules=rules_from_config(services.config))
     if isinstance(parsed, PlanError):
         await message.reply_text(problem_text(t, parsed) + "\n" + usage(t))
         return
@@ -198,7 +192,7 @@ async def _details(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transl
         # Names of walkers and what they reported are for the coordinator, not for the group.
         await message.reply_text(t.gettext("Vraag de details van een ronde op in een privégesprek met mij."))
         return
-    text = details_text(t.language, round_, await _team_name(context, round_.team_id), services.config.timezone,
+    text = details_text(t.language, round_, await team_name(services.db, round_.team_id), services.config.timezone,
                         await store.walker_names(services.db, round_id),
                         await store.reports_of_round(services.db, round_id))
     await message.reply_text(text, parse_mode=ParseMode.HTML)
@@ -224,7 +218,7 @@ async def rounds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not rounds:
         await message.reply_text(t.gettext("Er zijn geen geplande rondes voor jouw team(s)."))
         return
-    names = {team_id: await _team_name(context, team_id) for team_id in {r.team_id for r in rounds}}
+    names = {team_id: await team_name(services.db, team_id) for team_id in {r.team_id for r in rounds}}
     now = services.now()
     for round_ in rounds:
         markup = keyboard(sign_up_buttons(t.language, round_.id)) if round_.open_for_sign_up(now) else None
@@ -288,7 +282,7 @@ async def _on_sign_up(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tra
         # The card in this private chat is not an announcement the outbox edits: edit it here.
         try:
             await query.edit_message_text(
-                personal_card(t, updated, await _team_name(context, updated.team_id), services.config.timezone,
+                personal_card(t, updated, await team_name(services.db, updated.team_id), services.config.timezone,
                               user.id),
                 parse_mode=ParseMode.HTML, reply_markup=keyboard(sign_up_buttons(t.language, updated.id)))
         except BadRequest:

@@ -692,7 +692,6 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step
     try:
         submitted = await submit_sighting(
             services, sighting, reporter_label=display_label(update), draft_owner=update.effective_user.id,
-            draft_step=Step.CONFIRM.value,
         )
     except DraftGone:
         # A second press on "Versturen" while the first was being stored (updates run side by

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -17,7 +17,8 @@ from telegram.ext import (
 from bot.domain import Role
 from bot.help import help_lines
 from bot.i18n import LANGUAGES, has_catalog, translator
-from handlers.common import forget_language, services_of, user_translator
+from bot.lifecycle import WATCH_START_PAYLOAD
+from handlers.common import forget_language, refer_to_private_chat, services_of, user_translator
 from storage import drafts, users
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "pl": "Polski", "ar": "العربية"}
@@ -42,7 +43,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if await claim(update, context):  # /start <invite token> from a deep link
             return
     t = await user_translator(update, context)
-    if context.args and context.args[0] == "watch":  # WP-D: the start link of an "Ik kijk" answer
+    if context.args and context.args[0] == WATCH_START_PAYLOAD:  # the start link of an "Ik kijk" answer
         await message.reply_text(t.gettext(
             "Dank je. Nu kan ik je privé laten weten hoe een alarm afloopt waarbij je op 'Ik kijk' tikte."))
         return
@@ -65,21 +66,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 REPORT_START = "melding"  # t.me/<bot>?start=melding opens a private chat and starts a report
 
 
-def report_link(bot_username: str | None) -> str:
-    return f"https://t.me/{bot_username}?start={REPORT_START}"
-
-
 async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/melding, /report or /start in a group: reports are made in private (the group would see
     who reports, and the questions would fill the group), so one line with the link."""
-    message = update.effective_message
-    if message is None:
-        return
-    t = await user_translator(update, context)
-    await message.reply_text(
-        t.gettext("Meld dit in een privégesprek met mij: {link}").format(link=report_link(context.bot.username)),
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
+    await refer_to_private_chat(
+        update, context, lambda t, link: t.gettext("Meld dit in een privégesprek met mij: {link}").format(link=link),
+        start=REPORT_START)
 
 
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

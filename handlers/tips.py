@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import permissions
 from bot.i18n import Translator
 from bot.textsafety import clean_text
-from bot.tipping import run_tips_tick, schedule_defaults
+from bot.tipping import run_tips_tick
 from bot.tips import THEMES
 from handlers.common import services_of, user_translator
 from storage import teams, users
@@ -74,7 +74,7 @@ async def tips_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await message.reply_text(t.gettext("Alleen de coördinator van deze groep kan de tips instellen."))
         return
     kind = "resident" if chat.type == ChatType.PRIVATE else "group"
-    schedule = await store.ensure(services.db, chat.id, kind, services.now(), schedule_defaults(services))
+    schedule = await store.ensure(services.db, chat.id, kind, services.now(), services.config.tips)
     args = [a.lower() for a in (context.args or [])]
     if len(args) >= 2 and args[0] in ("dag", "day"):
         if args[1] not in DAY_WORDS:

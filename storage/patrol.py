@@ -208,13 +208,9 @@ async def announcements(tx: Transaction | Database, round_id: int) -> list[Annou
 async def logged(db: Database, keys: list[str]) -> set[str]:
     if not keys:
         return set()
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        rows = await db.fetchall(
-            f"SELECT key FROM patrol_sends WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-        found.update(r[0] for r in rows)
-    return found
+    # One round's keys: its coordinators and walkers, far below SQLite's limit on parameters.
+    rows = await db.fetchall(f"SELECT key FROM patrol_sends WHERE key IN ({','.join('?' * len(keys))})", keys)
+    return {r[0] for r in rows}
 
 
 async def log_send(tx: Transaction, key: str, *, round_id: int, chat_id: int, kind: str, scheduled_for: dt.datetime,

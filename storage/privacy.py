@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.domain import OFFICER_KIND_VALUES
 from bot.privacy import strip_reporter_line
 from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.users import audit
@@ -63,8 +64,9 @@ PERSONAL_TABLES: list[PersonalTable] = [
                   export_columns="id, category, buurt_code, status, acknowledged_at"),
 ]
 
-# The kinds of routed message whose text names the reporter (bot/render.py, officers only).
-OFFICER_KINDS = ("wijkagent", "boa", "care_desk", "fallback_desk")
+# The kinds of routed message whose text names the reporter (bot/render.py, officers only),
+# in a fixed order for the query's parameters.
+OFFICER_KINDS = tuple(sorted(OFFICER_KIND_VALUES))
 
 
 def register_personal_table(table: str, column: str, *, erase: Literal["delete", "unlink"] = "delete",

@@ -24,13 +24,11 @@ class SurveyRound:
 
 @dataclass(frozen=True, slots=True)
 class WijkResult:
-    survey_id: int
     year: int
     wijk_code: str
     invited: int
     voted: int
     ranking: tuple[tuple[int, str, int], ...]  # (rank, option, votes)
-    options: tuple[str, ...]
 
 
 def _round(row: object) -> SurveyRound:
@@ -130,20 +128,23 @@ async def latest_results(db: Database, wijk_prefixes: list[str]) -> list[WijkRes
         return []
     where = " OR ".join("r.wijk_code LIKE ?" for _ in wijk_prefixes)
     rows = await db.fetchall(
-        "SELECT r.*, s.year, s.options FROM survey_results r JOIN surveys s ON s.id = r.survey_id"
+        "SELECT r.*, s.year FROM survey_results r JOIN surveys s ON s.id = r.survey_id"
         f" WHERE ({where}) AND s.year = (SELECT MAX(s2.year) FROM surveys s2 JOIN survey_results r2"
         "   ON r2.survey_id = s2.id WHERE r2.wijk_code = r.wijk_code)"
         " ORDER BY r.wijk_code", [p + "%" for p in wijk_prefixes])
-    return [WijkResult(r["survey_id"], r["year"], r["wijk_code"], r["invited"], r["voted"],
-                       tuple((int(a), str(b), int(c)) for a, b, c in json.loads(r["ranking"])),
-                       tuple(r["options"].split())) for r in rows]
+    return [WijkResult(r["year"], r["wijk_code"], r["invited"], r["voted"],
+                       tuple((int(a), str(b), int(c)) for a, b, c in json.loads(r["ranking"]))) for r in rows]
 
 
-async def audience(db: Database, gemeente_code: str) -> list[tuple[int, str, str]]:
-    """(telegram id, language, wijkcode) of residents following a buurt in the gemeente."""
+async def audience(db: Database, survey_id: int, gemeente_code: str) -> list[tuple[int, str, str]]:
+    """(telegram id, language, wijkcode) of residents following a buurt in the gemeente who were
+    not yet invited to this round for that wijk."""
     rows = await db.fetchall(
-        "SELECT DISTINCT s.telegram_id, COALESCE(u.language, 'nl'), substr(s.buurt_code, 3, 6)"
+        "SELECT DISTINCT s.telegram_id, COALESCE(u.language, 'nl'), 'WK' || substr(s.buurt_code, 3, 6) AS wijk"
         " FROM subscriptions s LEFT JOIN users u ON u.telegram_id = s.telegram_id"
-        " WHERE s.buurt_code LIKE ? AND COALESCE(u.active, 1) = 1 ORDER BY s.telegram_id",
-        (f"BU{gemeente_code[2:]}%",))
-    return [(r[0], r[1], "WK" + r[2]) for r in rows]
+        " WHERE s.buurt_code LIKE ? AND COALESCE(u.active, 1) = 1"
+        " AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.survey_id = ? AND i.telegram_id = s.telegram_id"
+        "                 AND i.wijk_code = 'WK' || substr(s.buurt_code, 3, 6))"
+        " ORDER BY s.telegram_id",
+        (f"BU{gemeente_code[2:]}%", survey_id))
+    return [(r[0], r[1], r[2]) for r in rows]

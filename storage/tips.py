@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.config import TipDefaults
 from storage.db import Database, Transaction, to_db_time
 
 
@@ -18,6 +19,11 @@ class TipSchedule:
     opted_out: tuple[str, ...]
     quiet_start: dt.time
     quiet_end: dt.time
+    team_id: int | None  # the team of a group chat; None for a resident
+
+
+# The team a group schedule's chat is linked to, for queries joining alert_groups as g.
+_TEAM = "CASE WHEN s.kind = 'group' THEN g.team_id END AS team_id"
 
 
 def _schedule(row: object) -> TipSchedule:
@@ -25,46 +31,41 @@ def _schedule(row: object) -> TipSchedule:
         row["chat_id"], row["kind"], row["weekday"], dt.time.fromisoformat(row["time"]),  # type: ignore[index]
         bool(row["paused"]), tuple(row["opted_out"].split()),  # type: ignore[index]
         dt.time.fromisoformat(row["quiet_start"]), dt.time.fromisoformat(row["quiet_end"]),  # type: ignore[index]
+        row["team_id"],  # type: ignore[index]
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleDefaults:
-    """What a new schedule starts with (the config's [tips])."""
-
-    weekday: int = 1
-    time: dt.time = dt.time(19, 0)
-    quiet_start: dt.time = dt.time(22, 0)
-    quiet_end: dt.time = dt.time(8, 0)
-
-    def values(self) -> tuple[int, str, str, str]:
-        return (self.weekday, self.time.strftime("%H:%M"), self.quiet_start.strftime("%H:%M"),
-                self.quiet_end.strftime("%H:%M"))
+def _default_values(defaults: TipDefaults) -> tuple[int, str, str, str]:
+    """The config's [tips] as a new schedule row stores them."""
+    return (defaults.weekday, defaults.time.strftime("%H:%M"), defaults.quiet_start.strftime("%H:%M"),
+            defaults.quiet_end.strftime("%H:%M"))
 
 
-async def ensure_schedules(db: Database, now: dt.datetime, defaults: ScheduleDefaults = ScheduleDefaults()) -> None:
+async def ensure_schedules(db: Database, now: dt.datetime, defaults: TipDefaults = TipDefaults()) -> None:
     """Every active alert group and every subscribed resident has a (default) schedule."""
     async with db.transaction() as tx:
         await tx.execute(
             "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, weekday, time, quiet_start, quiet_end, created_at)"
             " SELECT chat_id, 'group', ?, ?, ?, ?, ? FROM alert_groups WHERE active = 1",
-            (*defaults.values(), to_db_time(now)))
+            (*_default_values(defaults), to_db_time(now)))
         await tx.execute(
             "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, weekday, time, quiet_start, quiet_end, created_at)"
             " SELECT DISTINCT telegram_id, 'resident', ?, ?, ?, ?, ? FROM subscriptions",
-            (*defaults.values(), to_db_time(now)))
+            (*_default_values(defaults), to_db_time(now)))
 
 
 async def get(db: Database, chat_id: int) -> TipSchedule | None:
-    row = await db.fetchone("SELECT * FROM tip_schedules WHERE chat_id = ?", (chat_id,))
+    row = await db.fetchone(
+        f"SELECT s.*, {_TEAM} FROM tip_schedules s LEFT JOIN alert_groups g ON g.chat_id = s.chat_id"
+        " WHERE s.chat_id = ?", (chat_id,))
     return _schedule(row) if row else None
 
 
 async def ensure(db: Database, chat_id: int, kind: str, now: dt.datetime,
-                 defaults: ScheduleDefaults = ScheduleDefaults()) -> TipSchedule:
+                 defaults: TipDefaults = TipDefaults()) -> TipSchedule:
     await db.execute(
         "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, weekday, time, quiet_start, quiet_end, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)", (chat_id, kind, *defaults.values(), to_db_time(now)))
+        " VALUES (?, ?, ?, ?, ?, ?, ?)", (chat_id, kind, *_default_values(defaults), to_db_time(now)))
     schedule = await get(db, chat_id)
     assert schedule is not None
     return schedule
@@ -86,7 +87,7 @@ async def active(db: Database) -> list[tuple[TipSchedule, str, str | None]]:
     with /vergeetmij gets nothing, even if a schedule row survived.
     """
     rows = await db.fetchall(
-        "SELECT s.*, COALESCE(g.language, u.language, 'nl') AS language,"
+        f"SELECT s.*, {_TEAM}, COALESCE(g.language, u.language, 'nl') AS language,"
         " COALESCE((SELECT MIN(tb.buurt_code) FROM team_buurten tb WHERE tb.team_id = g.team_id),"
         "          (SELECT MIN(sub.buurt_code) FROM subscriptions sub WHERE sub.telegram_id = s.chat_id)) AS buurt"
         " FROM tip_schedules s"

@@ -13,7 +13,6 @@ from bot.schedule_rules import (
     decide_missed,
     defer_for_quiet_hours,
     next_weekly,
-    occurrence_key,
     pick_tip,
 )
 from bot.seasons import active_seasons, dark_days_window, in_dark_days, last_sunday
@@ -84,13 +83,12 @@ def test_quiet_hours_defer_tips_not_alerts() -> None:
     assert defer_for_quiet_hours(late, quiet, AMS, urgent=True) == late
 
 
-def test_missed_sends_and_occurrence_keys() -> None:
+def test_missed_sends() -> None:
     due = local(2026, 11, 24, 19, 0)
     grace = dt.timedelta(hours=12)
     assert decide_missed(due, due - dt.timedelta(seconds=1), grace) is Missed.WAIT
     assert decide_missed(due, due + dt.timedelta(hours=12), grace) is Missed.SEND
     assert decide_missed(due, due + dt.timedelta(hours=12, seconds=1), grace) is Missed.SKIP
-    assert occurrence_key(5, due) == occurrence_key(5, due.astimezone(dt.UTC)) == "5@2026-11-24T18:00"
 
 
 def test_library_is_complete_and_pick_respects_opt_outs() -> None:
