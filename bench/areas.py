@@ -19,7 +19,7 @@ from typing import Any
 
 from _common import table, write_result
 
-from bot.domain import Point
+from bot.core.domain import Point
 from bot.geo.polygons import BuurtIndex
 
 ROOT = Path(__file__).resolve().parents[1]

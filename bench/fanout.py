@@ -29,10 +29,10 @@ import httpx
 from _common import table, write_result
 from telegram import Bot
 
-from bot.config import Config, PdokConfig, load_config
+from bot.config.schema import Config, PdokConfig, load_config
+from bot.delivery.sender import Limits, OutboxSender
 from bot.emulator import Emulator, FloodLimits
-from bot.sender import Limits, OutboxSender
-from bot.services import create_services
+from bot.runtime.services import create_services
 from storage import outbox
 
 ROOT = Path(__file__).resolve().parents[1]

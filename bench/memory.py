@@ -22,11 +22,11 @@ from typing import Any
 from _common import NullRequest, peak_rss_mb, rss_mb, table, write_result
 from telegram import Update
 
-from bot.app import build_application
-from bot.config import Config, load_config
-from bot.domain import Category
-from bot.sender import Limits
-from bot.services import create_services
+from bot.app.application import build_application
+from bot.config.schema import Config, load_config
+from bot.core.domain import Category
+from bot.delivery.sender import Limits
+from bot.runtime.services import create_services
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]

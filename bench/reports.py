@@ -21,10 +21,10 @@ from _common import NullRequest, summary, table, write_result
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.app import build_application
-from bot.config import Config, load_config
-from bot.sender import Limits
-from bot.services import create_services
+from bot.app.application import build_application
+from bot.config.schema import Config, load_config
+from bot.delivery.sender import Limits
+from bot.runtime.services import create_services
 from storage import outbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,8 +63,8 @@ JOURNEY: list[dict[str, Any]] = [
 
 def covered_points(services: Any, rng: random.Random, count: int) -> list[tuple[float, float]]:
     """Random points that lie in a configured buurt (Helmond and Veldhoven)."""
-    from bot.domain import Point
-    from bot.locate import Outcome
+    from bot.core.domain import Point
+    from bot.geo.locate import Outcome
 
     boxes = [(51.44, 51.51, 5.60, 5.72), (51.39, 51.44, 5.36, 5.44)]
     points: list[tuple[float, float]] = []
@@ -81,7 +81,7 @@ async def run_journeys(residents: int, arrival_rate: float | None = None) -> dic
     with tempfile.TemporaryDirectory() as tmp:
         base = load_config(ROOT / "config.example.toml", env={})
         fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
-        from bot.config import LimitsConfig
+        from bot.config.schema import LimitsConfig
 
         fields.update(database=Path(tmp) / "bench.db", limits=LimitsConfig(reports_per_hour=10_000))
         config = Config(**fields)

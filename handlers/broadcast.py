@@ -17,11 +17,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import broadcasts as domain
-from bot import permissions
-from bot.domain import Point
-from bot.i18n import Translator
-from bot.textsafety import clean_text, parse_bounded_int
+from bot.alerts import broadcasts as domain
+from bot.core import permissions
+from bot.core.domain import Point
+from bot.core.i18n import Translator
+from bot.core.textsafety import clean_text, parse_bounded_int
 from handlers.common import (
     ID_MAX_DIGITS,
     parse_coordinate,

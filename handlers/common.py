@@ -9,11 +9,11 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.groups import private_chat_back
-from bot.i18n import Translator, supported, translator
-from bot.invites import deep_link
-from bot.services import Services
-from bot.textsafety import clean_text, parse_bounded_int
+from bot.core.i18n import Translator, supported, translator
+from bot.core.textsafety import clean_text, parse_bounded_int
+from bot.runtime.services import Services
+from bot.teams.groups import private_chat_back
+from bot.teams.invites import deep_link
 from storage import users
 
 SERVICES_KEY = "services"

@@ -10,10 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot import render
-from bot.domain import Category
-from bot.i18n import N_, Translator
-from bot.insight import (
+from bot.core.domain import Category
+from bot.core.i18n import N_, Translator
+from bot.insight.chart import bar_chart_png
+from bot.insight.rules import (
     SMALL_CELL,
     Scope,
     cell,
@@ -25,8 +25,8 @@ from bot.insight import (
     total_cell,
     year_earlier,
 )
-from bot.pngchart import bar_chart_png
-from bot.surveying import overview_lines
+from bot.reports import texts as render
+from bot.survey.service import overview_lines
 from handlers.common import services_of, user_translator
 from storage import insight, teams, users
 

@@ -9,11 +9,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from bot import permissions
-from bot.domain import SightingStatus
-from bot.lifecycle import RELAY_RADIUS_M, relay, run_expiry_tick
-from bot.reporting import CLOSED, set_incident_status
-from bot.textsafety import parse_bounded_int
+from bot.alerts.lifecycle import RELAY_RADIUS_M, relay, run_expiry_tick
+from bot.core import permissions
+from bot.core.domain import SightingStatus
+from bot.core.textsafety import parse_bounded_int
+from bot.reports.service import CLOSED, set_incident_status
 from handlers.common import ID_MAX_DIGITS, services_of, user_translator
 from storage import outbox, sightings, teams, users
 

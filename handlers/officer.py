@@ -9,9 +9,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import permissions
-from bot.domain import SightingStatus
-from bot.reporting import CLOSED, set_incident_status
+from bot.core import permissions
+from bot.core.domain import SightingStatus
+from bot.reports.service import CLOSED, set_incident_status
 from handlers.common import services_of, user_translator
 from storage import outbox, sightings
 

@@ -21,10 +21,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot import permissions
-from bot.i18n import Translator
-from bot.patrol import MAX_MIN_WALKERS, PlanError, PlanProblem, Round, WalkOutcome, parse_plan, rules_from_config
-from bot.patrolling import (
+from bot.core import permissions
+from bot.core.i18n import Translator
+from bot.core.textsafety import clean_text
+from bot.patrol.rules import (
+    MAX_MIN_WALKERS,
+    PlanError,
+    PlanProblem,
+    Round,
+    WalkOutcome,
+    parse_plan,
+    rules_from_config,
+)
+from bot.patrol.service import (
     OUTCOME_LABELS,
     Choice,
     SignUp,
@@ -41,8 +50,7 @@ from bot.patrolling import (
     submit_text,
     team_name,
 )
-from bot.report_rules import is_urgent_text
-from bot.textsafety import clean_text
+from bot.reports.rules import is_urgent_text
 from handlers.common import display_label, parse_id, services_of, user_translator
 from handlers.report import call_112_text
 from storage import patrol as store

@@ -10,8 +10,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot import permissions
-from bot.textsafety import parse_bounded_int, parse_user_id
+from bot.core import permissions
+from bot.core.textsafety import parse_bounded_int, parse_user_id
 from handlers.common import forget_language, services_of, user_translator
 from storage import privacy, users
 

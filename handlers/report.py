@@ -34,8 +34,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import render
-from bot.domain import (
+from bot.core.domain import (
     EMERGENCY_CATEGORIES,
     POLICE_NOW_CATEGORIES,
     AreaRef,
@@ -44,11 +43,13 @@ from bot.domain import (
     Point,
     Sighting,
 )
-from bot.i18n import Translator
-from bot.locate import Outcome
-from bot.privacy import REPORT_WINDOW, is_muted, minutes_until_allowed
-from bot.profiling import Reason, Review, review_description
-from bot.report_rules import (
+from bot.core.i18n import Translator
+from bot.core.textsafety import clean_text
+from bot.geo.locate import Outcome
+from bot.privacy.profiling import Reason, Review, review_description
+from bot.privacy.rules import REPORT_WINDOW, is_muted, minutes_until_allowed
+from bot.reports import texts as render
+from bot.reports.rules import (
     DescriptionProblem,
     WhenProblem,
     description_problem,
@@ -56,8 +57,7 @@ from bot.report_rules import (
     is_urgent_text,
     parse_when,
 )
-from bot.reporting import DraftGone, submit_sighting
-from bot.textsafety import clean_text
+from bot.reports.service import DraftGone, submit_sighting
 from handlers.common import display_label, services_of, user_translator
 from storage import drafts, privacy, users
 

@@ -14,10 +14,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain import Role
-from bot.help import help_lines
-from bot.i18n import LANGUAGES, has_catalog, translator
-from bot.lifecycle import WATCH_START_PAYLOAD
+from bot.alerts.lifecycle import WATCH_START_PAYLOAD
+from bot.core.domain import Role
+from bot.core.help import help_lines
+from bot.core.i18n import LANGUAGES, has_catalog, translator
 from handlers.common import forget_language, refer_to_private_chat, services_of, user_translator
 from storage import drafts, users
 

@@ -8,8 +8,8 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.survey import MAX_CHOICES, parse_press
-from bot.surveying import PressOutcome, press_ballot, run_survey_tick
+from bot.survey.rules import MAX_CHOICES, parse_press
+from bot.survey.service import PressOutcome, press_ballot, run_survey_tick
 from handlers.common import services_of, user_translator
 
 log = logging.getLogger(__name__)

@@ -19,15 +19,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot import permissions, render, teaming
-from bot.domain import Role
-from bot.groups import group_reachability, private_chat_back, private_chat_unreachable
-from bot.i18n import N_, Translator
-from bot.invites import ClaimResult, claim_invite, create_invite, deep_link
-from bot.locate import Outcome
-from bot.services import Services
-from bot.teaming import ROLE_NAMES, Revocation
-from bot.textsafety import clean_text
+from bot.core import permissions
+from bot.core.domain import Role
+from bot.core.i18n import N_, Translator
+from bot.core.textsafety import clean_text
+from bot.geo.locate import Outcome
+from bot.reports import texts as render
+from bot.runtime.services import Services
+from bot.teams import service as teaming
+from bot.teams.groups import group_reachability, private_chat_back, private_chat_unreachable
+from bot.teams.invites import ClaimResult, claim_invite, create_invite, deep_link
+from bot.teams.service import ROLE_NAMES, Revocation
 from handlers.common import parse_id, services_of, user_translator
 from storage import invites, outbox, subscriptions, teams, users, watch
 
@@ -479,7 +481,7 @@ async def on_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(t.gettext("Dat had je al doorgegeven."))
         return
     # Whoever has no private chat with the bot yet gets the t.me start link with the answer.
-    from bot.lifecycle import watch_answer
+    from bot.alerts.lifecycle import watch_answer
 
     text, url = await watch_answer(services, t, user.id, kind, context.bot.username)
     await query.answer(text, url=url)

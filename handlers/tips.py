@@ -11,11 +11,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import permissions
-from bot.i18n import Translator
-from bot.textsafety import clean_text
-from bot.tipping import run_tips_tick
-from bot.tips import THEMES
+from bot.core import permissions
+from bot.core.i18n import Translator
+from bot.core.textsafety import clean_text
+from bot.tips.library import THEMES
+from bot.tips.service import run_tips_tick
 from handlers.common import services_of, user_translator
 from storage import teams, users
 from storage import tips as store
@@ -149,7 +149,7 @@ async def new_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for scope in scopes:
         await store.add_custom(services.db, scope, args[1], t.language, text, user.id, services.now())
     # A tip is stored in the author's language and reaches only the chats that read it
-    # (bot.tipping.choose_tip): say so, rather than let the author think everyone gets it.
+    # (bot.tips.service.choose_tip): say so, rather than let the author think everyone gets it.
     language = Locale.parse(t.language).get_display_name(t.language) or t.language
     if any(scope[:2] in ("GM", "WK") for scope in scopes):
         await message.reply_text(t.gettext(

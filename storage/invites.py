@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain import Role
+from bot.core.domain import Role
 from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.users import audit
 

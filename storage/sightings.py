@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain import AreaRef, Category, LocationSource, Point, Sighting, SightingStatus
+from bot.core.domain import AreaRef, Category, LocationSource, Point, Sighting, SightingStatus
 from storage.db import Database, Transaction, from_db_time, to_db_time
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.config import TipDefaults
+from bot.config.schema import TipDefaults
 from storage.db import Database, Transaction, to_db_time
 
 

@@ -16,10 +16,10 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import build_application
-from bot.config import Config, PdokConfig, load_config
-from bot.sender import Limits
-from bot.services import Services, create_services
+from bot.app.application import build_application
+from bot.config.schema import Config, PdokConfig, load_config
+from bot.delivery.sender import Limits
+from bot.runtime.services import Services, create_services
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]

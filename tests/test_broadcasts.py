@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.broadcasts import progress_tick
-from bot.domain import Role
+from bot.alerts.broadcasts import progress_tick
+from bot.core.domain import Role
 from storage import broadcasts, outbox, subscriptions, teams, users
 from tests.conftest import BotHarness
 
@@ -110,7 +110,7 @@ async def test_gemeente_wide_alert_by_an_admin(harness: BotHarness) -> None:
 
 
 def test_only_wijkagent_boa_and_gemeente_may_send_area_alerts() -> None:
-    from bot import permissions
+    from bot.core import permissions
 
     assert permissions.alert_areas([(Role.CARE_DESK, "GM0794"), (Role.CARE_DESK, "WK079410")]) == []
     assert not permissions.can_alert_area([(Role.CARE_DESK, "GM0794")], "BU07941000")
@@ -373,7 +373,7 @@ async def test_a_group_that_removed_the_bot_is_unlinked_and_its_coordinator_told
     await h.send(h.updates.message(WIJKAGENT, "/gebiedsalarm WK079410 Nog een"))
     await confirm(h, WIJKAGENT)
     assert len(h.request.sent(GROUP)) == attempts
-    from bot.app import _chat_unreachable
+    from bot.app.application import _chat_unreachable
 
     await _chat_unreachable(h.services, GROUP)
     await h.deliver()

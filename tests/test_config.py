@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config
+from bot.config.schema import ConfigError, load_config, parse_config
 from tests.conftest import EXAMPLE_CONFIG, ROOT
 
 WEBHOOK_SECRET = "0f6c2a9e41b7d3c8a5e2f1b9"  # as from `openssl rand -hex 12`
@@ -144,7 +144,7 @@ def test_cli_reports_config_error_in_one_line_without_traceback(tmp_path: Path) 
     path = tmp_path / "config.toml"
     path.write_text(data, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "check-config", "--config", str(path)],
+        [sys.executable, "-m", "bot.ops.cli", "check-config", "--config", str(path)],
         capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, check=False,
     )
     assert result.returncode == 2
@@ -156,7 +156,7 @@ def test_cli_reports_config_error_in_one_line_without_traceback(tmp_path: Path) 
 
 def test_run_without_token_says_what_is_missing(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--config", str(EXAMPLE_CONFIG)],
+        [sys.executable, "-m", "bot.ops.cli", "run", "--config", str(EXAMPLE_CONFIG)],
         capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, check=False,
     )
     assert result.returncode == 2
@@ -165,7 +165,7 @@ def test_run_without_token_says_what_is_missing(tmp_path: Path) -> None:
 
 
 def test_alerts_expiry_per_category_and_relay_time_to_live() -> None:
-    from bot.domain import Category
+    from bot.core.domain import Category
 
     config = load_config(EXAMPLE_CONFIG, env={})
     assert config.alert_expiry_minutes == 120 and config.alert_relay_ttl_minutes == 60
@@ -186,8 +186,8 @@ def test_alerts_expiry_per_category_and_relay_time_to_live() -> None:
 def test_patrol_section_is_read_and_checked() -> None:
     import tomllib
 
-    from bot.config import ConfigError, parse_config
-    from bot.patrol import rules_from_config
+    from bot.config.schema import ConfigError, parse_config
+    from bot.patrol.rules import rules_from_config
 
     data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     data["patrol"] = {"round_minutes": 90, "shortage_hours": 12, "reminder_minutes": 30, "min_walkers": 3}
@@ -283,7 +283,7 @@ def test_a_postcode_in_two_buurten_is_refused(first: list[str], second: list[str
 ])
 def test_deliberate_exceptions_and_neighbours_are_accepted(first: list[str], second: list[str], probe: str,
                                                            buurt: str) -> None:
-    from bot.locate import PostcodeMap
+    from bot.geo.locate import PostcodeMap
 
     data = example()
     buurten = buurten_of_binnenstad(data)

@@ -44,7 +44,7 @@ def demo_env() -> dict[str, str]:
 
 def run_demo(script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--config", "config.example.toml"],
+        [sys.executable, "-m", "bot.ops.cli", "demo", "--config", "config.example.toml"],
         input=script, capture_output=True, text=True, cwd=ROOT, env=demo_env(), timeout=120, check=False,
     )
 
@@ -76,7 +76,7 @@ def test_demo_plays_a_report_without_token_or_internet() -> None:
 
 def test_run_without_token_and_without_terminal_explains() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--config", "config.example.toml"],
+        [sys.executable, "-m", "bot.ops.cli", "run", "--config", "config.example.toml"],
         input="", capture_output=True, text=True, cwd=ROOT, env=demo_env(), timeout=60, check=False,
     )
     assert result.returncode == 2 and "BUURTWACHT_TOKEN" in result.stderr
@@ -139,7 +139,7 @@ class Terminal:
 
 
 def test_at_a_terminal_local_commands_answer_at_once_and_ctrl_c_quits_cleanly() -> None:
-    terminal = Terminal([sys.executable, "-m", "bot.cli", "demo"], ROOT)
+    terminal = Terminal([sys.executable, "-m", "bot.ops.cli", "demo"], ROOT)
     try:
         terminal.expect("bewoner@privé> ")
         terminal.type("/as wijkagent\n")
@@ -160,7 +160,7 @@ def test_at_a_terminal_local_commands_answer_at_once_and_ctrl_c_quits_cleanly() 
 
 def test_run_at_a_terminal_without_token_or_config_plays_the_example(tmp_path: Path) -> None:
     """`buurtwacht run` in a folder without config.toml: the demo, on config.example.toml."""
-    terminal = Terminal([sys.executable, "-m", "bot.cli", "run"], tmp_path)
+    terminal = Terminal([sys.executable, "-m", "bot.ops.cli", "run"], tmp_path)
     try:
         terminal.expect("no bot token")
         terminal.expect("Starting the offline demo instead")

@@ -14,8 +14,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
+from bot.app.runner import EXIT_CONFLICT, serve
 from bot.emulator import Emulator, FloodLimits
-from bot.runner import EXIT_CONFLICT, serve
 from tests.conftest import test_config
 
 USER, GROUP = 42, -1001234
@@ -205,7 +205,7 @@ async def test_two_long_polls_on_one_token_answer_409_conflict(emulator: Emulato
 
 
 async def test_a_second_poller_stops_the_bot_with_one_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """The real bot (bot.runner.serve) over HTTP: another process polling the same token."""
+    """The real bot (bot.app.runner.serve) over HTTP: another process polling the same token."""
     emu = Emulator(limits=FloodLimits(enabled=False))
     await emu.start()
     try:

@@ -30,7 +30,7 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot.domain import Role
+from bot.core.domain import Role
 from storage import users
 from tests.conftest import BOT_ID, BOT_USERNAME, BotHarness, FakeClock, make_harness, test_config
 

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain import LocationSource, Point
+from bot.core.domain import LocationSource, Point
 from bot.geo.address import AddressHint, parse_address
+from bot.geo.locate import Outcome
 from bot.geo.pdok import PdokClient, PdokUnavailable, parse_doc
 from bot.geo.polygons import (
     BuurtIndex,
@@ -21,7 +22,6 @@ from bot.geo.polygons import (
     detect_crs,
     rd_to_wgs84,
 )
-from bot.locate import Outcome
 from tests.conftest import ROOT, SHARED_DATA, FakeClock, make_harness, test_config
 
 BUURTEN_FILE = ROOT / "bot" / "data" / "cbs-2024-buurten-helmond-kempen.geojson"
@@ -280,7 +280,7 @@ async def test_pdok_picks_the_address_with_the_typed_addition() -> None:
 
 async def locate(pdok: Pdok, text: str, tmp_path: Path, clock: FakeClock | None = None,
                  config_overrides: dict[str, Any] | None = None) -> Any:
-    from bot.config import PdokConfig
+    from bot.config.schema import PdokConfig
 
     clock = clock or FakeClock(dt.datetime(2026, 11, 24, 20, tzinfo=dt.UTC))
     config = test_config(tmp_path, pdok=PdokConfig(enabled=True), **(config_overrides or {}))

@@ -1,4 +1,4 @@
-"""/help by role (bot.help) and the command menu, in every language with a catalog."""
+"""/help by role (bot.core.help) and the command menu, in every language with a catalog."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from bot.domain import Role
-from bot.help import help_lines
-from bot.i18n import translator
+from bot.core.domain import Role
+from bot.core.help import help_lines
+from bot.core.i18n import translator
 from tests.conftest import BotHarness
 
 COORDINATOR_COMMANDS = ("/team", "/koppel", "/alarm", "/ronde", "/rondes", "/tip nieuw", "/overzicht",
@@ -44,7 +44,7 @@ def test_each_role_gets_its_own_part_and_nothing_twice() -> None:
     assert {"/gebiedsalarm", "/overzicht", "/demp"} <= set(commands(agent)) and "/alarm" not in commands(agent)
     assert any(line.startswith("Knoppen onder een melding: 🙋 Ik pak dit op") for line in agent)
 
-    # The care desk may not send area alerts nor mute (bot.permissions): its help does not offer them.
+    # The care desk may not send area alerts nor mute (bot.core.permissions): its help does not offer them.
     care = help_lines(t, [Role.CARE_DESK])
     assert "/overzicht" in commands(care) and not {"/gebiedsalarm", "/demp"} & set(commands(care))
 

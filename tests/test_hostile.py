@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from telegram.ext import ContextTypes
 
-from bot.textsafety import (
+from bot.core.textsafety import (
     BIDI_CONTROLS,
     TELEGRAM_ID_MAX,
     ZERO_WIDTH,
@@ -231,7 +231,7 @@ def test_markdown_v2_escapes_every_special_character() -> None:
 
 
 def test_escape_html_round_trips() -> None:
-    from bot.textsafety import escape_html
+    from bot.core.textsafety import escape_html
 
     hostile = "<script>&amp;\"'"
     assert html.unescape(escape_html(hostile)) == hostile and "<" not in escape_html(hostile)

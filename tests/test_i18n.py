@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import clear_cache, translator
+from bot.core.i18n import clear_cache, translator
 from tests.conftest import ROOT, BotHarness
 
 sys.path.insert(0, str(ROOT / "locale" / "tools"))
 from build import extracted
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-CORE_JOURNEY = ("handlers/report.py", "bot/render.py")
+CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
 
 
 def catalog(language: str) -> dict[object, object]:

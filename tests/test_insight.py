@@ -6,9 +6,9 @@ import csv
 import datetime as dt
 import io
 
-from bot.domain import AreaRef, Category, LocationSource, Role, Sighting
-from bot.insight import cell, period, scope_of, to_csv, year_earlier
-from bot.pngchart import bar_chart_png
+from bot.core.domain import AreaRef, Category, LocationSource, Role, Sighting
+from bot.insight.chart import bar_chart_png
+from bot.insight.rules import cell, period, scope_of, to_csv, year_earlier
 from storage import sightings, users
 from tests.conftest import BotHarness
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.lifecycle import relay, run_expiry_tick
+from bot.alerts.lifecycle import relay, run_expiry_tick
 from storage import sightings, teams
 from tests.conftest import BotHarness
 from tests.test_report_journey import (
@@ -223,7 +223,7 @@ async def test_relay_by_radius_reaches_buurten_beyond_the_adjacent_ones(harness:
 
 
 async def test_expiry_per_category_from_the_config(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
-    from bot.domain import Category
+    from bot.core.domain import Category
     from tests.conftest import make_harness, test_config
 
     config = test_config(tmp_path, alert_expiry_by_category={Category.SUSPICIOUS_PERSON: 30})

@@ -10,7 +10,7 @@ import pytest
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
-from bot import logs
+from bot.runtime import logs
 from tests.conftest import BotHarness
 
 RESIDENT = 100001
@@ -129,7 +129,7 @@ async def test_the_error_handler_logs_no_exception_text(
     logs.quiet_libraries("DEBUG")
     caplog.set_level(logging.DEBUG)
     await h.send(h.updates.message(RESIDENT, "boem Lindelaan 06-12345678"))
-    records = [r for r in caplog.records if r.name == "bot.app"]
+    records = [r for r in caplog.records if r.name == "bot.app.application"]
     assert len(records) == 1 and records[0].levelno == logging.ERROR
     message = records[0].getMessage()
     assert "builtins.RuntimeError" in message and "caused by builtins.ValueError" in message

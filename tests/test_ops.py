@@ -16,14 +16,14 @@ import httpx
 import pytest
 from telegram.error import Conflict
 
-from bot.admin_ops import OperationError, backup, import_areas, restore, verify
-from bot.app import build_application
-from bot.config import WebhookConfig, load_config
-from bot.health import HealthServer
-from bot.logs import JsonFormatter
-from bot.runner import EXIT_CONFLICT, acquire_lock, is_locked, serve
-from bot.sender import Limits
-from bot.services import create_services
+from bot.app.application import build_application
+from bot.app.runner import EXIT_CONFLICT, acquire_lock, is_locked, serve
+from bot.config.schema import WebhookConfig, load_config
+from bot.delivery.sender import Limits
+from bot.ops.admin import OperationError, backup, import_areas, restore, verify
+from bot.runtime.health import HealthServer
+from bot.runtime.logs import JsonFormatter
+from bot.runtime.services import create_services
 from storage import outbox
 from storage.db import Database
 from tests.conftest import (
@@ -84,7 +84,7 @@ def metric(text: str, series: str) -> float:
 
 async def test_healthz_and_metrics(harness: BotHarness) -> None:
     h = harness
-    from bot.ratelimiter import is_delivery
+    from bot.delivery.ratelimiter import is_delivery
     from tests.test_report_journey import (
         GROUP_BINNENSTAD,
         RESIDENT,
@@ -260,7 +260,7 @@ def test_the_pyproject_comments_name_tests_that_exist() -> None:
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "bot.ops.cli", *args], capture_output=True, text=True, cwd=cwd,
                           check=False, timeout=120)
 
 
@@ -307,8 +307,8 @@ def test_check_config_summary_and_errors(tmp_path: Path) -> None:
 def test_check_config_counts_in_correct_plurals() -> None:
     import tomllib
 
-    from bot.config import parse_config
-    from bot.config_report import summary
+    from bot.config.report import summary
+    from bot.config.schema import parse_config
 
     data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     data["areas"] = {"waalre": data["areas"]["waalre"]}  # one gemeente with one wijk
@@ -403,9 +403,9 @@ async def test_second_poller_is_reported_in_one_line(tmp_path: Path, caplog: pyt
 
 
 def test_json_log_lines() -> None:
-    record = logging.LogRecord("bot.sender", logging.WARNING, __file__, 1, "chat unreachable; dropped %d", (3,), None)
+    record = logging.LogRecord("bot.delivery.sender", logging.WARNING, __file__, 1, "chat unreachable; dropped %d", (3,), None)
     line = JsonFormatter().format(record)
-    assert json.loads(line) == {**json.loads(line), "level": "WARNING", "logger": "bot.sender",
+    assert json.loads(line) == {**json.loads(line), "level": "WARNING", "logger": "bot.delivery.sender",
                                 "message": "chat unreachable; dropped 3"}
     assert "\n" not in line
 
@@ -435,7 +435,7 @@ def test_dockerfile_and_systemd_unit_are_sound(tmp_path: Path) -> None:
         # point it at a program that exists and let systemd check everything else.
         unit_copy = tmp_path / "buurtwacht.service"
         unit_copy.write_text(unit.replace("ExecStart=/opt/buurtwacht/venv/bin/buurtwacht",
-                                          f"ExecStart={sys.executable} -m bot.cli"), encoding="utf-8")
+                                          f"ExecStart={sys.executable} -m bot"), encoding="utf-8")
         result = subprocess.run(["systemd-analyze", "verify", str(unit_copy)],
                                 capture_output=True, text=True, check=False, timeout=60)
         assert result.returncode == 0 and result.stderr == "", result.stderr
@@ -461,7 +461,7 @@ def test_pyproject_lists_every_package() -> None:
 
 def test_relative_polygons_fall_back_to_the_packaged_data(tmp_path: Path) -> None:
     """/etc/buurtwacht/config.toml with the example's polygons = "bot/data/…" still loads."""
-    from bot.config import ConfigError
+    from bot.config.schema import ConfigError
 
     etc = tmp_path / "etc"
     etc.mkdir()
@@ -525,7 +525,7 @@ def test_wheel_ships_catalogs_and_data_and_works_installed(tmp_path: Path) -> No
     etc.mkdir(parents=True)
     shutil.copy(EXAMPLE_CONFIG, etc / "config.toml")
     check = (
-        "import bot.i18n as i18n, bot.config as c, sys\n"
+        "import bot.core.i18n as i18n, bot.config.schema as c, sys\n"
         f"assert i18n.__file__.startswith({str(venv)!r}), i18n.__file__\n"
         "t = i18n.translator('en')\n"
         "print(t.gettext('Verdachte persoon'), '|', i18n.translator('tr').gettext('Verdachte persoon'))\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from bot.sender import Limits
+from bot.delivery.sender import Limits
 from storage import outbox
 from storage.db import from_db_time
 from tests.conftest import BotHarness
@@ -86,7 +86,7 @@ def test_global_pace_is_even_and_never_above_the_limit() -> None:
     """Sends are spread over the second (Telegram counts arrivals: a burst of 30 at a window's
     edge meets the next burst there), a little lag may be made up, and no window holds more
     than 30."""
-    from bot.sender import CATCH_UP, OutboxSender
+    from bot.delivery.sender import CATCH_UP, OutboxSender
 
     limits = Limits()
     sender = OutboxSender(None, None, limits=limits)  # type: ignore[arg-type]  # pacing only

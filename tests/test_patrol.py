@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.directory import Directory
-from bot.domain import Category, RecipientKind
-from bot.patrol import (
+from bot.core.domain import Category, RecipientKind
+from bot.patrol.rules import (
     PatrolRules,
     PlanError,
     PlanProblem,
@@ -29,7 +28,8 @@ from bot.patrol import (
     walkers_on_duty,
     with_walkers_on_duty,
 )
-from bot.patrolling import run_patrol_tick
+from bot.patrol.service import run_patrol_tick
+from bot.runtime.directory import Directory
 from storage import patrol as store
 from storage import sightings, teams
 from tests.conftest import BotHarness, FakeClock, make_harness

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from bot.privacy import minutes_until_allowed
+from bot.privacy.rules import minutes_until_allowed
 from storage import privacy, sightings
 from tests.conftest import BotHarness
 from tests.test_report_journey import RESIDENT
@@ -88,7 +88,7 @@ async def test_retention_erases_personal_data_and_keeps_counts(harness: BotHarne
 
 
 async def test_report_limit_says_when_to_try_again(harness: BotHarness, config, clock) -> None:  # type: ignore[no-untyped-def]
-    from bot.config import Config, LimitsConfig
+    from bot.config.schema import Config, LimitsConfig
     from tests.conftest import make_harness
 
     limited = Config(**{**{f: getattr(config, f) for f in config.__dataclass_fields__},
@@ -118,7 +118,7 @@ async def test_muted_user_gets_a_neutral_answer(harness: BotHarness) -> None:
 
 
 async def muted(h: BotHarness, telegram_id: int) -> bool:
-    from bot.privacy import is_muted
+    from bot.privacy.rules import is_muted
     from storage import users
 
     user = await users.get(h.services.db, telegram_id)
@@ -126,7 +126,7 @@ async def muted(h: BotHarness, telegram_id: int) -> bool:
 
 
 async def test_only_an_admin_mutes_someone_with_a_duty_role(harness: BotHarness) -> None:
-    from bot.domain import Role
+    from bot.core.domain import Role
     from storage import users
 
     h = harness
@@ -175,7 +175,7 @@ async def outbox_mentions(h: BotHarness, needle: str) -> int:
 
 
 async def test_erased_person_gets_no_more_tips(harness: BotHarness) -> None:
-    from bot.tipping import run_tips_tick
+    from bot.tips.service import run_tips_tick
     from storage import tips as store
 
     h = harness
@@ -267,7 +267,7 @@ async def test_erasure_before_delivery_sends_the_officer_no_name(harness: BotHar
 
 
 def test_strip_reporter_line_keeps_descriptions_that_start_with_the_word() -> None:
-    from bot.privacy import strip_reporter_line
+    from bot.privacy.rules import strip_reporter_line
 
     text = "<b>Overlast</b>\n\nMelder: buurman zegt dat het al weken zo is\n\nReferentie: M-2026-00001\n" \
            "Melder: Jan (@jan)\n🗺 51.47947, 5.66212"
@@ -278,8 +278,8 @@ def test_strip_reporter_line_keeps_descriptions_that_start_with_the_word() -> No
 
 
 async def test_officer_erasure_keeps_broadcasts_and_invites_without_the_link(harness: BotHarness) -> None:
-    from bot.domain import Role
-    from bot.invites import ClaimResult, claim_invite, create_invite
+    from bot.core.domain import Role
+    from bot.teams.invites import ClaimResult, claim_invite, create_invite
     from storage import broadcasts, invites
 
     h = harness
@@ -340,8 +340,8 @@ async def test_retention_drops_old_geocoder_answers(harness: BotHarness) -> None
 
 
 async def test_outside_every_area_the_typed_address_is_not_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bot.config import PdokConfig
-    from bot.locate import Outcome
+    from bot.config.schema import PdokConfig
+    from bot.geo.locate import Outcome
     from storage import geocache
     from tests.conftest import FakeClock, make_harness, test_config
     from tests.test_geo import Pdok, envelope, no_sleep, pdok_doc

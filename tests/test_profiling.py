@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import Category
-from bot.profiling import (
+from bot.core.domain import Category
+from bot.privacy.profiling import (
     Reason,
     check_description,
     fold,

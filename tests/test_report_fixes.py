@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot import render
-from bot.domain import RecipientKind
-from bot.i18n import translator
-from bot.report_rules import description_sounds_urgent, is_urgent_text
+from bot.core.domain import RecipientKind
+from bot.core.i18n import translator
+from bot.reports import texts as render
+from bot.reports.rules import description_sounds_urgent, is_urgent_text
 from storage import drafts, sightings
 from tests.conftest import BOT_USERNAME, BotHarness
 from tests.test_report_journey import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import POLICE_NOW_CATEGORIES, Category
+from bot.core.domain import POLICE_NOW_CATEGORIES, Category
 from storage import drafts, outbox, sightings
 from tests.conftest import BotHarness
 

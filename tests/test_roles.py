@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot import permissions
-from bot.domain import RecipientKind, Role
+from bot.core import permissions
+from bot.core.domain import RecipientKind, Role
 from handlers.common import parse_coordinate, parse_id
 from storage import teams, users
 from tests.conftest import BotHarness

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from bot.config import DEFAULT_ROUTING
-from bot.directory import Directory, GroupContact
-from bot.domain import AreaRef, Category, LocationSource, Point, RecipientKind, Sighting
-from bot.escalation import escalate_due
-from bot.incidents import distance_m, find_merge_target
-from bot.routing import route_sighting
+from bot.alerts.escalation import escalate_due
+from bot.config.schema import DEFAULT_ROUTING
+from bot.core.domain import AreaRef, Category, LocationSource, Point, RecipientKind, Sighting
+from bot.reports.incidents import distance_m, find_merge_target
+from bot.reports.routing import route_sighting
+from bot.runtime.directory import Directory, GroupContact
 from storage import sightings as sighting_store
 from tests.conftest import BotHarness
 from tests.test_report_journey import RESIDENT, report_until_confirm

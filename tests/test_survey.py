@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config, ConfigError, SurveyConfig, SurveyOption, parse_config
-from bot.survey import (
+from bot.config.schema import Config, ConfigError, SurveyConfig, SurveyOption, parse_config
+from bot.survey.rules import (
     BUILT_IN_OPTIONS,
     SurveyWindow,
     chosen,
@@ -20,7 +20,7 @@ from bot.survey import (
     toggle,
     top_three,
 )
-from bot.surveying import run_survey_tick
+from bot.survey.service import run_survey_tick
 from storage import privacy, subscriptions, users
 from tests.conftest import EXAMPLE_CONFIG, BotHarness, FakeClock, make_harness, test_config
 

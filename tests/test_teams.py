@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import permissions
-from bot.broadcasts import progress_tick
-from bot.domain import RecipientKind, Role
-from bot.invites import create_invite
+from bot.alerts.broadcasts import progress_tick
+from bot.core import permissions
+from bot.core.domain import RecipientKind, Role
+from bot.teams.invites import create_invite
 from storage import broadcasts, outbox, teams, users
 from tests.conftest import BotHarness
 from tests.test_report_journey import report_until_confirm
@@ -343,7 +343,7 @@ async def test_migration_keeps_the_groups_tip_settings_and_sends_no_tip_twice(ha
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from bot.tipping import run_tips_tick
+    from bot.tips.service import run_tips_tick
     from storage import tips
 
     h = harness
@@ -399,14 +399,14 @@ def test_cli_admin_invite_creates_a_claimable_link(tmp_path) -> None:  # type: i
     text = text.replace('polygons = "bot/data/', f'polygons = "{ROOT}/bot/data/')
     config.write_text(text.replace("enabled = true", "enabled = false"), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "admin", "invite", "--config", str(config), "--role", "admin",
+        [sys.executable, "-m", "bot.ops.cli", "admin", "invite", "--config", str(config), "--role", "admin",
          "--scope", "GM0794", "--bot-username", "buurtwacht_bot"],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("https://t.me/buurtwacht_bot?start=")
     bad = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "admin", "invite", "--config", str(config), "--scope", "GM9999"],
+        [sys.executable, "-m", "bot.ops.cli", "admin", "invite", "--config", str(config), "--scope", "GM9999"],
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
     )
     assert bad.returncode == 2 and "--scope" in bad.stderr

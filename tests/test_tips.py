@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule_rules import (
+from bot.core.schedule import (
     Missed,
     QuietHours,
     decide_missed,
@@ -15,10 +15,10 @@ from bot.schedule_rules import (
     next_weekly,
     pick_tip,
 )
-from bot.seasons import active_seasons, dark_days_window, in_dark_days, last_sunday
-from bot.sun import sunset
-from bot.tipping import run_tips_tick
-from bot.tips import THEMES, load_library, validate_library
+from bot.tips.library import THEMES, load_library, validate_library
+from bot.tips.seasons import active_seasons, dark_days_window, in_dark_days, last_sunday
+from bot.tips.service import run_tips_tick
+from bot.tips.sun import sunset
 from storage import tips as store
 from tests.conftest import BotHarness, FakeClock, make_harness
 
@@ -223,7 +223,7 @@ async def test_moving_the_time_after_this_weeks_tip_sends_no_second_one(harness:
 
 
 async def test_an_admins_own_tip_reaches_groups_and_followers_of_the_gemeente(harness: BotHarness) -> None:
-    from bot.domain import Role
+    from bot.core.domain import Role
     from storage import subscriptions, users
 
     h = harness
@@ -258,7 +258,7 @@ async def test_an_empty_or_too_short_own_tip_is_refused(harness: BotHarness, tex
 
 
 async def test_a_coordinators_own_tip_reaches_their_teams_group_only_in_their_language(harness: BotHarness) -> None:
-    from bot.domain import Role
+    from bot.core.domain import Role
     from storage import subscriptions, teams, users
 
     h = harness

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bot.domain import Point
+from bot.core.domain import Point
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.domain import Point
+from bot.core.domain import Point
 
 METRES_PER_DEG_LAT = 111_195.0
 Ring = Sequence[float]  # flat x0, y0, x1, y1, … (an array('d') in practice)

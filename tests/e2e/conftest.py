@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app.application import build_application
+from bot.delivery.sender import Limits
 from bot.emulator import Emulator, FloodLimits, World
-from bot.sender import Limits
-from bot.services import Services, create_services
+from bot.runtime.services import Services, create_services
 from tests.conftest import test_config
 
 TIME_SCALE = 200.0  # Telegram's limits, 200 times faster

@@ -18,11 +18,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot import broadcasts
-from bot.domain import Role
+from bot.alerts import broadcasts
+from bot.core.domain import Role
+from bot.delivery.sender import OutboxSender
 from bot.emulator import Emulator, FloodLimits, World
-from bot.sender import OutboxSender
-from bot.services import create_services
+from bot.runtime.services import create_services
 from storage import outbox, subscriptions, users
 from tests.conftest import EXAMPLE_CONFIG, ROOT
 
@@ -44,7 +44,7 @@ def write_config(tmp_path: Path, emulator: Emulator) -> Path:
 
 
 async def queue_broadcast(config_path: Path) -> int:
-    from bot.config import load_config
+    from bot.config.schema import load_config
 
     config = load_config(config_path, env={})
     services = await create_services(config)
@@ -67,7 +67,7 @@ async def queue_broadcast(config_path: Path) -> int:
 def start_bot(config_path: Path, emulator: Emulator) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BUURTWACHT_TOKEN": emulator.token, "BUURTWACHT_RATE_SCALE": str(SCALE),
            "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "--log-level", "WARNING", "run", "--config",
+    return subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "--log-level", "WARNING", "run", "--config",
                              str(config_path)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
 
@@ -124,7 +124,7 @@ async def test_kill_9_mid_broadcast_loses_nothing(tmp_path: Path) -> None:
         duplicates = sum(c - 1 for c in counts.values())
         assert duplicates <= CONCURRENCY_BOUND  # only what was in flight at the kill
         assert restarted.returncode == 0, stderr.decode()[-2000:]
-        from bot.config import load_config
+        from bot.config.schema import load_config
         from storage.db import Database
 
         db = await Database.open(load_config(config_path, env={}).database)
@@ -157,7 +157,7 @@ async def test_sigterm_mid_broadcast_finishes_in_flight_and_duplicates_nothing(t
         assert "Traceback" not in first_stderr.decode(), first_stderr.decode()[-6000:]
         at_stop = len(delivered(world))
         assert at_stop < queued, "the stop must come mid-way to mean anything"
-        from bot.config import load_config
+        from bot.config.schema import load_config
         from storage.db import Database
 
         database = load_config(config_path, env={}).database

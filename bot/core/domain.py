@@ -1,0 +1,165 @@
+"""Domain vocabulary shared by every part of Buurtwacht.
+
+Plain data, no I/O: handlers, storage and the routing rules all speak these types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """What a resident saw. The values are stable identifiers stored in SQLite."""
+
+    SUSPICIOUS_PERSON = "suspicious_person"
+    SUSPICIOUS_VEHICLE = "suspicious_vehicle"
+    BURGLARY_IN_PROGRESS = "burglary_in_progress"
+    NUISANCE = "nuisance"
+    CONFUSED_PERSON = "confused_person"
+    YOUTH_NUISANCE = "youth_nuisance"
+    FIRE_HAZARD = "fire_hazard"
+    NEGLECT = "neglect"  # verloedering: broken, dirty, dumped
+    OTHER = "other"
+
+
+# Crime in progress: the resident must call 112 before anything else (SAAR).
+EMERGENCY_CATEGORIES: frozenset[Category] = frozenset({Category.BURGLARY_IN_PROGRESS})
+
+# Categories that could need the police right now: the flow asks "Heb je 112 gebeld?".
+POLICE_NOW_CATEGORIES: frozenset[Category] = frozenset(
+    {
+        Category.SUSPICIOUS_PERSON,
+        Category.SUSPICIOUS_VEHICLE,
+        Category.BURGLARY_IN_PROGRESS,
+        Category.FIRE_HAZARD,
+    }
+)
+
+# Categories whose description may be about a person: when the text is (a person word, an origin
+# or skin-colour term) it gets the profiling check (bot/profiling.review_description). An emergency
+# category is never held back by it; its group copy only loses origin and skin colour.
+PERSON_CATEGORIES: frozenset[Category] = frozenset(
+    {Category.SUSPICIOUS_PERSON, Category.BURGLARY_IN_PROGRESS, Category.YOUTH_NUISANCE}
+)
+
+# Categories whose unacknowledged reports escalate quickly.
+URGENT_CATEGORIES: frozenset[Category] = frozenset(
+    {
+        Category.BURGLARY_IN_PROGRESS,
+        Category.SUSPICIOUS_PERSON,
+        Category.SUSPICIOUS_VEHICLE,
+        Category.FIRE_HAZARD,
+        Category.CONFUSED_PERSON,
+    }
+)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    WIJKAGENT = "wijkagent"
+    BOA = "boa"
+    CARE_DESK = "care_desk"
+    RESIDENT = "resident"
+
+
+class RecipientKind(StrEnum):
+    TEAM_GROUP = "team_group"  # a linked Telegram alert group of the buurt's team
+    WIJKAGENT = "wijkagent"
+    BOA = "boa"
+    CARE_DESK = "care_desk"
+    FALLBACK_DESK = "fallback_desk"  # gemeente desk when a wijk has no officer
+    SUBSCRIBER = "subscriber"  # a resident subscribed in private to their buurt
+    WALKER = "walker"  # a patrol walker on duty
+
+
+# The officers' kinds: their private copies carry the officer buttons and name the reporter.
+OFFICER_KINDS: frozenset[RecipientKind] = frozenset(
+    {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
+)
+OFFICER_KIND_VALUES: frozenset[str] = frozenset(k.value for k in OFFICER_KINDS)
+# The delivery kind of an alert relayed to a group in a neighbouring buurt (bot.alerts.lifecycle.relay).
+RELAY_KIND = "relay"
+
+
+class SightingStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"  # "ik pak dit op"
+    HANDLED = "handled"  # "afgehandeld"
+    NO_ACTION = "no_action"  # "geen actie"
+    RESOLVED = "resolved"  # alert ended: opgelost
+    FALSE_ALARM = "false_alarm"
+    EXPIRED = "expired"
+
+
+class LocationSource(StrEnum):
+    GPS = "gps"  # a shared Telegram location, matched to a buurt polygon
+    PDOK = "pdok"  # geocoded through PDOK Locatieserver
+    POSTCODE_FALLBACK = "postcode_fallback"  # config postcode mapping (PDOK unreachable)
+    PATROL = "patrol"  # the buurt of a patrol round, from a walk report that needs follow-up
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A WGS84 point."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRef:
+    """Where a sighting is, resolved to CBS codes (gemeente → wijk → buurt)."""
+
+    gemeente_code: str  # GM0794
+    wijk_code: str  # WK079410
+    buurt_code: str  # BU07941000
+    gemeente_name: str = ""
+    wijk_name: str = ""
+    buurt_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLocation:
+    """The outcome of turning a shared location or typed address into an area."""
+
+    area: AreaRef
+    source: LocationSource
+    point: Point | None = None
+    street: str | None = None  # street-level place for alerts ("Kerkstraat"), never a house number
+    postcode: str | None = None  # PC6 as typed/geocoded; kept only as long as routing needs it
+    house_number: str | None = None
+
+
+@dataclass(slots=True)
+class Sighting:
+    """One resident's report."""
+
+    category: Category
+    reporter_id: int | None
+    area: AreaRef
+    occurred_at: dt.datetime
+    description: str
+    location_source: LocationSource
+    point: Point | None = None
+    street: str | None = None
+    photo_file_id: str | None = None
+    urgent: bool = False
+    called_112: bool | None = None  # None: not asked (category does not need police now)
+    language: str = "nl"
+    id: int | None = None
+    reference: str | None = None
+    status: SightingStatus = SightingStatus.NEW
+    incident_id: int | None = None
+    created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who a routed sighting goes to. ``chat_id`` is a Telegram chat (user or group)."""
+
+    kind: RecipientKind
+    chat_id: int
+    label: str = ""

@@ -1,0 +1,62 @@
+"""Which people and groups a sighting goes to: category × area → recipients.
+
+Pure: everything it needs is in the :class:`~bot.runtime.directory.Directory` snapshot.
+"""
+
+from __future__ import annotations
+
+from bot.core.domain import AreaRef, Recipient, RecipientKind, Sighting
+from bot.runtime.directory import Directory
+
+OFFICER_KINDS = (RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK)
+
+
+def route_sighting(sighting: Sighting, area: AreaRef, directory: Directory) -> list[Recipient]:
+    """Recipients for a sighting, each chat once, in the order of the routing table.
+
+    An officer kind the table asks for but the wijk lacks falls back to the gemeente's desk,
+    so a report never lands nowhere. Subscribed residents and walkers on duty get what the
+    alert group gets.
+    """
+    kinds = directory.routing.get(sighting.category, ())
+    recipients: list[Recipient] = []
+    seen: set[int] = set()
+
+    def add(kind: RecipientKind, chat_id: int) -> None:
+        if chat_id not in seen:
+            seen.add(chat_id)
+            recipients.append(Recipient(kind, chat_id))
+
+    missing_officer = False
+    for kind in kinds:
+        if kind is RecipientKind.TEAM_GROUP:
+            for group in directory.groups_by_buurt.get(area.buurt_code, ()):
+                add(kind, group.chat_id)
+        elif kind in OFFICER_KINDS:
+            ids = directory.officers_for(kind, area.wijk_code, area.gemeente_code)
+            if not ids:
+                missing_officer = True
+            for chat_id in ids:
+                add(kind, chat_id)
+        elif kind is RecipientKind.FALLBACK_DESK:
+            for chat_id in directory.fallback_desks.get(area.gemeente_code, ()):
+                add(kind, chat_id)
+        elif kind is RecipientKind.SUBSCRIBER:
+            for chat_id in directory.subscribers_by_buurt.get(area.buurt_code, ()):
+                add(kind, chat_id)
+        elif kind is RecipientKind.WALKER:
+            for chat_id in directory.walkers_by_buurt.get(area.buurt_code, ()):
+                add(kind, chat_id)
+    if RecipientKind.TEAM_GROUP in kinds:
+        # What the group sees also reaches residents subscribed in private and walkers on duty.
+        for chat_id in directory.subscribers_by_buurt.get(area.buurt_code, ()):
+            add(RecipientKind.SUBSCRIBER, chat_id)
+        for chat_id in directory.walkers_by_buurt.get(area.buurt_code, ()):
+            add(RecipientKind.WALKER, chat_id)
+    if missing_officer or not any(r.kind in OFFICER_KINDS for r in recipients):
+        for chat_id in directory.fallback_desks.get(area.gemeente_code, ()):
+            add(RecipientKind.FALLBACK_DESK, chat_id)
+    # The reporter never receives their own report as a recipient.
+    if sighting.reporter_id is not None:
+        recipients = [r for r in recipients if r.chat_id != sighting.reporter_id or r.kind in OFFICER_KINDS]
+    return recipients

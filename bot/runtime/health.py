@@ -1,0 +1,125 @@
+"""/healthz and /metrics on a small HTTP server (its own port, in polling and webhook mode)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+from typing import Any
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from bot.runtime.metrics import REGISTRY, Family
+from bot.runtime.services import Services
+from storage import outbox
+
+
+def _send_paths(services: Services) -> dict[str, Any]:
+    """The two ways the bot talks to Telegram: the outbox sender and the direct replies."""
+    paths: dict[str, Any] = {}
+    if services.sender is not None:
+        paths["outbox"] = services.sender.stats
+    if (interactive := services.extras.get("interactive_stats")) is not None:
+        paths["interactive"] = interactive
+    return paths
+
+
+def last_successful_send(services: Services) -> dt.datetime | None:
+    times = [stats.last_success for stats in _send_paths(services).values() if stats.last_success is not None]
+    return max(times) if times else None
+
+
+async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
+    try:
+        await services.db.ping()
+        database_ok = True
+        depth = await outbox.depth(services.db)
+    except Exception:  # the point of a health check: any failure is "not healthy"
+        database_ok, depth = False, -1
+    last_update = services.extras.get("last_update_at")
+    last_send = last_successful_send(services)
+    report = {
+        "status": "ok" if database_ok else "degraded",
+        "database": "ok" if database_ok else "unreachable",
+        "last_update_received": last_update.isoformat() if last_update else None,
+        "outbox_depth": depth,
+        "last_successful_send": last_send.isoformat() if last_send else None,
+    }
+    return (200 if database_ok else 503), report
+
+
+async def metrics_text(services: Services) -> str:
+    try:
+        depth = float(await outbox.depth(services.db))
+    except Exception:
+        depth = -1.0
+    extra = {"buurtwacht_outbox_depth": Family("gauge", "Messages waiting in the outbox (-1: database unreachable)",
+                                               [({}, depth)])}
+    paths = _send_paths(services)
+
+    def per_path(read: Any) -> list[tuple[dict[str, str], float]]:
+        return [({"path": name}, float(read(stats))) for name, stats in sorted(paths.items())]
+
+    extra["buurtwacht_deliveries_sent_total"] = Family(
+        "counter", "Messages sent or edited in a chat (path: outbox = queued alerts/routing, interactive = direct replies)",
+        per_path(lambda stats: stats.sent))
+    extra["buurtwacht_deliveries_failed_total"] = Family(
+        "counter", "Deliveries given up: refused (403/400) or out of retries",
+        per_path(lambda stats: stats.failed))
+    extra["buurtwacht_deliveries_retried_total"] = Family(
+        "counter", "Delivery attempts repeated after a 429, 5xx, timeout or network error",
+        per_path(lambda stats: stats.retried))
+    extra["buurtwacht_telegram_429_total"] = Family(
+        "counter", "429 Too Many Requests answers from Telegram",
+        per_path(lambda stats: stats.rate_limited))
+    last_send = last_successful_send(services)
+    extra["buurtwacht_last_successful_send_timestamp_seconds"] = Family(
+        "gauge", "Unix time of the last successful delivery on either path (0: none yet)",
+        [({}, last_send.timestamp() if last_send else 0.0)])
+    return REGISTRY.render(extra)
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    def initialize(self, services: Services) -> None:
+        self.services = services
+
+    async def get(self) -> None:
+        status, report = await health_report(self.services)
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(report))
+
+
+class MetricsHandler(tornado.web.RequestHandler):
+    def initialize(self, services: Services) -> None:
+        self.services = services
+
+    async def get(self) -> None:
+        self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        self.finish(await metrics_text(self.services))
+
+
+class HealthServer:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._server: tornado.httpserver.HTTPServer | None = None
+        self.port = 0
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
+        app = tornado.web.Application([
+            (r"/healthz", HealthHandler, {"services": self.services}),
+            (r"/metrics", MetricsHandler, {"services": self.services}),
+        ], log_function=lambda handler: None)
+        sockets = tornado.netutil.bind_sockets(port, host, family=socket.AF_INET)
+        self.port = sockets[0].getsockname()[1]
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._server.add_sockets(sockets)
+        return self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+            self._server = None
