@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from bot.config.schema import TipDefaults
 from storage.db import Database, Transaction, to_db_time
 
+DEFAULT_TIPS = TipDefaults()  # the [tips] defaults, for callers without a config
+
 
 @dataclass(frozen=True, slots=True)
 class TipSchedule:
@@ -41,7 +43,7 @@ def _default_values(defaults: TipDefaults) -> tuple[int, str, str, str]:
             defaults.quiet_end.strftime("%H:%M"))
 
 
-async def ensure_schedules(db: Database, now: dt.datetime, defaults: TipDefaults = TipDefaults()) -> None:
+async def ensure_schedules(db: Database, now: dt.datetime, defaults: TipDefaults = DEFAULT_TIPS) -> None:
     """Every active alert group and every subscribed resident has a (default) schedule."""
     async with db.transaction() as tx:
         await tx.execute(
@@ -62,7 +64,7 @@ async def get(db: Database, chat_id: int) -> TipSchedule | None:
 
 
 async def ensure(db: Database, chat_id: int, kind: str, now: dt.datetime,
-                 defaults: TipDefaults = TipDefaults()) -> TipSchedule:
+                 defaults: TipDefaults = DEFAULT_TIPS) -> TipSchedule:
     await db.execute(
         "INSERT OR IGNORE INTO tip_schedules (chat_id, kind, weekday, time, quiet_start, quiet_end, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)", (chat_id, kind, *_default_values(defaults), to_db_time(now)))
