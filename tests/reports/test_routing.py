@@ -14,7 +14,7 @@ from bot.reports.routing import route_sighting
 from bot.runtime.directory import Directory, GroupContact
 from storage import sightings as sighting_store
 from tests.conftest import BotHarness
-from tests.test_report_journey import RESIDENT, report_until_confirm
+from tests.reports.test_report_journey import RESIDENT, report_until_confirm
 
 AREA = AreaRef("GM0794", "WK079410", "BU07941000", "Helmond", "Binnenstad", "Centrum")
 GROUP, AGENT, BOA, CARE, FALLBACK, SUBSCRIBER = -100, 200, 300, 400, 500, 600

@@ -19,7 +19,7 @@ from bot.reports import texts as render
 from bot.reports.rules import description_sounds_urgent, is_urgent_text
 from storage import drafts, sightings
 from tests.conftest import BOT_USERNAME, BotHarness
-from tests.test_report_journey import (
+from tests.reports.test_report_journey import (
     GROUP_BINNENSTAD,
     RESIDENT,
     WIJKAGENT_BINNENSTAD,

@@ -8,7 +8,7 @@ import json
 from bot.privacy.rules import minutes_until_allowed
 from storage import privacy, sightings
 from tests.conftest import BotHarness
-from tests.test_report_journey import RESIDENT
+from tests.reports.test_report_journey import RESIDENT
 
 T0 = dt.datetime(2026, 11, 24, 20, tzinfo=dt.UTC)
 
@@ -344,7 +344,7 @@ async def test_outside_every_area_the_typed_address_is_not_cached(tmp_path) -> N
     from bot.geo.locate import Outcome
     from storage import geocache
     from tests.conftest import FakeClock, make_harness, test_config
-    from tests.test_geo import Pdok, envelope, no_sleep, pdok_doc
+    from tests.geo.test_geo import Pdok, envelope, no_sleep, pdok_doc
 
     amsterdam = pdok_doc(gemeentecode="0363", gemeentenaam="Amsterdam", wijkcode="WK036300", buurtcode="BU03630000",
                          postcode="1012JS", straatnaam="Dam", huisnummer=1)

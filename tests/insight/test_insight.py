@@ -97,7 +97,11 @@ async def test_csv_export_for_officers_not_coordinators(harness: BotHarness) -> 
 
 
 async def test_false_alarm_shows_in_overview_per_wijk_and_in_the_csv(harness: BotHarness) -> None:
-    from tests.test_report_journey import RESIDENT, WIJKAGENT_BINNENSTAD, report_until_confirm
+    from tests.reports.test_report_journey import (
+        RESIDENT,
+        WIJKAGENT_BINNENSTAD,
+        report_until_confirm,
+    )
 
     h = harness
     # Two alerts (different categories never merge): one false alarm, one resolved.
