@@ -767,7 +767,7 @@ def _webapp(reader: _Reader | None, webhook: WebhookConfig | None) -> WebAppConf
     if reader is None:
         return None
     reader.unknown_keys({"url", "listen", "port", "tiles", "attribution", "max_age_minutes"})
-    default_url = ...
+    default_url: Any = ...
     if webhook is not None:
         default_url = webhook.url.split("://", 1)[0] + "://" + webhook.url.split("://", 1)[1].split("/", 1)[0] + "/webapp/"
     url = reader.text("url", default_url, what=WEBAPP_URL_WHAT)
