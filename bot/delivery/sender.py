@@ -98,6 +98,7 @@ class OutboxSender:
         clock: Callable[[], dt.datetime] | None = None,
         on_forbidden: ForbiddenHook | None = None,
         on_migrated: MigratedHook | None = None,
+        on_invalid_token: Callable[[], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.bot = bot
@@ -107,6 +108,7 @@ class OutboxSender:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.on_forbidden = on_forbidden
         self.on_migrated = on_migrated
+        self.on_invalid_token = on_invalid_token
         self.stats = SenderStats()
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
@@ -382,7 +384,10 @@ class OutboxSender:
             await outbox.mark_failed(self.db, item.id, f"bad request: {error.message}")
         except InvalidToken:
             await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=60), "invalid token")
-            raise
+            if self.on_invalid_token is not None:
+                self.on_invalid_token()  # fatal: the process ends and says why
+            else:
+                raise
         except (TimedOut, NetworkError) as error:
             await self._backoff(item, str(error))
         except TelegramError as error:
