@@ -298,3 +298,40 @@ def test_a_reversed_postcode_range_is_refused() -> None:
     buurten_of_binnenstad(data)[0]["postcodes"] = ["5701AZ-5701AA"]
     assert error_of(data) == ('areas.helmond.wijken[0].buurten[0].postcodes[0]: expected a range from low to high '
                               'like 5701AA-5701AZ, got "5701AZ-5701AA"')
+
+
+def test_webapp_section_is_read_and_checked() -> None:
+    data = example()
+    data["webapp"] = {"url": "https://kaart.example.nl/buurtwacht", "port": 8099, "tiles": ""}
+    config = parse_config(data, base=ROOT, env={})
+    assert config.webapp is not None
+    assert (config.webapp.path, config.webapp.port, config.webapp.tiles, config.webapp.max_age_minutes) == (
+        "/buurtwacht/", 8099, "", 60)
+    assert "OpenStreetMap" in parse_config({**data, "webapp": {"url": "https://k.example.nl/"}},
+                                           base=ROOT, env={}).webapp.attribution  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("webapp, expected", [
+    ({"url": "http://kaart.example.nl/"}, "webapp.url: expected the public https:// URL of the Mini App"),
+    ({}, "webapp.url: missing, expected the public https:// URL of the Mini App"),
+    ({"url": "https://k.example.nl/", "port": 70000}, "webapp.port: expected a port number 0-65535"),
+    ({"url": "https://k.example.nl/", "tiles": "https://tiles.example.nl/x.png"}, "webapp.tiles: expected an https:// tile URL"),
+    ({"url": "https://k.example.nl/", "tiles": "https://t.example.nl/{z}/{x}/{y}.png"},
+     "webapp.attribution: expected the attribution"),
+    ({"url": "https://k.example.nl/", "max_age_minutes": 0}, "webapp.max_age_minutes: expected a number above 0"),
+    ({"url": "https://k.example.nl/", "colour": "red"}, "webapp.colour: unknown key"),
+])
+def test_webapp_errors_name_the_key(webapp: dict[str, Any], expected: str) -> None:
+    data = example()
+    data["webapp"] = webapp
+    assert error_of(data).startswith(expected)
+
+
+def test_webapp_under_the_webhook_host() -> None:
+    data = example()
+    data["webhook"] = {"url": "https://buurtwacht.example.nl/telegram", "secret_token": WEBHOOK_SECRET}
+    data["webapp"] = {}
+    config = parse_config(data, base=ROOT, env={})
+    assert config.webapp is not None and config.webapp.url == "https://buurtwacht.example.nl/webapp/"
+    data["webapp"] = {"url": "https://buurtwacht.example.nl/telegram"}
+    assert "is the webhook's path" in error_of(data)
