@@ -30,6 +30,7 @@ import heapq
 import logging
 import math
 import random
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -65,6 +66,9 @@ FLUSH_EVERY = 0.05  # seconds an outcome may wait to be written with others
 KNOWN_REFS = 20_000  # delivered rows whose message id is kept for edits and replies
 
 
+SEND_LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
 @dataclass(slots=True)
 class SenderStats:
     """What a send path did (the outbox sender, and the direct replies in bot.delivery.ratelimiter)."""
@@ -75,6 +79,20 @@ class SenderStats:
     rate_limited: int = 0  # 429 answers received
     last_success: dt.datetime | None = None
     per_method: dict[str, int] = field(default_factory=dict)
+    # Send latency (wall time of each delivering Bot API request, whatever its answer), as a
+    # histogram: requests that took at most latency_bounds[i] and more than the bound before it.
+    latency_bounds: tuple[float, ...] = SEND_LATENCY_BUCKETS
+    latency_counts: list[int] = field(default_factory=lambda: [0] * len(SEND_LATENCY_BUCKETS))
+    latency_sum: float = 0.0
+    latency_count: int = 0
+
+    def observe_send(self, seconds: float) -> None:
+        for i, bound in enumerate(self.latency_bounds):
+            if seconds <= bound:
+                self.latency_counts[i] += 1
+                break
+        self.latency_sum += seconds
+        self.latency_count += 1
 
 
 ForbiddenHook = Callable[[int], Awaitable[None]]
@@ -463,8 +481,12 @@ class OutboxSender:
                 # Its text names the original too, so it still makes sense if that was deleted.
                 extra = {**(extra or {}),
                          "reply_parameters": {"message_id": ref[1], "allow_sending_without_reply": True}}
+        began = time.perf_counter()
         try:
-            result = await self.transport.call(row.method, chat_id, row.payload, extra)
+            try:
+                result = await self.transport.call(row.method, chat_id, row.payload, extra)
+            finally:
+                self.stats.observe_send(time.perf_counter() - began)
         except RetryAfter as error:
             seconds = self.limits.scaled(_seconds(error.retry_after))
             self.stats.rate_limited += 1
