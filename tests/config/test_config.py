@@ -155,8 +155,9 @@ def test_cli_reports_config_error_in_one_line_without_traceback(tmp_path: Path) 
 
 
 def test_run_without_token_says_what_is_missing(tmp_path: Path) -> None:
+    # As a service runs it (--no-demo); without that flag the demo starts (tests/ops/test_demo.py).
     result = subprocess.run(
-        [sys.executable, "-m", "bot.ops.cli", "run", "--config", str(EXAMPLE_CONFIG)],
+        [sys.executable, "-m", "bot.ops.cli", "run", "--no-demo", "--config", str(EXAMPLE_CONFIG)],
         capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, check=False,
     )
     assert result.returncode == 2
