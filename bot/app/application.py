@@ -106,6 +106,7 @@ def build_application(
             on_forbidden=lambda chat_id: _chat_unreachable(services, chat_id),  # type: ignore[arg-type]
             on_migrated=lambda old, new: _chat_migrated(services, old, new),  # type: ignore[arg-type]
             on_invalid_token=lambda: _token_refused(app),
+            on_expired=lambda kind, job: _delivery_expired(services, kind, job),  # type: ignore[arg-type]
         )
         if isinstance(limiter := app.bot.rate_limiter, InteractiveRetryLimiter):
             # Direct replies count in /metrics and /healthz too, on the services' clock.
@@ -181,6 +182,14 @@ def _instrument(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 services.extras["last_update_at"] = services.now()
 
     app.process_update = timed  # type: ignore[method-assign]
+
+
+async def _delivery_expired(services: Services, kind: str, job: tuple[str, int | str]) -> None:
+    """A row given up at its deadline (bot.delivery.rules): an area alert's sender is told."""
+    from bot.alerts.broadcasts import tell_expired
+
+    if job[0] == "broadcast" and isinstance(job[1], int):
+        await tell_expired(services, job[1])
 
 
 def _token_refused(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
