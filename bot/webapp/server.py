@@ -19,9 +19,11 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from bot.core.i18n import supported, translator
 from bot.runtime.services import Services
 from bot.webapp.initdata import InitDataRefused, WebAppUser, validate
 from bot.webapp.service import Refused, Viewer, WebApp
+from bot.webapp.texts import ui_texts
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -66,6 +68,15 @@ class PageHandler(_Base):
         self.set_header("Content-Security-Policy", self.shared.csp)
         self.set_header("Cache-Control", "no-cache")
         self.finish((STATIC_DIR / "index.html").read_bytes())
+
+
+class TextsHandler(_Base):
+    """The page's words before anyone is signed in (to say "open this from Telegram")."""
+
+    async def get(self) -> None:
+        language = supported(self.get_query_argument("language", "")) or self.shared.web.services.config.language
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(ui_texts(translator(language)), ensure_ascii=False))
 
 
 class StaticHandler(tornado.web.StaticFileHandler):
@@ -187,8 +198,11 @@ def routes(services: Services, token: str, prefix: str = "/webapp/") -> list[tor
     shared = _Shared(WebApp(services), token)
     p = re.escape(prefix)
     args = {"shared": shared}
+    redirect = [tornado.web.url(re.escape(prefix.rstrip("/")), tornado.web.RedirectHandler, {"url": prefix})]
     return [
-        tornado.web.url(p + "?", PageHandler, args),
+        *(redirect if prefix != "/" else []),
+        tornado.web.url(p, PageHandler, args),
+        tornado.web.url(p + "api/texts", TextsHandler, args),
         tornado.web.url(p + "static/(.*)", StaticHandler, {"path": str(STATIC_DIR)}),
         tornado.web.url(p + "api/session", SessionHandler, args),
         tornado.web.url(p + "api/areas", AreasHandler, args),

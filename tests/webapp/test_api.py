@@ -222,9 +222,14 @@ async def test_page_and_vendored_leaflet_are_served(client: httpx.AsyncClient) -
     page = await client.get("/webapp/")
     assert page.status_code == 200 and "static/app.js" in page.text
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-    leaflet = await client.get("/webapp/static/leaflet/leaflet.js")
+    leaflet = await client.get("/webapp/static/vendor/leaflet/leaflet.js")
     assert leaflet.status_code == 200 and "Leaflet 1.9.4" in leaflet.text
     assert (await client.get("/webapp/static/../server.py")).status_code in (403, 404)
+    assert (await client.get("/webapp/static/vendor/leaflet/LICENSE")).status_code == 200
+    redirect = await client.get("/webapp")
+    assert redirect.status_code == 301 and redirect.headers["Location"] == "/webapp/"
+    texts = (await client.get("/webapp/api/texts", params={"language": "en-GB"})).json()
+    assert texts["not_in_telegram"] == "Open this map from Telegram."
 
 
 async def test_mounted_on_the_webhooks_tornado_application(harness: BotHarness) -> None:
