@@ -703,6 +703,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
 
     teams = []
     group_owner: dict[int, str] = {}  # group chat id → where it is configured
+    team_names: dict[str, str] = {}  # folded team name → where it is configured
     for team in root.tables("teams"):
         team.unknown_keys({"name", "buurten", "coordinators", "groups"})
         buurten = team.get("buurten", list, what="a list of buurtcodes")
@@ -712,6 +713,11 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         if not buurten:
             raise ConfigError(f"{team.key('buurten')}: expected at least one buurtcode")
         name = team.text("name", what="the team's name")
+        folded = " ".join(name.split()).casefold()
+        if folded in team_names:
+            raise ConfigError(f"{team.key('name')}: a team named {name.strip()!r} is already configured at "
+                              f"{team_names[folded]}; two teams of one name would be merged into one")
+        team_names[folded] = team.key("name").rsplit(".", 1)[0]
         groups = _int_list(team, "groups", "Telegram group chat ids")
         for i, chat_id in enumerate(groups):
             where = f"{team.key('groups')}[{i}]"
@@ -758,6 +764,13 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     )
 
 
+# The largest sensible value by unit: larger ones only break later (a date 10^11 days back
+# overflows in every retention run, an infinite distance merges everything).
+_CEILINGS = (("_days", 3650), ("_hours", 24 * 3650), ("_minutes", 60 * 24 * 365), ("_seconds", 3600),
+             ("_m", 100_000))
+_CEILING = 1_000_000
+
+
 WEBAPP_URL_WHAT = "the public https:// URL of the Mini App, like https://buurtwacht.example.nl/webapp/"
 
 
@@ -796,8 +809,11 @@ def _webapp(reader: _Reader | None, webhook: WebhookConfig | None) -> WebAppConf
 
 def _positive(reader: _Reader, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
     value = reader.get(name, kind, default)
-    if value <= 0:
+    if not value > 0:  # also NaN
         raise ConfigError(f"{reader.key(name)}: expected a number above 0, got {value}")
+    ceiling = next((most for suffix, most in _CEILINGS if name.endswith(suffix)), _CEILING)
+    if value > ceiling:
+        raise ConfigError(f"{reader.key(name)}: expected at most {ceiling}, got {value}")
     return value
 
 

@@ -155,8 +155,9 @@ def test_cli_reports_config_error_in_one_line_without_traceback(tmp_path: Path) 
 
 
 def test_run_without_token_says_what_is_missing(tmp_path: Path) -> None:
+    # As a service runs it (--no-demo); without that flag the demo starts (tests/ops/test_demo.py).
     result = subprocess.run(
-        [sys.executable, "-m", "bot.ops.cli", "run", "--config", str(EXAMPLE_CONFIG)],
+        [sys.executable, "-m", "bot.ops.cli", "run", "--no-demo", "--config", str(EXAMPLE_CONFIG)],
         capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, check=False,
     )
     assert result.returncode == 2
@@ -298,6 +299,29 @@ def test_a_reversed_postcode_range_is_refused() -> None:
     buurten_of_binnenstad(data)[0]["postcodes"] = ["5701AZ-5701AA"]
     assert error_of(data) == ('areas.helmond.wijken[0].buurten[0].postcodes[0]: expected a range from low to high '
                               'like 5701AA-5701AZ, got "5701AZ-5701AA"')
+
+
+def test_two_teams_with_one_name_are_refused() -> None:
+    """Teams are found by name (/team, /uitnodigen coordinator <team>): two of one name were merged,
+    and a coordinator ended up coordinating another team's buurten."""
+    data = example()
+    data["teams"][1]["name"] = " " + data["teams"][0]["name"].upper()
+    message = error_of(data)
+    assert message.startswith("teams[1].name: a team named "), message
+    assert "teams[0]" in message
+
+
+@pytest.mark.parametrize(("section", "key", "value", "expected"), [
+    ("privacy", "retention_days", 99999999999, "privacy.retention_days: expected at most 3650"),
+    ("privacy", "exact_point_hours", 10**12, "privacy.exact_point_hours: expected at most"),
+    ("incidents", "merge_distance_m", float("nan"), "incidents.merge_distance_m: expected a number above 0"),
+    ("incidents", "merge_distance_m", float("inf"), "incidents.merge_distance_m: expected at most"),
+    ("incidents", "merge_minutes", 10**15, "incidents.merge_minutes: expected at most"),
+])
+def test_numbers_that_would_break_later_are_refused(section: str, key: str, value: Any, expected: str) -> None:
+    data = example()
+    data.setdefault(section, {})[key] = value
+    assert error_of(data).startswith(expected), error_of(data)
 
 
 def test_webapp_section_is_read_and_checked() -> None:
