@@ -17,7 +17,6 @@ from telegram.ext import Application
 
 from bot.app.application import build_application
 from bot.config.schema import Config
-from handlers.common import SERVICES_KEY
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ async def serve(config: Config, token: str, *, app: Application[Any, Any, Any, A
         if config.health_port is not None:
             from bot.runtime.health import HealthServer
 
-            health = HealthServer(app.bot_data[SERVICES_KEY])
+            health = HealthServer(app.bot_data.services)
             port = await health.start(config.health_listen, config.health_port)
             log.info("health endpoint on http://%s:%d/healthz", config.health_listen, port)
         if config.webhook is not None:

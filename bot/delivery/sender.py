@@ -38,16 +38,13 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.runtime.logs import describe_exception
+from bot.core.logs import describe_exception
 from storage import outbox
 from storage.db import Database
 from storage.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
 
-# The outbox stores Bot API method names and parameters, so it calls them generically;
-# PTB suggests the typed method instead, which would mean rebuilding objects for nothing.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 MAX_ATTEMPTS = 10
 CATCH_UP = 2  # sends the even pace may make up at once after falling behind
@@ -350,7 +347,12 @@ class OutboxSender:
         try:
             # Tell the interactive rate limiter (an ExtBot feature) to leave outbox sends alone.
             extra: dict[str, Any] = {"rate_limit_args": {"outbox": True}} if isinstance(self.bot, ExtBot) else {}
-            result = await self.bot.do_api_request(item.method, api_kwargs=params, **extra)
+            with warnings.catch_warnings():
+                # The outbox stores Bot API method names and parameters, so it calls them
+                # generically; PTB suggests the typed method instead, which would mean
+                # rebuilding objects for nothing.
+                warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
+                result = await self.bot.do_api_request(item.method, api_kwargs=params, **extra)
         except RetryAfter as error:
             seconds = _seconds(error.retry_after)
             self.stats.rate_limited += 1

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from bot.core.domain import Role
 
 SMALL_CELL = 3
-OVERVIEW_ROLES = (Role.ADMIN, Role.WIJKAGENT, Role.BOA, Role.CARE_DESK, Role.COORDINATOR)
 
 
 @dataclass(frozen=True, slots=True)

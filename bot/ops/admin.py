@@ -127,13 +127,13 @@ def import_areas(
         lines.append(f"# Left out, no buurt polygons for them: {', '.join(without_buurten)}")
     used_keys: set[str] = set()
     for gemeente in sorted({"GM" + w[2:6] for w in buurten_by_wijk}):
-        name = names.get(gemeente)
-        key = _table_key(gemeente, name)
+        gemeente_name = names.get(gemeente)
+        key = _table_key(gemeente, gemeente_name)
         if key in used_keys:
             key = gemeente.lower()
         used_keys.add(key)
         lines += ["", f"[areas.{key}]", f'code = "{gemeente}"']
-        lines.append(f"name = {_toml(name)}" if name else
+        lines.append(f"name = {_toml(gemeente_name)}" if gemeente_name else
                      f'name = "{gemeente}"  # fill in the name, or pass --gemeente-name {gemeente}=Name')
         lines.append(f"polygons = {_toml(polygons_path)}")
         for wijk in sorted(w for w in buurten_by_wijk if w[2:6] == gemeente[2:]):
