@@ -19,7 +19,8 @@ from bot.core.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, has_catalog, translato
 from bot.core.logs import describe_exception
 from bot.delivery.ratelimiter import InteractiveRetryLimiter
 from bot.delivery.sender import Limits, OutboxSender
-from bot.runtime.metrics import REGISTRY
+from bot.delivery.transport import HttpTransport
+from bot.runtime.metrics import HANDLER_SECONDS, UPDATES
 from bot.runtime.services import Services, create_services
 from bot.teams.groups import chat_unreachable, group_migrated
 from handlers.context import CONTEXT_TYPES, BotData, BuurtwachtContext
@@ -97,6 +98,8 @@ def build_application(
         services.sender = OutboxSender(
             app.bot,
             services.db,
+            # Straight to the Bot API with the stored JSON, unless a test brought its own request object.
+            transport=HttpTransport(app.bot.base_url) if request is None else None,
             limits=sender_limits,
             clock=services.clock,
             on_forbidden=functools.partial(chat_unreachable, services),
@@ -117,6 +120,7 @@ def build_application(
     async def post_stop(app: AnyApplication) -> None:
         if services is not None and services.sender is not None:
             await services.sender.stop()
+            await services.sender.transport.close()
 
     async def post_shutdown(app: AnyApplication) -> None:
         if services is not None:
@@ -156,7 +160,7 @@ class BuurtwachtApplication(Application[Any, BuurtwachtContext, Any, Any, BotDat
         try:
             await super().process_update(update)
         finally:
-            REGISTRY.observe_latency(time.perf_counter() - began)
-            REGISTRY.inc("buurtwacht_updates_total", help="Updates handled")
+            HANDLER_SECONDS.observe(time.perf_counter() - began)
+            UPDATES.inc()
             if (services := self.bot_data.services) is not None:
                 services.last_update_at = services.now()
