@@ -8,6 +8,7 @@ register the person and look up their language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -20,12 +21,14 @@ from bot.runtime.services import Services
 
 
 class BotData:
-    """``application.bot_data``: the services, set in post_init."""
+    """``application.bot_data``: the services, set in post_init; and how the runner wants to
+    hear of a fatal condition found while running (a revoked token): exit code and one line."""
 
-    __slots__ = ("services",)
+    __slots__ = ("fatal", "services")
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.fatal: Callable[[int, str], None] | None = None
 
 
 class BuurtwachtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from telegram import BotCommand
-from telegram.error import Conflict, Forbidden, NetworkError, TimedOut
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
@@ -60,6 +60,9 @@ async def set_command_menus(bot: Any) -> None:
 
 async def on_error(update: object, context: BuurtwachtContext) -> None:
     error = context.error
+    if isinstance(error, InvalidToken):
+        _token_refused(context.application)
+        return
     if isinstance(error, Conflict):
         log.error("another bot instance is polling with this token (409 Conflict); stop the other one")
         return
@@ -104,6 +107,7 @@ def build_application(
             clock=services.clock,
             on_forbidden=functools.partial(chat_unreachable, services),
             on_migrated=functools.partial(group_migrated, services),
+            on_invalid_token=functools.partial(_token_refused, app),
         )
         if isinstance(limiter := app.bot.rate_limiter, InteractiveRetryLimiter):
             # Direct replies count in /metrics and /healthz too, on the services' clock.
@@ -164,3 +168,13 @@ class BuurtwachtApplication(Application[Any, BuurtwachtContext, Any, Any, BotDat
             UPDATES.inc()
             if (services := self.bot_data.services) is not None:
                 services.last_update_at = services.now()
+
+
+def _token_refused(app: AnyApplication) -> None:
+    """A 401 while sending: the token was revoked. The runner ends the process with one line."""
+    from bot.app.runner import EXIT_CONFIG, TOKEN_REFUSED
+
+    if (fatal := app.bot_data.fatal) is not None:
+        fatal(EXIT_CONFIG, TOKEN_REFUSED)
+    else:
+        log.error("%s", TOKEN_REFUSED)
