@@ -312,7 +312,7 @@ async def progress_tick(services: Services, bot: Bot) -> None:
 async def tell_expired(services: Services, broadcast_id: int) -> bool:
     """An area alert could not reach everyone before it stopped being current (Telegram was
     unreachable past the deadline in bot.delivery.rules): its sender hears so, once."""
-    told: set[int] = services.extras.setdefault("expired_broadcasts_told", set())
+    told = services.expired_broadcasts_told
     if broadcast_id in told:
         return False
     told.add(broadcast_id)
