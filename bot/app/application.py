@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from typing import Any
@@ -13,6 +14,7 @@ from telegram.request import BaseRequest
 
 from bot.config.schema import Config
 from bot.core.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, has_catalog, translator
+from bot.delivery.paid import sender_concurrency
 from bot.delivery.ratelimiter import InteractiveRetryLimiter
 from bot.delivery.sender import Limits, OutboxSender
 from bot.delivery.transport import HttpTransport
@@ -87,6 +89,8 @@ def build_application(
     if sender_limits is None and (scale := os.environ.get("BUURTWACHT_RATE_SCALE")):
         # Only for runs against the local emulator with the same time scale (tests, benchmarks).
         sender_limits = Limits(time_scale=float(scale))
+    sender_limits = dataclasses.replace(sender_limits or Limits(), paid_per_second=float(config.delivery.paid_rate))
+    concurrency = sender_concurrency(config.delivery.paid_rate) if config.delivery.paid_broadcast else 8
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         nonlocal services
@@ -99,6 +103,7 @@ def build_application(
             # Straight to the Bot API with the stored JSON, unless a test brought its own request object.
             transport=HttpTransport(app.bot.base_url) if request is None else None,
             limits=sender_limits,
+            concurrency=concurrency,
             clock=services.clock,
             on_forbidden=lambda chat_id: _chat_unreachable(services, chat_id),  # type: ignore[arg-type]
             on_migrated=lambda old, new: _chat_migrated(services, old, new),  # type: ignore[arg-type]
