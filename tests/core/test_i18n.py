@@ -25,7 +25,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
 RESIDENT_FILES = ("handlers/start.py", "handlers/report.py", "bot/reports/texts.py", "bot/reports/service.py",
                   "bot/tips/library.py", "bot/tips/service.py", "handlers/tips.py", "bot/alerts/broadcasts.py",
-                  "bot/alerts/lifecycle.py", "handlers/lifecycle.py", "bot/app/application.py")
+                  "bot/alerts/lifecycle.py", "handlers/lifecycle.py", "bot/app/application.py", "handlers/privacy.py",
+                  "bot/privacy/rules.py")
 RESIDENT_HELP_END = "Bij gevaar: bel 112."
 DOC = ROOT / "docs" / "translating.md"
 TEMPLATE = ROOT / "locale" / "messages.pot"
