@@ -10,7 +10,15 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core.domain import URGENT_CATEGORIES, Recipient, RecipientKind, Sighting, SightingStatus
+from bot.core.domain import (
+    OFFICER_KIND_VALUES,
+    OFFICER_KINDS,
+    URGENT_CATEGORIES,
+    Recipient,
+    RecipientKind,
+    Sighting,
+    SightingStatus,
+)
 from bot.core.i18n import translator
 from bot.reports import texts as render
 from bot.reports.incidents import find_merge_target
@@ -21,8 +29,6 @@ from storage import drafts, outbox, sightings, users, watch
 from storage import patrol as patrol_store
 from storage.db import Transaction
 
-OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
-OFFICER_KIND_VALUES = {k.value for k in OFFICER_KINDS}
 CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
           SightingStatus.EXPIRED}
 DRAFT_CONFIRM_STEP = "confirm"  # the report flow's last step (handlers.report Step.CONFIRM)
