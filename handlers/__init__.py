@@ -52,5 +52,5 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     lifecycle.register(app)
     survey.register(app)
     patrol.register(app)
-    # Last in group 0: only a /annuleer that no flow above took means there is nothing to cancel.
-    start.register_last(app)
+    # Last in group 0: a command none of the above took gets "Die opdracht ken ik niet".
+    report.register_last(app)

@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT / "locale" / "tools"))
 from build import extracted
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
+CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py", "bot/reports/questions.py", "bot/reports/buttons.py",
+                "bot/reports/service.py")
 
 
 def catalog(language: str) -> dict[object, object]:
