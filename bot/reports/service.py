@@ -65,7 +65,7 @@ from bot.reports.rules import (
     parse_when,
     says_earlier,
 )
-from bot.runtime.metrics import REGISTRY
+from bot.runtime.metrics import SIGHTINGS
 from bot.runtime.services import Services
 from storage import drafts, outbox, sightings, users, watch
 from storage import patrol as patrol_store
@@ -159,7 +159,7 @@ async def submit_sighting(
                 language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
                 await _queue_routed(services, tx, sighting, recipient, language, reporter_label, incident_id)
     services.wake_sender()
-    REGISTRY.inc("buurtwacht_sightings_total", help="Sightings reported", category=sighting.category.value)
+    SIGHTINGS.labels(category=sighting.category.value).inc()
     return Submitted(sighting, incident_id, merged, report_count, tuple(recipients))
 
 
