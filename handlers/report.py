@@ -30,7 +30,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -39,7 +38,8 @@ from bot.core.domain import Point
 from bot.core.i18n import Translator
 from bot.reports import buttons, service
 from bot.reports.questions import Reply
-from handlers.common import display_label, services_of, user_translator
+from handlers.common import display_label, user_translator
+from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def place_keyboard(t: Translator, web_app_url: str | None = None) -> ReplyKeyboa
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-def place_picker_url(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+def place_picker_url(context: BuurtwachtContext) -> str | None:
     """The map page for "Kies op de kaart", or None while none is configured."""
     return None
 
@@ -73,7 +73,7 @@ def inline(rows: buttons.Buttons) -> InlineKeyboardMarkup:
 # ---------------------------------------------------------------------------- sending
 
 
-async def send(message: Message, t: Translator, replies: list[Reply], context: ContextTypes.DEFAULT_TYPE,
+async def send(message: Message, t: Translator, replies: list[Reply], context: BuurtwachtContext,
                *, pressed: Message | None = None) -> None:
     for reply in replies:
         markup: Any = None
@@ -152,16 +152,16 @@ def web_app_point(data: str) -> Point | None:
     return Point(lat, lon)
 
 
-async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_message(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
-    answer = await service.handle_message(services_of(context), update.effective_user.id, t, incoming_of(message))
+    answer = await service.handle_message(context.services, update.effective_user.id, t, incoming_of(message))
     await send(message, t, answer.replies, context)
 
 
-async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_command(update: Update, context: BuurtwachtContext) -> None:
     """/melding (/report), and /start melding from a group's link: step by step."""
     message = update.effective_message
     if message is None or update.effective_user is None:
@@ -170,11 +170,11 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     # "/melding er wordt ingebroken": words after the command may say it is urgent; after /start
     # they are only the link's "melding".
     words = "" if message.text and message.text.startswith("/start") else " ".join(context.args or [])
-    answer = await service.start_report(services_of(context), update.effective_user.id, t, words)
+    answer = await service.start_report(context.services, update.effective_user.id, t, words)
     await send(message, t, answer.replies, context)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
     query = update.callback_query
     if query is None or update.effective_user is None:
         return
@@ -184,19 +184,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or message.chat.id != update.effective_user.id:
         await answer_query(update, t.gettext("Deze knop is verlopen."))
         return
-    answer = await service.handle_button(services_of(context), update.effective_user.id, t, query.data,
+    answer = await service.handle_button(context.services, update.effective_user.id, t, query.data,
                                          reporter_label=display_label(update))
     await answer_query(update, answer.toast)
     await send(message, t, answer.replies, context, pressed=message)
 
 
-async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_cancel(update: Update, context: BuurtwachtContext) -> None:
     """/annuleer: the report in progress goes; with none, say there is nothing to cancel."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     if not await service.has_draft(services, update.effective_user.id):
         await message.reply_text(t.gettext("Er is niets om te annuleren."), reply_markup=ReplyKeyboardRemove())
         return
@@ -204,7 +204,7 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(message, t, answer.replies, context)
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_command(update: Update, context: BuurtwachtContext) -> None:
     """A command nothing else took: say so, point to /help, and say a report is still open."""
     message = update.effective_message
     if message is None or update.effective_user is None or message.text is None:
@@ -217,7 +217,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return  # a bare /command in a group may be another bot's
     t = await user_translator(update, context)
     lines = [t.gettext("Die opdracht ken ik niet. Met /help zie je wat je kunt doen.")]
-    if message.chat.type == "private" and await service.has_draft(services_of(context), update.effective_user.id):
+    if message.chat.type == "private" and await service.has_draft(context.services, update.effective_user.id):
         lines.append(t.gettext("Je melding staat nog open: beantwoord de vraag hierboven, of stop met /annuleer."))
     await message.reply_text("\n".join(lines))
 

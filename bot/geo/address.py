@@ -133,17 +133,17 @@ def find_address(text: str) -> AddressMention | None:
                                   house_number=number, addition=letter)
     for match in _STREET_MENTION.finditer(text):
         street = match["street"]
-        number = int(match["number"]) if match["number"] else None
-        if number == 0:
-            number = None
+        street_number: int | None = int(match["number"]) if match["number"] else None
+        if street_number == 0:
+            street_number = None
         place = match["place"]
         end = match.end()
         if place is not None and place.split()[0].split("-")[0] in _NOT_PLACES:
             place = None
             end = match.end("letter") if match["letter"] else match.end("number") if match["number"] else match.end("street")
-        parts = [street] + ([f"{number}{match['letter'] or ''}"] if number else []) + ([place] if place else [])
-        return AddressMention(" ".join(parts), match.start(), end, street=street, house_number=number,
-                              addition=match["letter"].upper() if number and match["letter"] else None)
+        parts = [street] + ([f"{street_number}{match['letter'] or ''}"] if street_number else []) + ([place] if place else [])
+        return AddressMention(" ".join(parts), match.start(), end, street=street, house_number=street_number,
+                              addition=match["letter"].upper() if street_number and match["letter"] else None)
     return None
 
 
