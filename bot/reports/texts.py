@@ -10,7 +10,14 @@ import datetime as dt
 import html
 from typing import Any
 
-from bot.core.domain import AreaRef, Category, RecipientKind, Sighting, SightingStatus
+from bot.core.domain import (
+    OFFICER_KINDS,
+    AreaRef,
+    Category,
+    RecipientKind,
+    Sighting,
+    SightingStatus,
+)
 from bot.core.i18n import N_, Translator
 from bot.privacy.profiling import redact_ethnicity
 
@@ -115,10 +122,12 @@ def sighting_text(
         lines.insert(0, "↪️ " + t.gettext("Doorgestuurd uit de buurt {buurt}").format(buurt=esc(relayed_from)))
         if relay_over:
             lines.insert(0, "⌛ <b>" + t.gettext("Niet meer actueel in deze buurt") + "</b>")
+    # Only what helps the neighbours act: "112 gebeld", or "112 niet gebeld" for something
+    # happening now that nobody could call about; nothing when 112 was not needed.
     if sighting.called_112 is True:
-        lines.append("☎️ " + t.gettext("112 is gebeld"))
+        lines.append("☎️ " + t.gettext("112 gebeld"))
     elif sighting.called_112 is False:
-        lines.append("☎️ " + t.gettext("112 is (nog) niet gebeld"))
+        lines.append("☎️ " + t.gettext("112 niet gebeld"))
     lines.append("📍 " + esc(place_label(sighting.area, sighting.street)))
     lines.append("🕒 " + esc(t.datetime(sighting.occurred_at, tz)))
     if sighting.description:
@@ -131,8 +140,7 @@ def sighting_text(
     if report_count > 1:
         lines.append("👥 " + t.ngettext("{n} melding", "{n} meldingen", report_count).format(n=report_count))
     lines.append(t.gettext("Referentie: {reference}").format(reference=esc(sighting.reference)))
-    if for_kind in (RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK,
-                    RecipientKind.FALLBACK_DESK):
+    if for_kind in OFFICER_KINDS:
         if reporter_label:
             lines.append(t.gettext("Melder: {reporter}").format(reporter=esc(reporter_label)))
         if sighting.point is not None:
