@@ -153,6 +153,20 @@ TR = {
 "Doorgestuurd uit de buurt {buurt}": "{buurt} mahallesinden iletildi",
 "🟢 Opgelost": "🟢 Çözüldü",
 "⚠️ Vals alarm": "⚠️ Yanlış alarm",
+"Afgerond": "Tamamlandı",
+"de achterwacht van de gemeente": "belediyenin yedek masası",
+"Je melding {reference} is afgerond. Dank je wel voor het melden.": "{reference} numaralı bildiriminiz tamamlandı. Bildirdiğiniz için teşekkürler.",
+"✅ Afgerond": "✅ Tamamlandı",
+"➖ Geen actie nodig": "➖ İşlem gerekmiyor",
+"❓ Vraag aan melder": "❓ Bildirene sor",
+"🔁 Overdragen": "🔁 Devret",
+"Vraag over je melding {reference}": "{reference} numaralı bildiriminiz hakkında bir soru",
+"De vraag komt van wie je melding behandelt. Tik op Antwoorden om te reageren; je naam en telefoonnummer worden niet doorgegeven.": "Soru, bildiriminizi ele alan kişiden geliyor. Yanıtlamak için Yanıtla'ya dokunun; adınız ve telefon numaranız iletilmez.",
+"✍️ Antwoorden": "✍️ Yanıtla",
+"Typ je antwoord (één bericht).": "Yanıtınızı yazın (tek mesaj).",
+"Dank je! Je antwoord is doorgegeven.": "Teşekkürler! Yanıtınız iletildi.",
+"Notitie bij je melding {reference}:": "{reference} numaralı bildiriminize not:",
+"Deze vraag is al beantwoord.": "Bu soru zaten yanıtlandı.",
 }
 
 TR_PLURALS = {
