@@ -32,4 +32,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:9090/healthz', timeout=4).status == 200 else 1)"]
 
 ENTRYPOINT ["buurtwacht"]
-CMD ["run", "--config", "/app/config.toml"]
+CMD ["run", "--no-demo", "--config", "/app/config.toml"]

@@ -55,6 +55,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                   "en de wijkagent of BOA van jouw wijk."),
         "",
         "🚨 " + t.gettext("Bij gevaar of een misdrijf dat nu gebeurt: bel eerst 112."),
+        # Translators: Dutch police and anonymous-tip phone numbers; keep the numbers as they are.
         t.gettext("Geen spoed: politie 0900-8844. Anoniem melden: 0800-7000."),
         "",
         t.gettext("Start een melding met /melding. Stoppen kan altijd met /annuleer."),

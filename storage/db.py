@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import logging
+import os
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,24 @@ def from_db_time(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     return dt.datetime.fromisoformat(value)
+
+
+PRIVATE_FILE_MODE = 0o600
+_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """The database and its WAL/SHM files readable by the bot's user only, whatever the umask
+    (outside systemd's UMask=0077, e.g. in a container or a shell with umask 022). SQLite gives
+    the -wal and -shm files the database file's mode, so a database created 0600 stays so."""
+    if not path.exists():
+        with contextlib.suppress(FileNotFoundError):  # a missing directory: SQLite says so itself
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE_MODE))
+    for suffix in _COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        with contextlib.suppress(OSError):  # absent, or not ours to change (a read-only copy)
+            if companion.is_file() and companion.stat().st_mode & 0o077:
+                os.chmod(companion, PRIVATE_FILE_MODE)
 
 
 class Transaction:
@@ -189,6 +208,8 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        if str(path) != ":memory:":
+            make_private(Path(path))
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys = ON")
@@ -196,6 +217,7 @@ class Database:
         if str(path) != ":memory:":
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
+            make_private(Path(path))  # the -wal and -shm files WAL mode has just made
         db = cls(conn, str(path))
         if migrate:
             await db.migrate()

@@ -106,6 +106,35 @@ class WebhookConfig:
     secret_token: str
 
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+
+
+@dataclass(frozen=True, slots=True)
+class WebAppConfig:
+    """The Mini App (issue 17): the map inside Telegram, served by the bot's own process.
+
+    ``url`` is the public https address Telegram opens (BotFather's Main App URL and the
+    buttons); its path is where the pages are served. In webhook mode they are served by the
+    webhook's own server (same listen address and port), in polling mode on ``listen``:``port``.
+    """
+
+    url: str
+    listen: str = "127.0.0.1"
+    port: int = 8081
+    tiles: str = OSM_TILES  # "" = no background map, the buurt borders only
+    attribution: str = OSM_ATTRIBUTION
+    max_age_minutes: int = 60  # initData older than this (its auth_date) is refused
+
+    @property
+    def path(self) -> str:
+        """The URL's path, always ending in "/" (e.g. "/webapp/")."""
+        rest = self.url.split("://", 1)[1]
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        path = path.split("?", 1)[0].split("#", 1)[0]
+        return path if path.endswith("/") else path + "/"
+
+
 @dataclass(frozen=True, slots=True)
 class PdokConfig:
     enabled: bool = True
@@ -200,6 +229,7 @@ class Config:
     patrol: PatrolConfig = field(default_factory=PatrolConfig)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
+    webapp: WebAppConfig | None = None
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -557,7 +587,7 @@ def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]
 def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
     root = _Reader(data, "")
-    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts", "patrol"})
+    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts", "patrol", "webapp"})
     bot = root.table("bot") or _Reader({}, "bot")
     bot.unknown_keys({"timezone", "language", "database", "api_url", "file_url"})
     tz_name = bot.text("timezone", "Europe/Amsterdam", what="an IANA timezone like Europe/Amsterdam")
@@ -597,6 +627,8 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
             url=url,
             secret_token=secret,
         )
+
+    webapp = _webapp(root.table("webapp"), webhook)
 
     pdok = PdokConfig()
     if (pd := root.table("pdok")) is not None:
@@ -671,6 +703,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
 
     teams = []
     group_owner: dict[int, str] = {}  # group chat id → where it is configured
+    team_names: dict[str, str] = {}  # folded team name → where it is configured
     for team in root.tables("teams"):
         team.unknown_keys({"name", "buurten", "coordinators", "groups"})
         buurten = team.get("buurten", list, what="a list of buurtcodes")
@@ -680,6 +713,11 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         if not buurten:
             raise ConfigError(f"{team.key('buurten')}: expected at least one buurtcode")
         name = team.text("name", what="the team's name")
+        folded = " ".join(name.split()).casefold()
+        if folded in team_names:
+            raise ConfigError(f"{team.key('name')}: a team named {name.strip()!r} is already configured at "
+                              f"{team_names[folded]}; two teams of one name would be merged into one")
+        team_names[folded] = team.key("name").rsplit(".", 1)[0]
         groups = _int_list(team, "groups", "Telegram group chat ids")
         for i, chat_id in enumerate(groups):
             where = f"{team.key('groups')}[{i}]"
@@ -714,6 +752,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         exact_point_hours=exact_point_hours,
         health_port=health_port,
         health_listen=health_listen,
+        webapp=webapp,
         alert_expiry_minutes=alert_expiry,
         alert_expiry_by_category=expiry_by_category,
         alert_relay_ttl_minutes=relay_ttl,
@@ -725,10 +764,56 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     )
 
 
+# The largest sensible value by unit: larger ones only break later (a date 10^11 days back
+# overflows in every retention run, an infinite distance merges everything).
+_CEILINGS = (("_days", 3650), ("_hours", 24 * 3650), ("_minutes", 60 * 24 * 365), ("_seconds", 3600),
+             ("_m", 100_000))
+_CEILING = 1_000_000
+
+
+WEBAPP_URL_WHAT = "the public https:// URL of the Mini App, like https://buurtwacht.example.nl/webapp/"
+
+
+def _webapp(reader: _Reader | None, webhook: WebhookConfig | None) -> WebAppConfig | None:
+    """[webapp]: absent = no Mini App. In webhook mode the URL may be left out: the pages are
+    then at /webapp/ on the webhook's host."""
+    if reader is None:
+        return None
+    reader.unknown_keys({"url", "listen", "port", "tiles", "attribution", "max_age_minutes"})
+    default_url: Any = ...
+    if webhook is not None:
+        default_url = webhook.url.split("://", 1)[0] + "://" + webhook.url.split("://", 1)[1].split("/", 1)[0] + "/webapp/"
+    url = reader.text("url", default_url, what=WEBAPP_URL_WHAT)
+    # Telegram opens Mini Apps over HTTPS only; no query or fragment (Telegram adds its own).
+    if not re.fullmatch(r"https://[^/\s:?#]+(:\d+)?(/[^\s?#]*)?", url):
+        raise ConfigError(f"{reader.key('url')}: expected {WEBAPP_URL_WHAT} (Telegram requires HTTPS), got {_show(url)}")
+    listen = reader.text("listen", "127.0.0.1", what="an IP address to listen on")
+    port = _check_port(reader.get("port", int, 8081), reader.key("port"))
+    tiles = reader.text("tiles", OSM_TILES, what="a tile URL with {z}, {x} and {y}, or \"\" for the borders only")
+    if tiles and not (re.fullmatch(r"https://\S+", tiles) and all(f"{{{v}}}" in tiles for v in "zxy")):
+        raise ConfigError(f'{reader.key("tiles")}: expected an https:// tile URL with {{z}}, {{x}} and {{y}} '
+                          f'(like {OSM_TILES}), or "" for the buurt borders only, got {_show(tiles)}')
+    attribution = reader.text("attribution", OSM_ATTRIBUTION if tiles == OSM_TILES else "",
+                              what="the tile provider's attribution")
+    if tiles and not attribution.strip():
+        raise ConfigError(f"{reader.key('attribution')}: expected the attribution the tile provider requires")
+    config = WebAppConfig(url=url, listen=listen, port=port, tiles=tiles, attribution=attribution,
+                          max_age_minutes=_positive(reader, "max_age_minutes", int, 60))
+    if webhook is not None and (config.path.rstrip("/") or "/") == (webhook.path.rstrip("/") or "/"):
+        raise ConfigError(f"{reader.key('url')}: the Mini App's path {config.path} is the webhook's path; "
+                          f"choose another, like /webapp/")
+    if config.path == "/" and webhook is not None:
+        raise ConfigError(f"{reader.key('url')}: in webhook mode the Mini App needs its own path, like /webapp/")
+    return config
+
+
 def _positive(reader: _Reader, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
     value = reader.get(name, kind, default)
-    if value <= 0:
+    if not value > 0:  # also NaN
         raise ConfigError(f"{reader.key(name)}: expected a number above 0, got {value}")
+    ceiling = next((most for suffix, most in _CEILINGS if name.endswith(suffix)), _CEILING)
+    if value > ceiling:
+        raise ConfigError(f"{reader.key(name)}: expected at most {ceiling}, got {value}")
     return value
 
 

@@ -17,6 +17,7 @@ from bot.insight.rules import OVERVIEW_ROLES
 OFFICER_HELP_ROLES = frozenset({Role.WIJKAGENT, Role.BOA, Role.CARE_DESK})
 
 RESIDENT_LINES = (
+    # Translators: keep a command's Dutch name or use its English alias (/melding or /report).
     N_("/melding — iets melden in je buurt"),
     N_("/annuleer — stop wat je aan het doen bent"),
     N_("/abonneer <postcode> <huisnummer> — volg de buurtalarmen van je buurt"),

@@ -1,8 +1,9 @@
 """Translations (gettext through babel) and locale-aware formatting.
 
 Source strings (msgids) are Dutch: Dutch is the first language of every user here. Other
-languages live in ``locale/<lang>/LC_MESSAGES/messages.po`` at the top of the repository (the
-source, written by ``locale/tools/build.py``). A wheel or a non-editable install carries the
+languages live in ``locale/<lang>/LC_MESSAGES/messages.po`` at the top of the repository: the
+source, edited by translators and merged from ``locale/messages.pot`` with ``pybabel update``
+(docs/translating.md). A wheel or a non-editable install carries the
 same files as ``bot/locale/…`` (pyproject.toml maps the package ``bot.locale`` to ``locale/``).
 The catalogs are compiled in memory when first used, so neither a fresh clone nor an install
 needs a build step; a ``.mo`` file next to a ``.po`` is used when it is newer.

@@ -7,8 +7,10 @@ calls on :class:`World`, and tests may call the control methods directly.
 from __future__ import annotations
 
 import asyncio
+import html.parser
 import itertools
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -20,6 +22,43 @@ SEND_METHODS = frozenset({
     "sendmessage", "sendphoto", "senddocument", "sendlocation", "editmessagetext",
     "editmessagereplymarkup", "editmessagecaption", "copymessage", "forwardmessage",
 })
+
+
+MAX_TEXT = 4096  # characters of a message text, counted after entity parsing
+MAX_CAPTION = 1024
+
+
+class _VisibleText(html.parser.HTMLParser):
+    """What a reader sees of an HTML message: tags dropped, character references resolved."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+_MARKDOWN_V2_MARKUP = re.compile(r"\\(.)|\[([^\]]*)\]\([^)]*\)|[*_~|`]", re.DOTALL)
+
+
+def visible_length(text: str, parse_mode: Any) -> int:
+    """The length Telegram checks its limits against: the text after parsing its entities,
+    in UTF-16 code units (what Telegram's offsets count), without the markup."""
+    mode = str(parse_mode or "").lower()
+    if mode == "html":
+        parser = _VisibleText()
+        parser.feed(text)
+        parser.close()
+        text = "".join(parser.parts)
+    elif mode == "markdownv2":
+        text = _MARKDOWN_V2_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _check_length(text: Any, parse_mode: Any, limit: int, what: str) -> None:
+    if text is not None and visible_length(str(text), parse_mode) > limit:
+        raise ApiError(400, f"Bad Request: {what} is too long")
 
 
 class ApiError(Exception):
@@ -581,8 +620,7 @@ class World:
         text = params.get("text")
         if not text:
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(str(text)) > 4096:
-            raise ApiError(400, "Bad Request: message is too long")
+        _check_length(text, params.get("parse_mode"), MAX_TEXT, "message")
         return self._store(chat, SentMessage(chat.id, 0, "sendMessage", text=str(text),
                                              reply_markup=params.get("reply_markup"),
                                              parse_mode=params.get("parse_mode")))
@@ -600,6 +638,7 @@ class World:
 
     def api_sendphoto(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         chat = self._target_chat(params)
+        _check_length(params.get("caption"), params.get("parse_mode"), MAX_CAPTION, "message caption")
         photo = self._file(params, files, "photo")
         return self._store(chat, SentMessage(chat.id, 0, "sendPhoto", photo=photo, caption=params.get("caption"),
                                              reply_markup=params.get("reply_markup")))
@@ -626,6 +665,7 @@ class World:
     def api_editmessagetext(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         chat, message = self._edit_target(params)
         text = params.get("text")
+        _check_length(text, params.get("parse_mode"), MAX_TEXT, "message")
         markup = params.get("reply_markup")
         if message.text == text and message.reply_markup == markup:
             raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
@@ -635,6 +675,7 @@ class World:
 
     def api_editmessagecaption(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         chat, message = self._edit_target(params)
+        _check_length(params.get("caption"), params.get("parse_mode"), MAX_CAPTION, "message caption")
         message.caption = params.get("caption")
         message.reply_markup = params.get("reply_markup")
         return self._edited(chat, message)

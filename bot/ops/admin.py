@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +73,16 @@ def import_areas(
     *,
     polygons_path: str = "areas.geojson",
     gemeente_names: Mapping[str, str] | None = None,
+    gemeenten: Collection[str] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """CBS buurt GeoJSON (and optionally the wijk layer, for wijk names) → one WGS84 GeoJSON
     of the buurt polygons, and a TOML snippet for ``[areas]`` that passes config validation.
 
     The bot places a report by its *buurt* (the buurtcode contains the wijk and the gemeente),
     so buurt polygons are required; wijk polygons alone are refused with that explanation.
+    ``gemeenten`` (GMxxxx codes) keeps only those gemeenten; one not in the files is refused.
     """
+    wanted = {code.upper()[2:] for code in gemeenten or ()}
     files = [sources] if isinstance(sources, Path) else list(sources)
     names = {**CBS_GEMEENTEN, **(gemeente_names or {})}
     wijk_names: dict[str, str] = {}
@@ -91,6 +94,8 @@ def import_areas(
             props = feature.get("properties") or {}
             code = str(props.get("statcode") or feature.get("id") or "")
             name = str(props.get("statnaam") or "").strip()
+            if wanted and code[2:6] not in wanted:
+                continue
             if WIJK_CODE.match(code):
                 # CBS writes "Wijk 10 Binnenstad": the number is the code's, the name is the rest.
                 name = _WIJK_NUMBER.sub("", name).strip() or name
@@ -103,6 +108,10 @@ def import_areas(
                 else:
                     skipped_without_shape.append(code)
     shown = " + ".join(str(f) for f in files)
+    missing = sorted(f"GM{code}" for code in wanted if not any(w[2:6] == code for w in buurten_by_wijk))
+    if missing and (buurt_features or not wijk_names):
+        raise OperationError(f"{shown}: no buurten of {', '.join(missing)}; is it the right CBS file (the whole "
+                             "country, or your region)?")
     if not buurt_features:
         if wijk_names:
             raise OperationError(
@@ -127,13 +136,13 @@ def import_areas(
         lines.append(f"# Left out, no buurt polygons for them: {', '.join(without_buurten)}")
     used_keys: set[str] = set()
     for gemeente in sorted({"GM" + w[2:6] for w in buurten_by_wijk}):
-        name = names.get(gemeente)
-        key = _table_key(gemeente, name)
+        gemeente_name = names.get(gemeente)
+        key = _table_key(gemeente, gemeente_name)
         if key in used_keys:
             key = gemeente.lower()
         used_keys.add(key)
         lines += ["", f"[areas.{key}]", f'code = "{gemeente}"']
-        lines.append(f"name = {_toml(name)}" if name else
+        lines.append(f"name = {_toml(gemeente_name)}" if gemeente_name else
                      f'name = "{gemeente}"  # fill in the name, or pass --gemeente-name {gemeente}=Name')
         lines.append(f"polygons = {_toml(polygons_path)}")
         for wijk in sorted(w for w in buurten_by_wijk if w[2:6] == gemeente[2:]):

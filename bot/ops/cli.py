@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.config.schema import GEMEENTE_CODE, Config, ConfigError, load_config
 
@@ -23,6 +24,30 @@ buurtwacht: no bot token. Set the environment variable {TOKEN_ENV}:
 The token is never read from a file in the repository. To try the bot without a token,
 run the offline demo instead:  buurtwacht demo
 """
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_LEVEL_ENV = "BUURTWACHT_LOG_LEVEL"
+MAX_INVITE_DAYS = 365
+
+
+def asked_log_level(args: argparse.Namespace) -> str | None:
+    """The log level someone asked for (--log-level, else $BUURTWACHT_LOG_LEVEL), or None."""
+    asked = getattr(args, "log_level", None) or os.environ.get(LOG_LEVEL_ENV, "").strip().upper()
+    return asked if asked in LOG_LEVELS else None
+
+
+def log_level(args: argparse.Namespace) -> str:
+    """The bot logs what it does (INFO); one-shot commands print their result and log only
+    warnings (migrations applied, services opened) unless a level is asked for."""
+    return asked_log_level(args) or ("INFO" if args.command == "run" else "WARNING")
+
+
+def invite_days(text: str) -> int:
+    from bot.core.textsafety import parse_bounded_int
+
+    days = parse_bounded_int(text.strip(), 1, MAX_INVITE_DAYS, max_digits=3)
+    if days is None:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days from 1 to {MAX_INVITE_DAYS}, got {text!r}")
+    return days
 
 
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
@@ -42,32 +67,32 @@ def _load(path: str) -> Config:
 def cmd_run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        print(NO_TOKEN_MESSAGE, file=sys.stderr)
-        # A person trying it out at a terminal gets the offline demo right away; scripts and
-        # services get a clear failure instead of an interactive program.
-        if args.demo_without_token or sys.stdin.isatty():
-            print("Starting the offline demo instead (no token, no internet needed)...\n", file=sys.stderr)
-            return cmd_demo(args)
-        return 2
+        # Someone trying it out gets the offline demo right away, at a terminal or with lines
+        # piped in; a service (systemd, Docker) passes --no-demo and fails clearly instead.
+        if args.no_demo:
+            print(NO_TOKEN_MESSAGE, file=sys.stderr)
+            return 2
+        return cmd_demo(args, no_token=True)
     config = _load(args.config)
     from bot.app.runner import run_bot
 
     return run_bot(config, token)
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, *, no_token: bool = False) -> int:
     from bot.ops.demo import run_demo
     from bot.runtime.logs import quiet_libraries
 
-    # The demo's screen is the chats; library chatter below warnings would drown it.
-    level = max(logging.WARNING, logging.getLogger().level)
-    logging.getLogger().setLevel(level)
-    quiet_libraries(level)
-    # At a terminal the demo is interactive; with piped input it plays the lines as a script.
+    # The demo's screen is the chats: no log lines between them unless --log-level asks.
+    if not asked_log_level(args):
+        logging.getLogger().setLevel(logging.ERROR)
+        quiet_libraries(logging.ERROR)
+    # At a terminal the demo is interactive; otherwise it plays the lines it reads until the
+    # input ends (a pipe, a file, or nothing at all).
     script = None if sys.stdin.isatty() else [line.rstrip("\n") for line in sys.stdin]
     # `buurtwacht run` without a token hands over its --config (default config.toml, which a
     # new user does not have yet): the demo then plays config.example.toml and says so.
-    return run_demo(Path(args.config), script)
+    return run_demo(Path(args.config), script, no_token_env=TOKEN_ENV if no_token else None)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -171,6 +196,11 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
     from bot.ops.admin import OperationError, import_areas
 
     names: dict[str, str] = {}
+    for code in args.gemeente or []:
+        if not GEMEENTE_CODE.match(code):
+            print(f"buurtwacht: import-areas: --gemeente: expected a CBS gemeentecode like GM0866, got {code!r}",
+                  file=sys.stderr)
+            return 2
     for item in args.gemeente_name or []:
         code, _, name = item.partition("=")
         code = code.strip().upper()
@@ -180,7 +210,8 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
         names[code] = name.strip()
     out = Path(args.out)
     try:
-        data, snippet = import_areas([Path(f) for f in args.files], polygons_path=str(out), gemeente_names=names)
+        data, snippet = import_areas([Path(f) for f in args.files], polygons_path=str(out), gemeente_names=names,
+                                     gemeenten=args.gemeente)
     except OperationError as error:
         print(f"buurtwacht: import-areas: {error}", file=sys.stderr)
         return 2
@@ -192,61 +223,93 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="buurtwacht", description="Buurtwacht: Telegram bot for buurtpreventie")
-    parser.add_argument("--log-level", default=os.environ.get("BUURTWACHT_LOG_LEVEL", "INFO"))
-    parser.add_argument("--log-format", choices=["text", "json"], default="text")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _logging_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """--log-level and --log-format, before or after the subcommand (after it they win)."""
+    parser.add_argument(
+        "--log-level", type=str.upper, choices=LOG_LEVELS, default=None if top else argparse.SUPPRESS,
+        help=f"how much to log to stderr (default: INFO for run, WARNING for the other commands; "
+             f"or ${LOG_LEVEL_ENV})")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text" if top else argparse.SUPPRESS,
+                        help="text lines, or one JSON object per line (default text)")
 
-    run = sub.add_parser("run", help="run the bot (token from BUURTWACHT_TOKEN)")
-    run.add_argument("--config", default="config.toml")
-    run.add_argument(
-        "--demo-without-token", action="store_true",
-        help="start the offline demo instead of failing when no token is set",
-    )
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot.core.domain import Role
+
+    parser = argparse.ArgumentParser(prog="buurtwacht", description="Buurtwacht: Telegram bot for buurtpreventie")
+    _logging_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
+        made = sub.add_parser(name, help=help_text, description=kwargs.pop("description", help_text), **kwargs)
+        _logging_options(made, top=False)
+        return made
+
+    def config_option(made: argparse.ArgumentParser, default: str = "config.toml") -> None:
+        made.add_argument("--config", default=default, metavar="PATH",
+                          help=f"the TOML configuration (default {default})")
+
+    run = command("run", "run the bot (token from BUURTWACHT_TOKEN; without one, the offline demo)")
+    config_option(run)
+    run.add_argument("--no-demo", action="store_true",
+                     help="fail with exit code 2 when no token is set instead of starting the demo (for services)")
+    run.add_argument("--demo-without-token", action="store_true", help=argparse.SUPPRESS)  # the old default
     run.set_defaults(func=cmd_run)
 
-    demo = sub.add_parser("demo", help="offline demo: local Telegram emulator, no token, no internet")
-    demo.add_argument("--config", default="config.example.toml")
+    demo = command("demo", "offline demo: local Telegram emulator, no token, no internet",
+                   description="The bot against a local Telegram emulator, played from one terminal; "
+                               "with input from a pipe or file it plays those lines until the input ends.")
+    config_option(demo, "config.example.toml")
     demo.set_defaults(func=cmd_demo)
 
-    migrate = sub.add_parser("migrate", help="apply database migrations and report the version")
-    migrate.add_argument("--config", default="config.toml")
+    migrate = command("migrate", "apply database migrations and report the version")
+    config_option(migrate)
     migrate.set_defaults(func=cmd_migrate)
 
-    check = sub.add_parser("check-config", help="validate a config and summarise areas, officers and teams")
-    check.add_argument("--config", default="config.toml")
+    check = command("check-config", "validate a config and summarise areas, officers and teams")
+    config_option(check)
     check.set_defaults(func=cmd_check_config)
-    backup = sub.add_parser("backup", help="consistent copy of the live database (the bot may run)")
-    backup.add_argument("path")
-    backup.add_argument("--config", default="config.toml")
+
+    backup = command("backup", "consistent copy of the live database (the bot may run)")
+    backup.add_argument("path", metavar="PATH", help="where to write the backup (a new SQLite file)")
+    config_option(backup)
     backup.set_defaults(func=cmd_backup)
 
-    restore = sub.add_parser("restore", help="replace the database by a backup (the bot must be stopped)")
-    restore.add_argument("path")
-    restore.add_argument("--config", default="config.toml")
+    restore = command("restore", "replace the database by a backup (the bot must be stopped)")
+    restore.add_argument("path", metavar="PATH", help="the backup file to restore")
+    config_option(restore)
     restore.set_defaults(func=cmd_restore)
 
-    areas = sub.add_parser(
-        "import-areas", help="load CBS buurt polygons (GeoJSON, WGS84 or RD New), optionally with the wijk layer",
+    areas = command(
+        "import-areas", "load CBS buurt polygons (GeoJSON, WGS84 or RD New), optionally with the wijk layer",
         description="Converts CBS buurt polygons to one WGS84 GeoJSON file and prints an [areas] config "
-                    "snippet. Buurt (BU…) polygons are required; a CBS wijken file given as well only "
-                    "supplies the wijk names.")
+                    "snippet. Buurt (BU…) polygons are required; a CBS wijken file given as well supplies "
+                    "the wijk names. Download the files from CBS: 'Wijk- en buurtkaart' (cbs.nl, search "
+                    "'wijk- en buurtkaart 2024'), or PDOK's 'CBS Wijken en Buurten' service.")
     areas.add_argument("files", nargs="+", metavar="FILE.geojson", help="the CBS buurten file (and the wijken file)")
-    areas.add_argument("--out", default="areas.geojson", help="where to write the polygons (default areas.geojson)")
+    areas.add_argument("--out", default="areas.geojson", metavar="PATH",
+                       help="where to write the polygons (default areas.geojson)")
+    areas.add_argument("--gemeente", action="append", metavar="GMxxxx", type=str.upper,
+                       help="only this gemeente (repeatable; default: every gemeente in the files)")
     areas.add_argument("--gemeente-name", action="append", metavar="GMxxxx=Name",
                        help="name a gemeente the built-in table does not know (repeatable)")
     areas.set_defaults(func=cmd_import_areas)
 
-    admin = sub.add_parser("admin", help="administration from the command line")
-    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
-    invite = admin_sub.add_parser("invite", help="make a one-time invite link for a role (e.g. the first admin)")
-    invite.add_argument("--config", default="config.toml")
-    invite.add_argument("--role", default="admin")
+    admin = command("admin", "administration from the command line")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    invite = admin_sub.add_parser("invite", help="make a one-time invite link for a role (e.g. the first admin)",
+                                  description="Makes a one-time invite link for a role (e.g. the first admin) "
+                                              "and prints it.")
+    _logging_options(invite, top=False)
+    config_option(invite)
+    invite.add_argument("--role", default="admin", choices=[r.value for r in Role if r is not Role.RESIDENT],
+                        help="the role the link grants (default admin)")
     invite.add_argument("--scope", required=True, help="GMxxxx, WKxxxxxx or a team number")
-    invite.add_argument("--days", type=int, default=7)
-    invite.add_argument("--label")
-    invite.add_argument("--bot-username")
+    invite.add_argument("--days", type=invite_days, default=7, metavar="1-365",
+                        help="how many days the link stays valid (default 7)")
+    invite.add_argument("--label", help="a note shown in /uitnodigingen, e.g. who the link is for")
+    invite.add_argument("--bot-username", metavar="NAME",
+                        help="the bot's @username, to print a t.me link (or $BUURTWACHT_BOT_USERNAME)")
     invite.set_defaults(func=cmd_admin_invite)
     return parser
 
@@ -254,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_logging(args.log_level, args.log_format)
+    setup_logging(log_level(args), args.log_format)
     return int(args.func(args) or 0)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import enum
 import os
 import sys
@@ -20,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.config.schema import Config, ConfigError, PdokConfig, load_config
+from bot.core.i18n import Translator, translator
 from bot.emulator import Emulator, FloodLimits
 from bot.emulator.state import SentMessage
 
-GROUP_ID = -1001000000010
+GROUP_ID = -1001000000010  # the team's group when the config names none
+RESIDENT_ID = 100001
 EXAMPLE_CONFIG_NAME = "config.example.toml"
-# Where a shared location lands when you just press Enter: Helmond, buurt Centrum.
-DEFAULT_POINT = (51.4795, 5.6560)
-DEFAULT_POINT_NAME = "Helmond, Centrum"
 
 
 @dataclass(frozen=True)
@@ -38,23 +38,74 @@ class Persona:
     role: str
 
 
-PERSONAS = {
-    "bewoner": Persona("bewoner", 100001, "Ria (bewoner)", "resident"),
-    "coordinator": Persona("coordinator", 500001, "Cor (coördinator BPT Binnenstad)", "coordinator"),
-    "wijkagent": Persona("wijkagent", 200010, "Wijkagent Binnenstad", "wijkagent"),
-}
+@dataclass(frozen=True)
+class Cast:
+    """Who plays in the demo, taken from the config: its first wijk with a wijkagent (a
+    Telegram id) and a team with a coordinator, that team's group, and a point in its buurt."""
 
-HELP = f"""\
-Opdrachten (al het andere gaat als bericht van de huidige persoon naar de bot):
-  /as bewoner | coordinator | wijkagent   wissel van persoon (je begint als bewoner)
-  /groep  /prive                          typ in de groep van het team, of in je privéchat
-  <nummer>   of   =<tekst>                druk op de knop met dat nummer (of die tekst)
-  /locatie <breedte> <lengte>             deel een locatie (bijv. /locatie {DEFAULT_POINT[0]} {DEFAULT_POINT[1]});
-                                          een "📍"-knop vraagt om coördinaten (Enter: {DEFAULT_POINT_NAME})
-  /foto                                   stuur een foto
-  /hulp                                   deze uitleg;  /stop (of Ctrl-C, Ctrl-D)  stoppen
-Probeer: /melding (als bewoner) en druk op de knoppen; kijk wat de groep en de wijkagent krijgen.
-"""
+    personas: dict[str, Persona]
+    group_id: int
+    group_title: str
+    buurt_code: str
+    place: str  # "Helmond, Centrum": where a shared location lands when you press Enter
+    point: tuple[float, float] = (0.0, 0.0)
+
+
+# Typed after /as, the same in every language (the console's other words are translated:
+# the demo speaks the config's language); the English words work too.
+PERSONA_KEYS = {"resident": "bewoner", "coordinator": "coordinator", "wijkagent": "wijkagent"}
+PERSONA_ALIASES = {"resident": "bewoner", "officer": "wijkagent", "coördinator": "coordinator"}
+
+
+def cast_from_config(config: Config, t: Translator) -> Cast | None:
+    """The first wijk (in config order) with a wijkagent that has a Telegram id and a team
+    with a coordinator covering one of its buurten; None when the config has no such wijk."""
+    for gemeente in config.gemeenten:
+        for wijk in gemeente.wijken:
+            agent = next((o for o in wijk.wijkagenten if o.telegram_id is not None), None)
+            codes = [b.code for b in wijk.buurten]
+            team = next((tm for tm in config.teams if tm.coordinators and set(tm.buurten) & set(codes)), None)
+            if agent is None or agent.telegram_id is None or team is None:
+                continue
+            buurt = next(b for b in wijk.buurten if b.code in team.buurten)
+            taken = {agent.telegram_id, *team.coordinators}
+            resident = next(i for i in range(RESIDENT_ID, RESIDENT_ID + 10) if i not in taken)
+            keys = PERSONA_KEYS
+            personas = {
+                keys["resident"]: Persona(keys["resident"], resident, t.gettext("Ria (bewoner)"), "resident"),
+                keys["coordinator"]: Persona(
+                    keys["coordinator"], team.coordinators[0],
+                    t.gettext("Cor (coördinator {team})").format(team=team.name), "coordinator"),
+                keys["wijkagent"]: Persona(
+                    keys["wijkagent"], agent.telegram_id,
+                    agent.name or t.gettext("Wijkagent {wijk}").format(wijk=wijk.name), "wijkagent"),
+            }
+            return Cast(personas, team.groups[0] if team.groups else GROUP_ID, team.name, buurt.code,
+                        f"{gemeente.name}, {buurt.name}")
+    return None
+
+
+def help_text(t: Translator, cast: Cast) -> str:
+    keys = " | ".join(cast.personas)
+    lat, lon = cast.point
+    rows = [
+        (f"/as {keys}", t.gettext("wissel van persoon (je begint als {resident})").format(
+            resident=next(iter(cast.personas)))),
+        ("/groep  /prive", t.gettext("typ in de groep van het team, of in je privéchat")),
+        (t.gettext("<nummer>   of   =<tekst>"), t.gettext("druk op de knop met dat nummer (of die tekst)")),
+        (t.gettext("/locatie <breedte> <lengte>"), t.gettext("deel een locatie (bijv. /locatie {lat} {lon});").format(
+            lat=lat, lon=lon)),
+        ("", t.gettext('een "📍"-knop vraagt om coördinaten (Enter: {place})').format(place=cast.place)),
+        ("/foto", t.gettext("stuur een foto")),
+        ("/hulp", t.gettext("deze uitleg;  /stop (of Ctrl-C, Ctrl-D)  stoppen")),
+    ]
+    width = max(len(left) for left, _ in rows) + 3
+    lines = [t.gettext("Opdrachten (al het andere gaat als bericht van de huidige persoon naar de bot):")]
+    lines += [f"  {left.ljust(width)}{right}" for left, right in rows]
+    lines.append(t.gettext("Probeer: /melding (als bewoner) en druk op de knoppen; kijk wat de groep en de "
+                           "wijkagent krijgen."))
+    lines.append(t.gettext("Knopnummers beginnen op elk scherm opnieuw bij 1."))
+    return "\n".join(lines) + "\n"
 
 
 class Outcome(enum.Enum):
@@ -86,14 +137,20 @@ def message_buttons(message: SentMessage) -> list[Button]:
 
 
 class DemoConsole:
-    def __init__(self, emulator: Emulator, out: Any = sys.stdout) -> None:
+    def __init__(self, emulator: Emulator, cast: Cast, t: Translator, out: Any = sys.stdout) -> None:
         self.emulator = emulator
         self.world = emulator.world
+        self.cast = cast
+        self.t = t
         self.out = out
-        self.persona = PERSONAS["bewoner"]
+        self.persona = next(iter(cast.personas.values()))
         self.in_group = False
+        # Numbers shown on the current screen (they restart at 1 on each screen that has
+        # buttons); every button seen stays reachable by its text (=<tekst>).
         self.buttons: dict[int, Button] = {}
+        self.seen: list[Button] = []
         self.next_button = 1
+        self.new_screen = True
         self.awaiting_location: Button | None = None
         self.world.on_message.append(self.show)
         self.world.on_edit.append(lambda m: self.show(m, edited=True))
@@ -102,81 +159,98 @@ class DemoConsole:
         print(text, file=self.out, flush=True)
 
     def chat_name(self, chat_id: int) -> str:
-        if chat_id == GROUP_ID:
-            return "groep BPT Binnenstad"
-        for persona in PERSONAS.values():
+        t = self.t
+        if chat_id == self.cast.group_id:
+            return t.gettext("groep {name}").format(name=self.cast.group_title)
+        for persona in self.cast.personas.values():
             if persona.user_id == chat_id:
-                return f"privé {persona.name}"
-        return f"chat {chat_id}"
+                return t.gettext("privé {name}").format(name=persona.name)
+        return t.gettext("chat {id}").format(id=chat_id)
+
+    def persona_for(self, key: str) -> Persona | None:
+        key = key.strip().lower()
+        return self.cast.personas.get(PERSONA_ALIASES.get(key, key))
 
     def show(self, message: SentMessage, edited: bool = False) -> None:
-        label = "bewerkt" if edited else "bericht"
+        t = self.t
+        label = t.gettext("bewerkt") if edited else t.gettext("bericht")
         lines = [f"\n┌─ {self.chat_name(message.chat_id)} · {label} #{message.message_id}"]
         lines += [f"│ {line}" for line in strip_html(transcript_text(message)).splitlines()]
-        for button in message_buttons(message):
+        buttons = message_buttons(message)
+        if buttons and self.new_screen:
+            self.buttons.clear()
+            self.next_button = 1
+            self.new_screen = False
+        for button in buttons:
             number = self.next_button
             self.next_button += 1
             self.buttons[number] = button
+            self.seen.append(button)
             lines.append(f"│   [{number}] {button.label}")
         lines.append("└─")
         self.say("\n".join(lines))
 
     def prompt(self) -> str:
+        t = self.t
         if self.awaiting_location is not None:
-            return f"locatie (<breedte> <lengte>, Enter = {DEFAULT_POINT_NAME})> "
-        where = "groep" if self.in_group else "privé"
+            return t.gettext("locatie (<breedte> <lengte>, Enter = {place})> ").format(place=self.cast.place)
+        where = t.gettext("groep") if self.in_group else t.gettext("privé")
         return f"{self.persona.key}@{where}> "
 
     def handle(self, line: str) -> Outcome:
         """Act on one input line."""
+        t = self.t
         line = line.strip()
+        self.new_screen = True
         if self.awaiting_location is not None:
             return self._share_location(line)
         if not line:
             return Outcome.LOCAL
         world, persona = self.world, self.persona
-        chat_id = GROUP_ID if self.in_group else None
+        chat_id = self.cast.group_id if self.in_group else None
+        command = line.split()[0]
+        lat, lon = self.cast.point
         if line in ("/stop", "/quit", "/exit"):
             return Outcome.STOP
         if line in ("/hulp", "/help?"):
-            self.say(HELP)
+            self.say(help_text(t, self.cast))
             return Outcome.LOCAL
-        if line.split()[0] == "/as":
-            key = line[3:].strip().lower()
-            if key in PERSONAS:
-                self.persona = PERSONAS[key]
-                self.say(f"→ je bent nu {self.persona.name}")
+        if command == "/as":
+            chosen = self.persona_for(line[3:])
+            if chosen is not None:
+                self.persona = chosen
+                self.say("→ " + t.gettext("je bent nu {name}").format(name=chosen.name))
             else:
-                self.say(f"→ kies uit: {', '.join(PERSONAS)}")
+                self.say("→ " + t.gettext("kies uit: {keys}").format(keys=", ".join(self.cast.personas)))
             return Outcome.LOCAL
-        if line in ("/groep", "/prive"):
-            self.in_group = line == "/groep"
-            self.say("→ je typt nu in de groep BPT Binnenstad" if self.in_group
-                     else "→ je typt nu in je privéchat met de bot")
+        if line in ("/groep", "/group", "/prive", "/private"):
+            self.in_group = line in ("/groep", "/group")
+            self.say("→ " + (t.gettext("je typt nu in de groep {name}").format(name=self.cast.group_title)
+                             if self.in_group else t.gettext("je typt nu in je privéchat met de bot")))
             return Outcome.LOCAL
         if line.isdigit():
             button = self.buttons.get(int(line))
             if button is None:
-                self.say("→ geen knop met dat nummer")
+                self.say("→ " + t.gettext("geen knop met dat nummer"))
                 return Outcome.LOCAL
             return self.press(button)
         elif line.startswith("="):
             button = self._find_button(line[1:].strip())
             if button is None:
-                self.say("→ geen knop met die tekst")
+                self.say("→ " + t.gettext("geen knop met die tekst"))
                 return Outcome.LOCAL
             return self.press(button)
-        elif line.split()[0] in ("/loc", "/locatie"):
+        elif command in ("/loc", "/locatie", "/location"):
             try:
                 lat, lon = (float(x) for x in line.split()[1:3])
             except ValueError:
-                self.say(f"→ gebruik: /locatie {DEFAULT_POINT[0]} {DEFAULT_POINT[1]}")
+                self.say("→ " + t.gettext("gebruik: /locatie {lat} {lon}").format(lat=lat, lon=lon))
                 return Outcome.LOCAL
             world.send_location(persona.user_id, lat, lon, chat_id=chat_id)
-            self.say(f"→ [locatie {lat:.5f}, {lon:.5f}] gedeeld")
-        elif line == "/foto":
+            self.say("→ " + t.gettext("[locatie {lat}, {lon}] gedeeld").format(lat=f"{lat:.5f}", lon=f"{lon:.5f}"))
+        elif line in ("/foto", "/photo"):
             world.send_photo(persona.user_id, chat_id=chat_id)
-            self.say("→ [foto] verstuurd")
+            self.say("→ " + t.gettext("[foto] verstuurd"))
         else:
             world.send_text(persona.user_id, line, chat_id=chat_id)
         return Outcome.SENT
@@ -184,47 +258,51 @@ class DemoConsole:
     def _find_button(self, text: str) -> Button | None:
         """The newest button whose label contains (or whose data equals) the text, in the chat
         you are typing in."""
-        here = GROUP_ID if self.in_group else self.persona.user_id
-        for number in sorted(self.buttons, reverse=True):
-            button = self.buttons[number]
+        here = self.cast.group_id if self.in_group else self.persona.user_id
+        for button in reversed(self.seen):
             if button.chat_id == here and (button.callback_data == text or text.lower() in button.label.lower()):
                 return button
         return None
 
     def press(self, button: Button) -> Outcome:
+        t = self.t
         persona = self.persona
         if button.callback_data is not None:
             self.world.press_button(persona.user_id, button.chat_id, button.message_id, button.callback_data)
             return Outcome.SENT
         # A reply-keyboard button belongs to the chat it was shown in, as in Telegram.
-        if button.chat_id not in (persona.user_id, GROUP_ID):
-            self.say(f"→ die knop staat in de chat van {self.chat_name(button.chat_id)}; wissel eerst met /as")
+        if button.chat_id not in (persona.user_id, self.cast.group_id):
+            self.say("→ " + t.gettext("die knop staat in de chat van {chat}; wissel eerst met /as").format(
+                chat=self.chat_name(button.chat_id)))
             return Outcome.LOCAL
         if button.request_location:
             self.awaiting_location = button
-            self.say("→ Telegram vraagt je locatie te delen: typ <breedte> <lengte>, of Enter voor "
-                     f"{DEFAULT_POINT_NAME} ({DEFAULT_POINT[0]} {DEFAULT_POINT[1]})")
+            lat, lon = self.cast.point
+            self.say("→ " + t.gettext("Telegram vraagt je locatie te delen: typ <breedte> <lengte>, of Enter "
+                                      "voor {place} ({lat} {lon})").format(place=self.cast.place, lat=lat, lon=lon))
             return Outcome.LOCAL
         chat_id = None if button.chat_id == persona.user_id else button.chat_id
         self.world.send_text(persona.user_id, button.label, chat_id=chat_id)
         return Outcome.SENT
 
     def _share_location(self, line: str) -> Outcome:
+        t = self.t
         button = self.awaiting_location
         assert button is not None
-        if line in ("/annuleer", "/stop"):
+        if line in ("/annuleer", "/cancel", "/stop"):
             self.awaiting_location = None
-            self.say("→ locatie niet gedeeld")
+            self.say("→ " + t.gettext("locatie niet gedeeld"))
             return Outcome.LOCAL
         try:
-            lat, lon = (float(x) for x in line.replace(",", " ").split()[:2]) if line else DEFAULT_POINT
+            lat, lon = (float(x) for x in line.replace(",", " ").split()[:2]) if line else self.cast.point
         except ValueError:
-            self.say(f"→ typ twee getallen, bijvoorbeeld {DEFAULT_POINT[0]} {DEFAULT_POINT[1]}, of Enter")
+            self.say("→ " + t.gettext("typ twee getallen, bijvoorbeeld {lat} {lon}, of Enter").format(
+                lat=self.cast.point[0], lon=self.cast.point[1]))
             return Outcome.LOCAL
         self.awaiting_location = None
         chat_id = None if button.chat_id == self.persona.user_id else button.chat_id
         self.world.send_location(self.persona.user_id, lat, lon, chat_id=chat_id)
-        self.say(f"→ [locatie {lat:.5f}, {lon:.5f}] gedeeld")
+        self.say("→ " + t.gettext("[locatie {lat}, {lon}] gedeeld").format(lat=f"{lat:.5f}", lon=f"{lon:.5f}"))
         return Outcome.SENT
 
 
@@ -247,13 +325,24 @@ def strip_html(text: str) -> str:
     return html.unescape(re.sub(r"</?(b|i|u|s|code|pre|a|tg-spoiler|blockquote)( [^>]*)?>", "", text))
 
 
-def demo_config(config_path: Path, emulator: Emulator, database: Path) -> Config:
-    config = load_config(config_path, env={})
-    fields = {f: getattr(config, f) for f in config.__dataclass_fields__}
+def demo_config(config: Config, emulator: Emulator, database: Path) -> Config:
     # Offline: no PDOK; typed postcodes use the config's postcode ranges.
-    fields.update(api_url=emulator.base_url, file_url=emulator.base_file_url, database=database,
-                  webhook=None, pdok=PdokConfig(enabled=False), health_port=None)
-    return Config(**fields)
+    return dataclasses.replace(config, api_url=emulator.base_url, file_url=emulator.base_file_url,
+                               database=database, webhook=None, pdok=PdokConfig(enabled=False),
+                               health_port=None)
+
+
+def load_demo_config(config_path: Path) -> tuple[Config, Translator, Cast]:
+    """The config, the language the demo speaks (the config's) and its cast; ConfigError
+    when the config cannot be read or has nobody to play."""
+    config = load_config(config_path, env={})
+    t = translator(config.language)
+    cast = cast_from_config(config, t)
+    if cast is None:
+        raise ConfigError(t.gettext(
+            "de demo heeft een wijk nodig met een wijkagent (met Telegram-id) en een team met een "
+            "coördinator voor een buurt van die wijk; {config} heeft er geen").format(config=config_path))
+    return config, t, cast
 
 
 def example_config_candidates() -> list[Path]:
@@ -263,19 +352,18 @@ def example_config_candidates() -> list[Path]:
     return list(dict.fromkeys([here, checkout]))
 
 
-def resolve_config(config_path: Path | None) -> tuple[Path | None, str | None]:
-    """The config the demo plays with, and a note when it is not the one asked for.
+def resolve_config(config_path: Path | None) -> tuple[Path | None, bool]:
+    """The config the demo plays with, and whether it is not the one asked for.
 
     The demo needs areas, officers and a team: without a config of your own it plays the
     example (``buurtwacht run`` at a terminal without a token passes the default config.toml,
     which usually does not exist yet)."""
     if config_path is not None and config_path.exists():
-        return config_path, None
+        return config_path, False
     for candidate in example_config_candidates():
         if candidate.exists():
-            note = None if config_path is None else f"({config_path} niet gevonden: de demo speelt {candidate})"
-            return candidate, note
-    return None, None
+            return candidate, config_path is not None
+    return None, False
 
 
 async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = sys.stdout) -> int:
@@ -283,33 +371,40 @@ async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = 
     from bot.delivery.sender import Limits
     from bot.runtime.services import create_services
 
+    try:
+        base, t, cast = load_demo_config(config_path)
+    except ConfigError as error:
+        print(f"buurtwacht: config error: {error}", file=sys.stderr)
+        return 2
     # A played script types faster than any person: Telegram's per-chat limit would hold the
     # bot's answers back past the point where the next line is typed.
     emulator = Emulator(limits=FloodLimits(enabled=lines is None))
     await emulator.start()
     world = emulator.world
-    for persona in PERSONAS.values():
-        world.add_user(persona.user_id, persona.name.split(" ")[0])
-    world.add_group(GROUP_ID, "BPT Binnenstad", members={500001: "creator", 100001: "member", 200010: "member"})
-    console = DemoConsole(emulator, out)
+    for persona in cast.personas.values():  # the demo's people speak the config's language
+        world.add_user(persona.user_id, persona.name.split(" ")[0], language_code=base.language)
+    roles = {"coordinator": "creator", "resident": "member", "wijkagent": "member"}
+    world.add_group(cast.group_id, cast.group_title,
+                    members={p.user_id: roles[p.role] for p in cast.personas.values()})
     with tempfile.TemporaryDirectory(prefix="buurtwacht-demo-") as tmp:
-        try:
-            config = demo_config(config_path, emulator, Path(tmp) / "demo.db")
-        except ConfigError as error:
-            print(f"buurtwacht: config error: {error}", file=sys.stderr)
-            await emulator.stop()
-            return 2
+        config = demo_config(base, emulator, Path(tmp) / "demo.db")
         services = await create_services(config)
+        # Enter at the "share location" question lands in the cast's buurt.
+        centre = services.locator.index.centroid(cast.buurt_code)
+        if centre is not None:
+            cast = dataclasses.replace(cast, point=(round(centre.lat, 5), round(centre.lon, 5)))
+        console = DemoConsole(emulator, cast, t, out)
         app = build_application(config, emulator.token, services=services, sender_limits=Limits())
         await app.initialize()
         assert app.post_init is not None and app.updater is not None
         await app.post_init(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
-        print(f"Buurtwacht-demo: de bot praat met een Telegram-nabootsing op deze computer ({emulator.base_url})\n"
-              f"(geen token, geen internet; database {config.database.name} wordt na afloop weggegooid)\n",
-              file=out)
-        print(HELP, file=out, flush=True)
+        print(t.gettext("Buurtwacht-demo: de bot praat met een Telegram-nabootsing op deze computer ({url})").format(
+            url=emulator.base_url), file=out)
+        print("(" + t.gettext("geen token, geen internet; database {name} wordt na afloop weggegooid").format(
+            name=config.database.name) + ")\n", file=out)
+        print(help_text(t, cast), file=out, flush=True)
         try:
             await interact(console, lines)
             if lines is not None and services.sender is not None:
@@ -326,7 +421,7 @@ async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = 
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
             await emulator.stop()
-            print("Demo gestopt.", file=out, flush=True)
+            print(t.gettext("Demo gestopt."), file=out, flush=True)
     return 0
 
 
@@ -410,14 +505,38 @@ async def settle(world: Any) -> None:
         within = 0.3
 
 
-def run_demo(config_path: Path | None, script: list[str] | None = None) -> int:
+def no_token_text(t: Translator, env_name: str) -> str:
+    """What ``buurtwacht run`` says when it starts the demo for want of a token, in the
+    language of the config the demo plays."""
+    return "\n".join([
+        t.gettext("buurtwacht: geen bot-token. Zet de omgevingsvariabele {name}:").format(name=env_name),
+        "",
+        f"    export {env_name}=123456789:AA...   # " + t.gettext("van @BotFather in Telegram: /newbot"),
+        "",
+        t.gettext("Het token wordt nooit uit een bestand in de repository gelezen."),
+        t.gettext("Nu start de offline demo (geen token, geen internet nodig)..."),
+        "",
+    ])
+
+
+def run_demo(config_path: Path | None, script: list[str] | None = None, *, no_token_env: str | None = None) -> int:
+    """Play the demo; ``no_token_env`` names the token variable when ``buurtwacht run``
+    started it because that variable was empty."""
     resolved, note = resolve_config(config_path)
     if resolved is None:
         tried = ([str(config_path)] if config_path else []) + [str(p) for p in example_config_candidates()]
         print(f"buurtwacht: config error: no config for the demo; tried {', '.join(tried)}", file=sys.stderr)
         return 2
+    try:
+        _, t, _ = load_demo_config(resolved)
+    except ConfigError as error:
+        print(f"buurtwacht: config error: {error}", file=sys.stderr)
+        return 2
+    if no_token_env:
+        print(no_token_text(t, no_token_env), file=sys.stderr)
     if note:
-        print(note, file=sys.stderr)
+        print("(" + t.gettext("{asked} niet gevonden: de demo speelt {played}").format(
+            asked=config_path, played=resolved) + ")", file=sys.stderr)
     try:
         return asyncio.run(run(resolved, iter(script) if script is not None else None))
     except KeyboardInterrupt:

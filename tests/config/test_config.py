@@ -155,8 +155,9 @@ def test_cli_reports_config_error_in_one_line_without_traceback(tmp_path: Path) 
 
 
 def test_run_without_token_says_what_is_missing(tmp_path: Path) -> None:
+    # As a service runs it (--no-demo); without that flag the demo starts (tests/ops/test_demo.py).
     result = subprocess.run(
-        [sys.executable, "-m", "bot.ops.cli", "run", "--config", str(EXAMPLE_CONFIG)],
+        [sys.executable, "-m", "bot.ops.cli", "run", "--no-demo", "--config", str(EXAMPLE_CONFIG)],
         capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, check=False,
     )
     assert result.returncode == 2
@@ -298,3 +299,63 @@ def test_a_reversed_postcode_range_is_refused() -> None:
     buurten_of_binnenstad(data)[0]["postcodes"] = ["5701AZ-5701AA"]
     assert error_of(data) == ('areas.helmond.wijken[0].buurten[0].postcodes[0]: expected a range from low to high '
                               'like 5701AA-5701AZ, got "5701AZ-5701AA"')
+
+
+def test_two_teams_with_one_name_are_refused() -> None:
+    """Teams are found by name (/team, /uitnodigen coordinator <team>): two of one name were merged,
+    and a coordinator ended up coordinating another team's buurten."""
+    data = example()
+    data["teams"][1]["name"] = " " + data["teams"][0]["name"].upper()
+    message = error_of(data)
+    assert message.startswith("teams[1].name: a team named "), message
+    assert "teams[0]" in message
+
+
+@pytest.mark.parametrize(("section", "key", "value", "expected"), [
+    ("privacy", "retention_days", 99999999999, "privacy.retention_days: expected at most 3650"),
+    ("privacy", "exact_point_hours", 10**12, "privacy.exact_point_hours: expected at most"),
+    ("incidents", "merge_distance_m", float("nan"), "incidents.merge_distance_m: expected a number above 0"),
+    ("incidents", "merge_distance_m", float("inf"), "incidents.merge_distance_m: expected at most"),
+    ("incidents", "merge_minutes", 10**15, "incidents.merge_minutes: expected at most"),
+])
+def test_numbers_that_would_break_later_are_refused(section: str, key: str, value: Any, expected: str) -> None:
+    data = example()
+    data.setdefault(section, {})[key] = value
+    assert error_of(data).startswith(expected), error_of(data)
+
+
+def test_webapp_section_is_read_and_checked() -> None:
+    data = example()
+    data["webapp"] = {"url": "https://kaart.example.nl/buurtwacht", "port": 8099, "tiles": ""}
+    config = parse_config(data, base=ROOT, env={})
+    assert config.webapp is not None
+    assert (config.webapp.path, config.webapp.port, config.webapp.tiles, config.webapp.max_age_minutes) == (
+        "/buurtwacht/", 8099, "", 60)
+    assert "OpenStreetMap" in parse_config({**data, "webapp": {"url": "https://k.example.nl/"}},
+                                           base=ROOT, env={}).webapp.attribution  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("webapp, expected", [
+    ({"url": "http://kaart.example.nl/"}, "webapp.url: expected the public https:// URL of the Mini App"),
+    ({}, "webapp.url: missing, expected the public https:// URL of the Mini App"),
+    ({"url": "https://k.example.nl/", "port": 70000}, "webapp.port: expected a port number 0-65535"),
+    ({"url": "https://k.example.nl/", "tiles": "https://tiles.example.nl/x.png"}, "webapp.tiles: expected an https:// tile URL"),
+    ({"url": "https://k.example.nl/", "tiles": "https://t.example.nl/{z}/{x}/{y}.png"},
+     "webapp.attribution: expected the attribution"),
+    ({"url": "https://k.example.nl/", "max_age_minutes": 0}, "webapp.max_age_minutes: expected a number above 0"),
+    ({"url": "https://k.example.nl/", "colour": "red"}, "webapp.colour: unknown key"),
+])
+def test_webapp_errors_name_the_key(webapp: dict[str, Any], expected: str) -> None:
+    data = example()
+    data["webapp"] = webapp
+    assert error_of(data).startswith(expected)
+
+
+def test_webapp_under_the_webhook_host() -> None:
+    data = example()
+    data["webhook"] = {"url": "https://buurtwacht.example.nl/telegram", "secret_token": WEBHOOK_SECRET}
+    data["webapp"] = {}
+    config = parse_config(data, base=ROOT, env={})
+    assert config.webapp is not None and config.webapp.url == "https://buurtwacht.example.nl/webapp/"
+    data["webapp"] = {"url": "https://buurtwacht.example.nl/telegram"}
+    assert "is the webhook's path" in error_of(data)

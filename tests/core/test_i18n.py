@@ -1,33 +1,84 @@
-"""Languages: catalogs complete, placeholders intact, plurals, locale formatting, /taal."""
+"""Languages: the catalogs are current and complete, placeholders and plurals agree, locale
+formatting, /taal. The pybabel commands come from docs/translating.md, which is their one
+definition."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
+import shlex
+import shutil
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.core.i18n import clear_cache, translator
+from bot.core.i18n import LANGUAGES, SOURCE_LANGUAGE, clear_cache, translator
 from tests.conftest import ROOT, BotHarness
-
-sys.path.insert(0, str(ROOT / "locale" / "tools"))
-from build import extracted
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
+DOC = ROOT / "docs" / "translating.md"
+TEMPLATE = ROOT / "locale" / "messages.pot"
+TRANSLATED = [language for language in LANGUAGES if language != SOURCE_LANGUAGE
+              and (ROOT / "locale" / language / "LC_MESSAGES" / "messages.po").exists()]
 
 
-def catalog(language: str) -> dict[object, object]:
-    with (ROOT / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
+def read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def po_path(language: str, base: Path = ROOT / "locale") -> Path:
+    return base / language / "LC_MESSAGES" / "messages.po"
+
+
+def messages(language: str) -> dict[object, Message]:
+    """The active (not obsolete) messages of a committed catalog, by msgid."""
+    return {m.id: m for m in read(po_path(language), language) if m.id}
+
+
+
+def documented(command: str) -> list[str]:
+    """The arguments of `pybabel <command>` as docs/translating.md gives them."""
+    lines = [line for line in DOC.read_text(encoding="utf-8").splitlines() if line.startswith(f"pybabel {command} ")]
+    assert len(lines) == 1, f"docs/translating.md should give one `pybabel {command}` line"
+    return shlex.split(lines[0])[1:]
+
+
+def replaced(args: list[str], option: str, value: str) -> list[str]:
+    index = args.index(option)
+    return [*args[: index + 1], value, *args[index + 2 :]]
+
+
+def pybabel(args: list[str]) -> None:
+    assert CommandLineInterface().run(["pybabel", "--quiet", *args]) in (0, None)
 
 
 @pytest.fixture(scope="module")
-def used() -> dict[object, set[str]]:
-    return extracted()
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh extract of the code, and copies of the committed .po files updated from it,
+    exactly as docs/translating.md says (run from the repository root)."""
+    out = tmp_path_factory.mktemp("locale")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        pybabel(replaced(documented("extract"), "-o", str(out / "messages.pot")))
+        for language in TRANSLATED:
+            po_path(language, out).parent.mkdir(parents=True)
+            shutil.copy(po_path(language), po_path(language, out))
+        update = replaced(documented("update"), "-i", str(out / "messages.pot"))
+        pybabel(replaced(update, "-d", str(out)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def used(regenerated: Path) -> dict[object, set[str]]:
+    """msgid → the files that use it, from a fresh extract."""
+    return {m.id: {filename for filename, _line in m.locations} for m in read(regenerated / "messages.pot") if m.id}
 
 
 def placeholders(text: object) -> set[str]:
@@ -35,24 +86,73 @@ def placeholders(text: object) -> set[str]:
     return {p for t in texts for p in PLACEHOLDER.findall(str(t))}
 
 
-def test_english_catalog_has_every_message_used_in_code(used: dict[object, set[str]]) -> None:
-    en = catalog("en")
-    missing = [m for m in used if not en.get(m) or (isinstance(en[m], tuple) and not all(en[m]))]
-    assert missing == [], "run python locale/tools/build.py and translate these"
+def translated(message: Message) -> bool:
+    strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+    return all(strings) and not message.fuzzy
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+def test_committed_template_is_current(regenerated: Path) -> None:
+    """Compares texts, translator comments and flags, not line numbers or dates."""
+    def content(path: Path) -> set[tuple[object, tuple[str, ...], frozenset[str]]]:
+        return {(m.id, tuple(m.auto_comments), frozenset(m.flags)) for m in read(path) if m.id}
+
+    fresh, committed = content(regenerated / "messages.pot"), content(TEMPLATE)
+    assert {m[0] for m in fresh - committed} == set() and {m[0] for m in committed - fresh} == set(), (
+        "run the two pybabel commands in docs/translating.md")
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalog_is_updated_from_the_template(language: str, regenerated: Path) -> None:
+    def content(path: Path) -> dict[object, tuple[object, bool]]:
+        return {m.id: (m.string, m.fuzzy) for m in read(path, language) if m.id}
+
+    fresh, committed = content(po_path(language, regenerated)), content(po_path(language))
+    assert sorted(set(fresh) ^ set(committed), key=str) == [], "run `pybabel update` (docs/translating.md)"
+    assert fresh == committed
+
+
+def test_translator_comments_reach_the_catalogs() -> None:
+    notes = [m for m in read(TEMPLATE) if any(c.startswith("Translators:") for c in m.auto_comments)]
+    assert notes
+    assert all(notes[0].auto_comments == messages(language)[notes[0].id].auto_comments for language in TRANSLATED)
+
+
+def test_english_is_complete_and_nothing_is_fuzzy(used: dict[object, set[str]]) -> None:
+    en = messages("en")
+    missing = [m for m in used if m not in en or not translated(en[m])]
+    assert missing == [], "translate these in locale/en/LC_MESSAGES/messages.po (docs/translating.md)"
+    assert [m.id for m in en.values() if m.fuzzy] == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_placeholders_match(language: str) -> None:
-    for msgid, msgstr in catalog(language).items():
-        if msgstr and (not isinstance(msgstr, tuple) or all(msgstr)):
-            assert placeholders(msgstr) == placeholders(msgid), msgid
+    for msgid, message in messages(language).items():
+        if translated(message):
+            strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+            for string in strings:  # every plural form names the same placeholders as the source
+                assert placeholders(string) <= placeholders(msgid), (msgid, string)
+                if not isinstance(msgid, tuple):
+                    assert placeholders(string) == placeholders(msgid), (msgid, string)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_plural_forms_agree_with_the_language(language: str) -> None:
+    catalog_ = read(po_path(language), language)
+    assert catalog_.num_plurals == get_plural(language).num_plurals
+    assert catalog_.plural_expr.replace(" ", "") == get_plural(language).plural_expr.replace(" ", "")
+    for message in catalog_:
+        if message.id and isinstance(message.id, tuple):
+            assert len(message.string) == catalog_.num_plurals, message.id
+            assert all(message.string) or not any(message.string), ("partly translated plural", message.id)
+            if all(message.string):  # {n} appears in the forms (an Arabic form may say "two" instead)
+                assert placeholders(message.string) == placeholders(message.id), message.id
 
 
 def test_turkish_covers_the_core_journey(used: dict[object, set[str]]) -> None:
-    tr = catalog("tr")
+    tr = messages("tr")
     core = [m for m, files in used.items() if any(f.replace("\\", "/").endswith(CORE_JOURNEY) for f in files)]
     assert len(core) > 40
-    missing = [m for m in core if not tr.get(m) or (isinstance(tr[m], tuple) and not all(tr[m]))]
+    missing = [m for m in core if m not in tr or not translated(tr[m])]
     assert missing == []
 
 
@@ -107,5 +207,16 @@ async def test_officer_reads_the_report_in_their_own_language(harness: BotHarnes
 
 
 def test_catalog_files_exist_for_the_languages_offered() -> None:
-    for language in ("en", "tr"):
-        assert (ROOT / "locale" / language / "LC_MESSAGES" / "messages.po").exists()
+    assert {"en", "tr"} <= set(TRANSLATED)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_review_status_in_the_header_and_the_readme(language: str) -> None:
+    """Each catalog's header says whether a native speaker reviewed it; README.md agrees."""
+    header = read(po_path(language), language).header_comment
+    (status,) = [line.removeprefix("# Review:").strip() for line in header.splitlines() if line.startswith("# Review:")]
+    needs_review = status.startswith("needs a native speaker")
+    assert needs_review or status.startswith("done")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (listed,) = [line for line in readme.splitlines() if line.startswith("Needs review by a native speaker:")]
+    assert (f"`{language}`" in listed) == needs_review

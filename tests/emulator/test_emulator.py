@@ -252,3 +252,19 @@ async def test_early_retry_after_a_429_is_refused_and_counted() -> None:
         assert world.texts(USER) == ["x"]
     finally:
         await emu.stop()
+
+
+async def test_4096_limit_counts_text_after_entity_parsing(bot: Bot, emulator: Emulator) -> None:
+    """Telegram counts a message's length after parsing its entities: markup and escapes are free."""
+    ampersands = "&amp;" * 4000  # 20 000 characters of HTML, 4 000 characters of text
+    message = await bot.send_message(USER, f"<b>Alarm</b>\n{ampersands}", parse_mode="HTML")
+    assert message.text is not None
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.send_message(USER, "<i>" + "&lt;" * 4097 + "</i>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.send_message(USER, "x" * 4097)
+    edited = await bot.edit_message_text(f"<b>{ampersands}</b>", chat_id=USER, message_id=message.message_id,
+                                         parse_mode="HTML")
+    assert edited
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.edit_message_text("y" * 4097, chat_id=USER, message_id=message.message_id)

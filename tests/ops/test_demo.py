@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -60,26 +61,109 @@ def test_demo_plays_a_report_without_token_or_internet() -> None:
     assert "🕵️ Verdachte persoon" in out
     assert "Heb je 112 gebeld" in out
     # The location step shows Telegram's "share location" button; pressing it asks for a
-    # point, and Enter shares the default one in Helmond's Centrum.
-    assert "[18] 📍 Deel mijn locatie" in out
-    assert "→ Telegram vraagt je locatie te delen" in out
-    assert "→ [locatie 51.47950, 5.65600] gedeeld" in out
+    # point, and Enter shares one in the buurt of the config's first team (Helmond's Centrum).
+    # Button numbers start at 1 on each screen.
+    assert "│   [1] 📍 Deel mijn locatie" in out
+    assert "→ Telegram vraagt je locatie te delen" in out and "Enter voor Helmond, Centrum" in out
+    assert "│   [1] 📞 Bel 112" in out and "│   [1] ✅ Versturen" in out
+    assert max(int(n) for n in re.findall(r"│   \[(\d+)\]", out)) == 11  # the longest screen: the categories
     assert "📍 Gevonden: Centrum, Helmond" in out and "Wanneer was het" in out
     assert "→ [foto] verstuurd" in out and "Foto: ja" in out
     assert "✅ Ontvangen. Je referentie is M-2026-00001." in out
     assert "│ [foto] M-2026-00001" in out  # the photo re-sent to the wijkagent is marked
-    assert "je bent nu Wijkagent Binnenstad" in out
+    assert "je bent nu Wijkagent 10 (voorbeeld)" in out  # the name the config gives
     assert "Demo gestopt." in out
     assert "Traceback" not in result.stderr
-    assert " INFO " not in result.stderr  # library chatter stays out of the demo's screen
+    # No log lines between the screens (nor library chatter) unless --log-level asks.
+    assert result.stderr == "", result.stderr
 
 
-def test_run_without_token_and_without_terminal_explains() -> None:
+def test_run_without_token_plays_the_demo_from_a_pipe_until_it_ends() -> None:
+    """The README's command with lines piped in (no terminal): the demo plays them."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot.ops.cli", "run", "--config", "config.example.toml"],
+        [sys.executable, "-m", "bot", "run", "--config", "config.example.toml"],
+        input="/start\n/melding\n", capture_output=True, text=True, cwd=ROOT, env=demo_env(), timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "BUURTWACHT_TOKEN" in result.stderr and "Nu start de offline demo" in result.stderr
+    assert "no bot token" not in result.stderr  # the config's language (Dutch), not the CLI's English
+    assert "Welkom bij Buurtwacht" in result.stdout and "Wat wil je melden?" in result.stdout
+    assert result.stdout.rstrip().endswith("Demo gestopt.")
+    # Nothing piped in at all: the demo starts and ends at once.
+    empty = subprocess.run([sys.executable, "-m", "bot", "run", "--config", "config.example.toml"], input="",
+                           capture_output=True, text=True, cwd=ROOT, env=demo_env(), timeout=120, check=False)
+    assert empty.returncode == 0 and "Demo gestopt." in empty.stdout
+
+
+def test_a_service_without_token_fails_instead_of_playing() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--no-demo", "--config", "config.example.toml"],
         input="", capture_output=True, text=True, cwd=ROOT, env=demo_env(), timeout=60, check=False,
     )
-    assert result.returncode == 2 and "BUURTWACHT_TOKEN" in result.stderr
+    assert result.returncode == 2 and "BUURTWACHT_TOKEN" in result.stderr and "Demo" not in result.stdout
+    # The unit and the image ask for that: a missing token must not look like a clean exit.
+    assert "run --no-demo" in (ROOT / "deploy" / "buurtwacht.service").read_text()
+    assert '"--no-demo"' in (ROOT / "Dockerfile").read_text()
+
+
+WAALRE_CONFIG = """\
+[bot]
+language = "en"
+
+[areas.waalre]
+code = "GM0866"
+name = "Waalre"
+polygons = "{polygons}"
+fallback_desk = [{{ id = 400101, name = "Meldpunt Waalre" }}]
+
+[[areas.waalre.wijken]]
+code = "WK086600"
+name = "Waalre"
+wijkagenten = [{{ id = 200866, name = "Wijkagent Waalre" }}]
+  [[areas.waalre.wijken.buurten]]
+  code = "BU08660000"
+  name = "Waalre"
+  [[areas.waalre.wijken.buurten]]
+  code = "BU08660001"
+  name = "Aalst"
+
+[[teams]]
+name = "BPT Aalst"
+buurten = ["BU08660001"]
+coordinators = [500866]
+groups = [-1001000000866]
+"""
+
+
+def test_the_demo_plays_the_given_config_in_its_language(tmp_path: Path) -> None:
+    """Personas from the config (its first wijk with an officer and a team), and the
+    console's own lines in the config's language."""
+    config = tmp_path / "waalre.toml"
+    config.write_text(WAALRE_CONFIG.format(polygons=ROOT / "bot" / "data" / "cbs-2024-buurten-helmond-kempen.geojson"),
+                      encoding="utf-8")
+    script = "/melding\n=Suspicious person\n=Yes\n=Share\n\n/as coordinator\n/groep\n/as wijkagent\n/hulp\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "demo", "--config", str(config)], input=script,
+                            capture_output=True, text=True, cwd=tmp_path, env=demo_env(), timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Buurtwacht demo: the bot talks to a Telegram stand-in" in out and "Commands (everything else" in out
+    assert "Opdrachten" not in out and "Helmond" not in out and "Binnenstad" not in out
+    assert "bewoner@private> /melding" in out and "What do you want to report?" in out
+    assert "Enter for Waalre, Aalst" in out and "📍 Found: Aalst, Waalre" in out
+    assert "you are now Cor (coordinator BPT Aalst)" in out and "you now type in the group BPT Aalst" in out
+    assert "you are now Wijkagent Waalre" in out
+    assert out.rstrip().endswith("Demo stopped.")
+
+
+def test_a_config_without_a_wijk_to_play_is_refused_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "bare.toml"
+    config.write_text(WAALRE_CONFIG.split("[[teams]]")[0].format(
+        polygons=ROOT / "bot" / "data" / "cbs-2024-buurten-helmond-kempen.geojson"), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot", "demo", "--config", str(config)], input="",
+                            capture_output=True, text=True, cwd=tmp_path, env=demo_env(), timeout=60, check=False)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "the demo needs a wijk with a community officer" in result.stderr
 
 
 class Terminal:
@@ -162,8 +246,8 @@ def test_run_at_a_terminal_without_token_or_config_plays_the_example(tmp_path: P
     """`buurtwacht run` in a folder without config.toml: the demo, on config.example.toml."""
     terminal = Terminal([sys.executable, "-m", "bot.ops.cli", "run"], tmp_path)
     try:
-        terminal.expect("no bot token")
-        terminal.expect("Starting the offline demo instead")
+        terminal.expect("geen bot-token")
+        terminal.expect("Nu start de offline demo")
         terminal.expect(f"(config.toml niet gevonden: de demo speelt {ROOT / 'config.example.toml'})")
         terminal.expect("bewoner@privé> ")
         terminal.type("/melding\n")

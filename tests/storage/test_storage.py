@@ -170,3 +170,31 @@ async def test_a_cancelled_waiter_leaves_the_gate_usable(tmp_path: Path) -> None
 async def _tx_insert(db: Database, n: int) -> None:
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO t VALUES (?)", (n,))
+
+
+async def test_database_wal_and_shm_are_0600_whatever_the_umask(tmp_path: Path) -> None:
+    """Reports, names and places live in these files: nobody else on the machine may read them,
+    also when the bot runs outside systemd (UMask=0077) or in a container with umask 022."""
+    import os
+    import stat
+
+    from storage.db import Database
+
+    previous = os.umask(0o022)
+    try:
+        path = tmp_path / "bot.db"
+        db = await Database.open(path)
+        await db.execute("CREATE TABLE t (x)")
+        await db.execute("INSERT INTO t VALUES (1)")
+        for name in ("bot.db", "bot.db-wal", "bot.db-shm"):
+            mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+            assert mode == 0o600, f"{name} is {mode:o}"
+        await db.close()
+        # A database made earlier with looser modes is tightened when opened.
+        os.chmod(path, 0o644)
+        db = await Database.open(path)
+        await db.execute("INSERT INTO t VALUES (2)")
+        await db.close()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)

@@ -1,0 +1,1 @@
+"""The Mini App: the map inside Telegram (initData rules, JSON API, tornado handlers, static files)."""
