@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.alerts.lifecycle import (
     RELAY_RADIUS_M,
@@ -15,11 +15,11 @@ from bot.alerts.lifecycle import (
     close_by_reference,
     incident_for_reference,
     relay,
-    run_expiry_tick,
 )
 from bot.core.domain import SightingStatus
 from bot.core.textsafety import parse_bounded_int
 from handlers.common import ID_MAX_DIGITS, services_of, user_translator
+from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
 OUTCOMES = {"opgelost": SightingStatus.RESOLVED, "resolved": SightingStatus.RESOLVED,
@@ -27,7 +27,7 @@ OUTCOMES = {"opgelost": SightingStatus.RESOLVED, "resolved": SightingStatus.RESO
 RADIUS_WORDS = ("straal", "radius")
 
 
-async def close_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def close_alert(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -47,7 +47,7 @@ async def close_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(t.gettext("Afgesloten. Alle berichten over deze melding worden bijgewerkt."))
 
 
-async def relay_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def relay_alert(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -78,15 +78,7 @@ async def relay_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             minutes=services.config.alert_relay_ttl_minutes))
 
 
-async def _expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_expiry_tick(services_of(context))
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler(["afsluiten", "close"], close_alert, filters=private))
     app.add_handler(CommandHandler(["doorsturen", "relay"], relay_alert, filters=private))
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_expiry_job, interval=60, first=30, name="alert-expiry",
-                                    job_kwargs={"id": "alert-expiry", "replace_existing": True,
-                                                "misfire_grace_time": 300})

@@ -15,7 +15,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -26,8 +25,10 @@ from bot.desk import texts as desk_texts
 from bot.desk.callbacks import Action, Filter, Press
 from bot.desk.service import Outcome, Waiting
 from handlers.common import services_of, user_translator
+from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
+DESK_INPUT_GROUP = -3  # bot.app.registry.Group.DESK_INPUT (handlers may not import bot.app)
 
 
 def _refusal(t: Translator, outcome: Outcome) -> str:
@@ -48,7 +49,7 @@ def _markup(keyboard: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup.de_json(keyboard, None) if keyboard else None
 
 
-async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reports_command(update: Update, context: BuurtwachtContext) -> None:
     """/meldingen [nieuw|opgepakt|alles]: the open reports of the person's area, five a page."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -67,7 +68,7 @@ async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await message.reply_text(page.text, parse_mode=ParseMode.HTML, reply_markup=_markup(page.keyboard))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None:
         return
@@ -81,7 +82,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _dispatch(update, context, t, press)
 
 
-async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, press: Press) -> None:
+async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, press: Press) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     services = services_of(context)
@@ -194,7 +195,7 @@ def _typed_reply(t: Translator, kind: Waiting, outcome: Outcome) -> str:
     }[kind]
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: BuurtwachtContext) -> None:
     """Before the report flow: is this private message a line the desk waits for?"""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text is None:
@@ -215,5 +216,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler(["meldingen", "reports"], reports_command, filters=private))
     for pattern in callbacks.PATTERNS:
         app.add_handler(CallbackQueryHandler(on_button, pattern=pattern))
-    # Before the report flow (group 0) and the walk reports (group -2), which take private text.
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text), group=-3)
+    # Before the report flow and the walk reports, which take private text (bot.app.registry.Group).
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text), group=DESK_INPUT_GROUP)

@@ -24,10 +24,9 @@ from bot.core.domain import (
 )
 from bot.core.i18n import Translator, translator
 from bot.desk.callbacks import officer_keyboard
-from bot.patrol.rules import with_walkers_on_duty
 from bot.reports import texts as render
 from bot.reports.incidents import find_merge_target
-from bot.reports.routing import route_sighting
+from bot.reports.routing import route_sighting, with_walkers_on_duty
 from bot.runtime.metrics import SIGHTINGS
 from bot.runtime.services import Services
 from storage import desk as desk_store
@@ -145,7 +144,7 @@ async def _queue_routed(
         not_before=services.now(),
     )
     if sighting.photo_file_id and recipient.kind in OFFICER_KINDS:
-        await _queue_officer_photo(services, tx, sighting, recipient.chat_id, sighting.reference,
+        await _queue_officer_photo(services, tx, sighting, recipient.chat_id, sighting.reference or "",
                                    kind=recipient.kind.value, language=language)
 
 
@@ -193,7 +192,7 @@ async def _queue_additions(
         )
         if sighting.photo_file_id:
             # As for the first report, by file id.
-            await _queue_officer_photo(services, tx, sighting, delivery.chat_id, addition + " · " + sighting.reference,
+            await _queue_officer_photo(services, tx, sighting, delivery.chat_id, addition + " · " + (sighting.reference or ""),
                                        kind=delivery.kind, language=delivery.language, reply_to=delivery.outbox_id)
 
 
@@ -321,8 +320,8 @@ async def set_incident_status(
         await queue_incident_edits(services, tx, incident_id)
         if status in CLOSED:
             # People who went to look get the outcome privately, so nobody stays out in the dark.
-            reference = (await sightings.first_of_incident(tx, incident_id))
-            ref = reference.reference if reference else ""
+            first = await sightings.first_of_incident(tx, incident_id)
+            ref = first.reference or "" if first else ""
             lookers = await watch.lookers(tx, incident_id)
             languages = await users.languages(tx, lookers) if lookers else {}
             for looker in lookers:
