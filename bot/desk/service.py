@@ -364,28 +364,17 @@ class Waiting(StrEnum):
     HANDOVER = "handover"  # ref: incident, target: colleague
 
 
-_WAITING_KEY = "desk_waiting"
-
-
-async def _waiting_ids(services: Services) -> set[int]:
-    ids = services.extras.get(_WAITING_KEY)
-    if not isinstance(ids, set):
-        ids = await store.waiting_ids(services.db)
-        services.extras[_WAITING_KEY] = ids
-    return ids
-
-
 async def wait_for(services: Services, user_id: int, kind: Waiting, ref: int, *, target: int | None = None) -> None:
     await store.wait_for_input(services.db, user_id, kind.value, ref, services.now(), target_id=target)
-    (await _waiting_ids(services)).add(user_id)
+    services.desk_waiting.add(user_id)
 
 
 async def is_waiting(services: Services, user_id: int) -> bool:
-    return user_id in await _waiting_ids(services)
+    return user_id in services.desk_waiting
 
 
 async def stop_waiting(services: Services, user_id: int) -> bool:
-    (await _waiting_ids(services)).discard(user_id)
+    services.desk_waiting.discard(user_id)
     async with services.db.transaction() as tx:
         return await store.stop_waiting(tx, user_id)
 
