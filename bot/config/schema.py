@@ -709,26 +709,27 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
             broadcasts_per_hour=_positive(lim, "broadcasts_per_hour", int, limits.broadcasts_per_hour),
             description_max_chars=_positive(lim, "description_max_chars", int, limits.description_max_chars),
         )
-    retention_days, exact_point_hours = 90, 24
+    retention_days, exact_point_hours = _default("retention_days"), _default("exact_point_hours")
     if (priv := root.table("privacy")) is not None:
         priv.unknown_keys({"retention_days", "exact_point_hours"})
-        retention_days = _positive(priv, "retention_days", int, 90)
-        exact_point_hours = _positive(priv, "exact_point_hours", int, 24)
-    alert_expiry, expiry_by_category, relay_ttl = 120, {}, 60
+        retention_days = _positive(priv, "retention_days", int, retention_days)
+        exact_point_hours = _positive(priv, "exact_point_hours", int, exact_point_hours)
+    alert_expiry, relay_ttl = _default("alert_expiry_minutes"), _default("alert_relay_ttl_minutes")
+    expiry_by_category: dict[Category, int] = {}
     if (alerts := root.table("alerts")) is not None:
         alerts.unknown_keys({"expiry_minutes", "expiry_by_category", "relay_ttl_minutes"})
-        alert_expiry = _positive(alerts, "expiry_minutes", int, 120)
-        relay_ttl = _positive(alerts, "relay_ttl_minutes", int, 60)
+        alert_expiry = _positive(alerts, "expiry_minutes", int, alert_expiry)
+        relay_ttl = _positive(alerts, "relay_ttl_minutes", int, relay_ttl)
         if (per := alerts.table("expiry_by_category")) is not None:
             for name in per.data:
                 if name not in {c.value for c in Category}:
                     raise ConfigError(f"{per.key(name)}: unknown category (known: {', '.join(c.value for c in Category)})")
-                expiry_by_category[Category(name)] = _positive(per, name, int, 120)
-    health_port, health_listen = None, "127.0.0.1"
+                expiry_by_category[Category(name)] = _positive(per, name, int, alert_expiry)
+    health_port, health_listen = _default("health_port"), _default("health_listen")
     if (health := root.table("health")) is not None:
         health.unknown_keys({"port", "listen"})
-        health_port = health.get("port", int, None)
-        health_listen = health.text("listen", "127.0.0.1")
+        health_port = health.get("port", int, health_port)
+        health_listen = health.text("listen", health_listen)
         if health_port is not None:
             _check_port(health_port, "health.port")
     # The container image sets these, so its HEALTHCHECK works with any mounted config.
@@ -859,6 +860,11 @@ def _webapp(reader: _Reader | None, webhook: WebhookConfig | None) -> WebAppConf
     if config.path == "/" and webhook is not None:
         raise ConfigError(f"{reader.key('url')}: in webhook mode the Mini App needs its own path, like /webapp/")
     return config
+
+
+def _default(name: str) -> Any:
+    """A Config field's default: written once, on the dataclass."""
+    return Config.__dataclass_fields__[name].default
 
 
 def _positive(reader: _Reader, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
