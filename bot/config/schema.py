@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.domain import Category, RecipientKind
-from bot.tips.seasons import DEFAULT_CAMPAIGNS, Campaign, DarkDaysRule, SeasonConfig
+from bot.core.i18n import N_
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "pl", "ar")
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -43,6 +43,45 @@ DEFAULT_ROUTING: dict[Category, tuple[RecipientKind, ...]] = {
     Category.NEGLECT: (RecipientKind.BOA,),
     Category.OTHER: (RecipientKind.WIJKAGENT,),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DarkDaysRule:
+    """From the Sunday the clock goes back until the Sunday it goes forward (configurable)."""
+
+    start_month: int = 10  # last Sunday of October
+    end_month: int = 3  # last Sunday of March (some teams say April)
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    key: str  # "summer", "new_year"
+    start: tuple[int, int]  # (month, day), inclusive
+    end: tuple[int, int]  # (month, day), inclusive; may wrap past New Year
+
+    def active(self, date: dt.date) -> bool:
+        md = (date.month, date.day)
+        if self.start <= self.end:
+            return self.start <= md <= self.end
+        return md >= self.start or md <= self.end
+
+    def starts_on(self, date: dt.date) -> bool:
+        return (date.month, date.day) == self.start
+
+
+DEFAULT_CAMPAIGNS = (
+    Campaign("summer", (7, 1), (8, 31)),
+    Campaign("new_year", (12, 27), (1, 1)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonConfig:
+    dark_days: DarkDaysRule = DarkDaysRule()
+    campaigns: tuple[Campaign, ...] = DEFAULT_CAMPAIGNS
+    reminder_weekdays: tuple[int, ...] = (4, 5)  # Friday and Saturday evenings
+    minutes_before_sunset: int = 30
+    opening_time: dt.time = field(default=dt.time(18, 0))
 
 
 class ConfigError(Exception):
@@ -177,6 +216,21 @@ class SurveyOption:
 
     key: str
     labels: dict[str, str] = field(default_factory=dict)
+
+
+# The kleine ergernissen a wijkagenda ballot offers unless a gemeente lists its own.
+SURVEY_OPTIONS: dict[str, str] = {
+    "hondenpoep": N_("Hondenpoep"),
+    "te_hard_rijden": N_("Te hard rijden"),
+    "fout_parkeren": N_("Fout parkeren"),
+    "zwerfafval": N_("Zwerfafval"),
+    "jeugdoverlast": N_("Jeugdoverlast"),
+    "drugsoverlast": N_("Drugsoverlast"),
+    "fietsendiefstal": N_("Fietsendiefstal"),
+    "geluidsoverlast": N_("Geluidsoverlast"),
+    "inbraak": N_("Woninginbraak"),
+    "verlichting": N_("Slechte straatverlichting"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,10 +571,10 @@ def _seasons(reader: _Reader | None) -> SeasonConfig:
             entry = table.table(key)
             assert entry is not None
             entry.unknown_keys({"start", "end", "enabled"})
-            default = next(c for c in DEFAULT_CAMPAIGNS if c.key == key)
+            built_in = next(c for c in DEFAULT_CAMPAIGNS if c.key == key)
             campaigns = [c for c in campaigns if c.key != key]
             if entry.get("enabled", bool, True):
-                campaigns.append(Campaign(key, _month_day(entry, "start", default.start), _month_day(entry, "end", default.end)))
+                campaigns.append(Campaign(key, _month_day(entry, "start", built_in.start), _month_day(entry, "end", built_in.end)))
     return SeasonConfig(
         dark_days=DarkDaysRule(months[0], months[1]),
         campaigns=tuple(campaigns),
@@ -826,9 +880,8 @@ def _int_list(reader: _Reader, name: str, what: str) -> list[int]:
 
 
 def _check_survey_options(gemeenten: tuple[GemeenteConfig, ...], survey: SurveyConfig) -> None:
-    from bot.survey.rules import BUILT_IN_OPTIONS
 
-    known = set(BUILT_IN_OPTIONS) | {o.key for o in survey.options}
+    known = set(SURVEY_OPTIONS) | {o.key for o in survey.options}
     for g in gemeenten:
         for i, key in enumerate(g.survey_options or ()):
             if key not in known:
