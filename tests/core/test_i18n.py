@@ -22,8 +22,10 @@ from bot.core.i18n import LANGUAGES, SOURCE_LANGUAGE, clear_cache, translator
 from tests.conftest import ROOT, BotHarness
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
+CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py", "bot/reports/questions.py", "bot/reports/buttons.py",
+                "bot/reports/service.py")
 RESIDENT_FILES = ("handlers/start.py", "handlers/report.py", "bot/reports/texts.py", "bot/reports/service.py",
+                  "bot/reports/questions.py", "bot/reports/buttons.py",
                   "bot/tips/library.py", "bot/tips/service.py", "handlers/tips.py", "bot/alerts/broadcasts.py",
                   "bot/alerts/lifecycle.py", "handlers/lifecycle.py", "bot/app/application.py", "handlers/privacy.py",
                   "bot/privacy/rules.py")
