@@ -28,6 +28,7 @@ async def ignore_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from handlers import (
         broadcast,
+        follow,
         insight,
         lifecycle,
         officer,
@@ -42,6 +43,7 @@ def register_all(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, ignore_edit), group=EDITS_GROUP)
     report.register(app)  # first: an active report takes the resident's messages
+    follow.register(app)  # /start volg_…: before the general /start
     start.register(app)
     officer.register(app)
     privacy.register(app)
