@@ -157,7 +157,7 @@ def _instrument(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Count updates and time their handling for /metrics and /healthz."""
     import time
 
-    from bot.runtime.metrics import REGISTRY
+    from bot.runtime.metrics import HANDLER_SECONDS, UPDATES
 
     process = app.process_update
 
@@ -166,8 +166,8 @@ def _instrument(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         try:
             await process(update)
         finally:
-            REGISTRY.observe_latency(time.perf_counter() - began)
-            REGISTRY.inc("buurtwacht_updates_total", help="Updates handled")
+            HANDLER_SECONDS.observe(time.perf_counter() - began)
+            UPDATES.inc()
             services = app.bot_data.get(SERVICES_KEY)
             if services is not None:
                 services.extras["last_update_at"] = services.now()

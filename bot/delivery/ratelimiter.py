@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -59,8 +60,13 @@ class InteractiveRetryLimiter(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)  # the sender counts its own
         delivery = is_delivery(endpoint)
         for attempt in range(self.max_retries + 1):
+            began = time.perf_counter()
             try:
-                result = await callback(*args, **kwargs)
+                try:
+                    result = await callback(*args, **kwargs)
+                finally:
+                    if delivery:
+                        self.stats.observe_send(time.perf_counter() - began)
             except RetryAfter as error:
                 self.stats.rate_limited += 1
                 wait = error.retry_after

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import time
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -71,6 +72,9 @@ class Limits:
         return seconds / self.time_scale
 
 
+SEND_LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
 @dataclass(slots=True)
 class SenderStats:
     """What a send path did (the outbox sender, and the direct replies in bot.delivery.ratelimiter)."""
@@ -81,6 +85,20 @@ class SenderStats:
     rate_limited: int = 0  # 429 answers received
     last_success: dt.datetime | None = None
     per_method: dict[str, int] = field(default_factory=dict)
+    # Send latency (wall time of each delivering Bot API request, whatever its answer), as a
+    # histogram: requests that took at most latency_bounds[i] and more than the bound before it.
+    latency_bounds: tuple[float, ...] = SEND_LATENCY_BUCKETS
+    latency_counts: list[int] = field(default_factory=lambda: [0] * len(SEND_LATENCY_BUCKETS))
+    latency_sum: float = 0.0
+    latency_count: int = 0
+
+    def observe_send(self, seconds: float) -> None:
+        for i, bound in enumerate(self.latency_bounds):
+            if seconds <= bound:
+                self.latency_counts[i] += 1
+                break
+        self.latency_sum += seconds
+        self.latency_count += 1
 
 
 ForbiddenHook = Callable[[int], Awaitable[None]]
@@ -350,7 +368,11 @@ class OutboxSender:
         try:
             # Tell the interactive rate limiter (an ExtBot feature) to leave outbox sends alone.
             extra: dict[str, Any] = {"rate_limit_args": {"outbox": True}} if isinstance(self.bot, ExtBot) else {}
-            result = await self.bot.do_api_request(item.method, api_kwargs=params, **extra)
+            began = time.perf_counter()
+            try:
+                result = await self.bot.do_api_request(item.method, api_kwargs=params, **extra)
+            finally:
+                self.stats.observe_send(time.perf_counter() - began)
         except RetryAfter as error:
             seconds = _seconds(error.retry_after)
             self.stats.rate_limited += 1

@@ -16,7 +16,7 @@ from bot.patrol.rules import with_walkers_on_duty
 from bot.reports import texts as render
 from bot.reports.incidents import find_merge_target
 from bot.reports.routing import route_sighting
-from bot.runtime.metrics import REGISTRY
+from bot.runtime.metrics import SIGHTINGS
 from bot.runtime.services import Services
 from storage import drafts, outbox, sightings, users, watch
 from storage import patrol as patrol_store
@@ -109,7 +109,7 @@ async def submit_sighting(
                 language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
                 await _queue_routed(services, tx, sighting, recipient, language, reporter_label, incident_id)
     services.wake_sender()
-    REGISTRY.inc("buurtwacht_sightings_total", help="Sightings reported", category=sighting.category.value)
+    SIGHTINGS.labels(category=sighting.category.value).inc()
     return Submitted(sighting, incident_id, merged, report_count, tuple(recipients))
 
 

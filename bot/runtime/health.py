@@ -11,7 +11,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.runtime.metrics import REGISTRY, Family
+from bot.runtime.metrics import SendPathsCollector, exposition
 from bot.runtime.services import Services
 from storage import outbox
 
@@ -50,35 +50,13 @@ async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
     return (200 if database_ok else 503), report
 
 
-async def metrics_text(services: Services) -> str:
+async def send_paths_collector(services: Services) -> SendPathsCollector:
+    """The outbox and sender figures as they are now (one database query for the depth)."""
     try:
         depth = float(await outbox.depth(services.db))
     except Exception:
         depth = -1.0
-    extra = {"buurtwacht_outbox_depth": Family("gauge", "Messages waiting in the outbox (-1: database unreachable)",
-                                               [({}, depth)])}
-    paths = _send_paths(services)
-
-    def per_path(read: Any) -> list[tuple[dict[str, str], float]]:
-        return [({"path": name}, float(read(stats))) for name, stats in sorted(paths.items())]
-
-    extra["buurtwacht_deliveries_sent_total"] = Family(
-        "counter", "Messages sent or edited in a chat (path: outbox = queued alerts/routing, interactive = direct replies)",
-        per_path(lambda stats: stats.sent))
-    extra["buurtwacht_deliveries_failed_total"] = Family(
-        "counter", "Deliveries given up: refused (403/400) or out of retries",
-        per_path(lambda stats: stats.failed))
-    extra["buurtwacht_deliveries_retried_total"] = Family(
-        "counter", "Delivery attempts repeated after a 429, 5xx, timeout or network error",
-        per_path(lambda stats: stats.retried))
-    extra["buurtwacht_telegram_429_total"] = Family(
-        "counter", "429 Too Many Requests answers from Telegram",
-        per_path(lambda stats: stats.rate_limited))
-    last_send = last_successful_send(services)
-    extra["buurtwacht_last_successful_send_timestamp_seconds"] = Family(
-        "gauge", "Unix time of the last successful delivery on either path (0: none yet)",
-        [({}, last_send.timestamp() if last_send else 0.0)])
-    return REGISTRY.render(extra)
+    return SendPathsCollector(_send_paths(services), depth, last_successful_send(services))
 
 
 class HealthHandler(tornado.web.RequestHandler):
@@ -97,8 +75,9 @@ class MetricsHandler(tornado.web.RequestHandler):
         self.services = services
 
     async def get(self) -> None:
-        self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        self.finish(await metrics_text(self.services))
+        body, content_type = exposition(await send_paths_collector(self.services), self.request.headers.get("Accept"))
+        self.set_header("Content-Type", content_type)
+        self.finish(body)
 
 
 class HealthServer:

@@ -1,87 +1,110 @@
-"""A tiny Prometheus text-format registry: counters, gauges and one latency histogram."""
+"""Prometheus metrics with prometheus_client.
+
+Process-wide instruments live in :data:`REGISTRY` (updates, sightings, handler latency, and the
+client's process/platform/GC figures). The figures of the two send paths (the outbox sender
+and the direct replies) and the outbox depth are read at scrape time by :class:`SendPathsCollector`,
+built for each scrape by bot.runtime.health (the depth needs a database query). The client
+does the text format, label escaping and content negotiation (OpenMetrics when asked for).
+"""
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+)
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
+
+from bot.delivery.sender import SenderStats
+
+disable_created_metrics()  # no *_created series next to every counter: nobody here reads them
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
-Labels = tuple[tuple[str, str], ...]
+REGISTRY = CollectorRegistry()
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+GCCollector(registry=REGISTRY)
+
+UPDATES = Counter("buurtwacht_updates", "Updates handled", registry=REGISTRY)
+SIGHTINGS = Counter("buurtwacht_sightings", "Sightings reported", ["category"], registry=REGISTRY)
+HANDLER_SECONDS = Histogram("buurtwacht_handler_seconds", "Time to handle one update",
+                            buckets=LATENCY_BUCKETS, registry=REGISTRY)
+
+PATH_HELP = "path: outbox = queued alerts/routing, interactive = direct replies"
 
 
-@dataclass(frozen=True, slots=True)
-class Family:
-    """One metric read at scrape time (e.g. from the sender's stats): kind, help, series."""
+class SendPathsCollector(Collector):
+    """The send paths' figures (:class:`SenderStats`), the outbox depth and the last send, as
+    they are at this scrape."""
 
-    kind: str  # "counter" or "gauge"
-    help: str
-    series: list[tuple[dict[str, str], float]] = field(default_factory=list)
+    def __init__(self, paths: Mapping[str, SenderStats], outbox_depth: float,
+                 last_send: dt.datetime | None) -> None:
+        self.paths = dict(sorted(paths.items()))
+        self.outbox_depth = outbox_depth
+        self.last_send = last_send
 
-
-class Registry:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.counters: dict[str, dict[Labels, float]] = defaultdict(dict)
-        self.help: dict[str, str] = {}
-        self.gauges: dict[str, Callable[[], float]] = {}
-        self.bucket_counts = [0] * len(LATENCY_BUCKETS)
-        self.latency_sum = 0.0
-        self.latency_count = 0
-
-    def inc(self, name: str, amount: float = 1.0, help: str = "", **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
-        with self._lock:
-            self.counters[name][key] = self.counters[name].get(key, 0.0) + amount
-            if help:
-                self.help[name] = help
-
-    def gauge(self, name: str, read: Callable[[], float], help: str = "") -> None:
-        self.gauges[name] = read
-        if help:
-            self.help[name] = help
-
-    def observe_latency(self, seconds: float) -> None:
-        with self._lock:
-            for i, bound in enumerate(LATENCY_BUCKETS):
-                if seconds <= bound:
-                    self.bucket_counts[i] += 1
-            self.latency_sum += seconds
-            self.latency_count += 1
-
-    def render(self, extra: dict[str, Family] | None = None) -> str:
-        """Every family with ``# HELP`` and ``# TYPE``; ``extra`` adds families read now."""
-        families: dict[str, Family] = {}
-        with self._lock:
-            for name, counted in self.counters.items():
-                families[name] = Family("counter", self.help.get(name, name),
-                                        [(dict(labels), value) for labels, value in sorted(counted.items())])
-            for name, read in self.gauges.items():
-                families[name] = Family("gauge", self.help.get(name, name), [({}, read())])
-            families.update(extra or {})
-            lines: list[str] = []
-            for name, family in sorted(families.items()):
-                lines.append(f"# HELP {name} {family.help}")
-                lines.append(f"# TYPE {name} {family.kind}")
-                for labels, value in family.series:
-                    label_text = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-                    shown = number(value)
-                    lines.append(f"{name}{{{label_text}}} {shown}" if label_text else f"{name} {shown}")
-            lines.append("# HELP buurtwacht_handler_seconds Time to handle one update")
-            lines.append("# TYPE buurtwacht_handler_seconds histogram")
-            for bound, count in zip(LATENCY_BUCKETS, self.bucket_counts, strict=True):
-                lines.append(f'buurtwacht_handler_seconds_bucket{{le="{bound:g}"}} {count}')
-            lines.append(f'buurtwacht_handler_seconds_bucket{{le="+Inf"}} {self.latency_count}')
-            lines.append(f"buurtwacht_handler_seconds_sum {self.latency_sum:.6f}")
-            lines.append(f"buurtwacht_handler_seconds_count {self.latency_count}")
-        return "\n".join(lines) + "\n"
+    def collect(self) -> Iterable[Metric]:
+        yield GaugeMetricFamily("buurtwacht_outbox_depth", "Messages waiting in the outbox (-1: database unreachable)",
+                                value=self.outbox_depth)
+        yield GaugeMetricFamily("buurtwacht_last_successful_send_timestamp_seconds",
+                                "Unix time of the last successful delivery on either path (0: none yet)",
+                                value=self.last_send.timestamp() if self.last_send else 0.0)
+        counters: tuple[tuple[str, str, Callable[[SenderStats], int]], ...] = (
+            ("buurtwacht_deliveries_sent", f"Messages sent or edited in a chat ({PATH_HELP})", lambda s: s.sent),
+            ("buurtwacht_deliveries_failed", "Deliveries given up: refused (403/400) or out of retries",
+             lambda s: s.failed),
+            ("buurtwacht_deliveries_retried", "Delivery attempts repeated after a 429, 5xx, timeout or network error",
+             lambda s: s.retried),
+            ("buurtwacht_telegram_429", "429 Too Many Requests answers from Telegram", lambda s: s.rate_limited),
+        )
+        for name, help_text, read in counters:
+            family = CounterMetricFamily(name, help_text, labels=["path"])
+            for path, stats in self.paths.items():
+                family.add_metric([path], read(stats))
+            yield family
+        latency = HistogramMetricFamily("buurtwacht_send_seconds",
+                                        f"Time of one Bot API request that delivers a message ({PATH_HELP})",
+                                        labels=["path"])
+        for path, stats in self.paths.items():
+            cumulative, buckets = 0, []
+            for bound, count in zip(stats.latency_bounds, stats.latency_counts, strict=True):
+                cumulative += count
+                buckets.append((floatToGoString(bound), cumulative))
+            buckets.append(("+Inf", stats.latency_count))
+            latency.add_metric([path], buckets, stats.latency_sum)
+        yield latency
 
 
-def number(value: float) -> str:
-    """Exact in the text format: ``:g`` would round 1795550405 (a timestamp) to 1.79555e+09."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+class _Scrape(Collector):
+    def __init__(self, *collectors: CollectorRegistry | Collector) -> None:
+        self.collectors = collectors
+
+    def collect(self) -> Iterable[Metric]:
+        for collector in self.collectors:
+            yield from collector.collect()
 
 
-REGISTRY = Registry()
+def exposition(send_paths: SendPathsCollector, accept: str | None = None) -> tuple[bytes, str]:
+    """(body, content type) of one scrape: the process-wide registry plus ``send_paths``, in the
+    format the ``Accept`` header asks for (Prometheus text 0.0.4 by default)."""
+    encoder: Callable[..., Any]
+    encoder, content_type = choose_encoder(accept or "")
+    return encoder(_Scrape(REGISTRY, send_paths)), content_type

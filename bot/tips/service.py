@@ -136,11 +136,11 @@ def _planned(services: Services, chat: int, weekday: int, time: dt.time, buurt: 
     planned.append((weekly_key(f"tip:{chat}", due, tz), "tip", due, TIP_GRACE))
     today = now.astimezone(tz).date()
     start = dark_days_start(today, seasons.dark_days)
+    point = (services.locator.index.centroid(buurt) if buurt else None) or DEFAULT_POINT
     if start is not None and today - start < dt.timedelta(days=2):
-        opening = local_at(start, seasons.opening_time, tz)
+        opening = dark_days_opening_at(start, point, tz, seasons)
         planned.append((f"dark_days_opening:{start.isoformat()}:{chat}", "dark_days_opening", opening, TIP_GRACE))
     if in_dark_days(today, seasons.dark_days) and today.weekday() in seasons.reminder_weekdays:
-        point = (services.locator.index.centroid(buurt) if buurt else None) or DEFAULT_POINT
         set_at = sunset(today, point.lat, point.lon, tz)
         if set_at is not None:
             reminder = set_at - dt.timedelta(minutes=seasons.minutes_before_sunset)
@@ -151,6 +151,17 @@ def _planned(services: Services, chat: int, weekday: int, time: dt.time, buurt: 
             at = local_at(today, seasons.opening_time, tz)
             planned.append((f"campaign:{campaign.key}:{today.isoformat()}:{chat}", "campaign", at, TIP_GRACE))
     return planned
+
+
+def dark_days_opening_at(start: dt.date, point: Point, tz: dt.tzinfo, seasons: SeasonConfig) -> dt.datetime:
+    """When the season's opening message goes out on its first day: at ``opening_time``, or
+    ``minutes_before_sunset`` before that evening's sunset when that comes first — the message
+    is about the dark, so it arrives before dark (late October: about 16:50 in Helmond)."""
+    at = local_at(start, seasons.opening_time, tz)
+    set_at = sunset(start, point.lat, point.lon, tz)
+    if set_at is not None:
+        at = min(at, set_at - dt.timedelta(minutes=seasons.minutes_before_sunset))
+    return at
 
 
 async def _send(services: Services, schedule: store.TipSchedule, language: str, buurt: str | None, key: str, kind: str,

@@ -59,19 +59,39 @@ def test_dark_days_window_follows_the_clock_changes(year: int, start: dt.date, e
 
 
 @pytest.mark.parametrize(("day", "expected"), [
-    # Published sunset times for Eindhoven/Helmond (timeanddate.com, KNMI almanac), to the minute,
-    # adjusted for Helmond lying ~1 minute of time east of Eindhoven.
-    (dt.date(2026, 3, 20), dt.time(18, 49)),  # the equinox
-    (dt.date(2026, 3, 29), dt.time(20, 4)),
+    # astral's (NOAA's) sunset for Helmond, rounded to the minute; the hand-written formula this
+    # replaced said 17:26 on 25 October 2026 and 17:16 on 30 October.
+    (dt.date(2026, 3, 20), dt.time(18, 50)),  # the equinox
+    (dt.date(2026, 3, 29), dt.time(20, 5)),  # the first evening of summer time
     (dt.date(2026, 6, 21), dt.time(21, 58)),
-    (dt.date(2026, 10, 25), dt.time(17, 26)),
-    (dt.date(2026, 12, 21), dt.time(16, 31)),
+    (dt.date(2026, 10, 25), dt.time(17, 23)),  # the first evening of the dark days
+    (dt.date(2026, 10, 30), dt.time(17, 14)),
+    (dt.date(2026, 12, 21), dt.time(16, 30)),
 ])
 def test_sunset_in_helmond(day: dt.date, expected: dt.time) -> None:
     value = sunset(day, *HELMOND, AMS)
-    assert value is not None
+    assert value is not None and value.utcoffset() == AMS.utcoffset(dt.datetime.combine(day, expected))
     target = dt.datetime.combine(day, expected, tzinfo=AMS)
-    assert abs((value - target).total_seconds()) <= 4 * 60
+    assert abs((value - target).total_seconds()) <= 30
+
+
+def test_no_sunset_in_the_polar_night() -> None:
+    assert sunset(dt.date(2026, 12, 21), 78.2, 15.6, AMS) is None  # Longyearbyen
+
+
+async def test_dark_days_opening_arrives_before_sunset_on_the_first_day(config) -> None:  # type: ignore[no-untyped-def]
+    first_day = dt.date(2026, 10, 25)
+    set_at = sunset(first_day, *HELMOND, AMS)
+    assert set_at is not None
+    clock = FakeClock((set_at - dt.timedelta(minutes=45)).astimezone(dt.UTC))
+    async with make_harness(config, clock) as h:
+        await run_tips_tick(h.services)
+        await h.deliver()
+        assert not any("donkere dagen zijn begonnen" in t for t in h.request.texts(GROUP))  # not yet
+        clock.now = (set_at - dt.timedelta(minutes=20)).astimezone(dt.UTC)  # still light
+        await run_tips_tick(h.services)
+        await h.deliver()
+        assert sum("donkere dagen zijn begonnen" in t for t in h.request.texts(GROUP)) == 1
 
 
 def test_quiet_hours_defer_tips_not_alerts() -> None:
