@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -227,3 +228,111 @@ async def broadcast_messages(db: Database, broadcast_id: int) -> list[Any]:
     return await db.fetchall(
         "SELECT id, chat_id, method, language FROM outbox WHERE broadcast_id = ? AND edit_of IS NULL"
         " AND status IN ('pending', 'sending', 'sent')", (broadcast_id,))
+
+
+# ---------------------------------------------------------------------- the sender's side
+# The sender keeps a light index of the pending rows in memory and touches the database in
+# batches: one statement claims the rows it is about to send (and reads their content), one
+# transaction records a batch of outcomes. No query per message.
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRow:
+    """What the sender needs to queue a pending row (its content is read when it is claimed)."""
+
+    id: int
+    chat_id: int
+    kind: str
+    priority: int
+    broadcast_id: int | None
+    sighting_id: int | None
+    incident_id: int | None
+    edit_of: int | None
+    reply_to: int | None
+    not_before: dt.datetime
+    paid: bool  # sent with allow_paid_broadcast
+
+
+_PENDING_COLUMNS = (
+    "SELECT id, chat_id, kind, priority, broadcast_id, sighting_id, incident_id, edit_of, reply_to, not_before,"
+    " COALESCE(json_extract(payload, '$.allow_paid_broadcast'), 0) AS paid FROM outbox"
+)
+
+
+def _pending(row: Any) -> PendingRow:
+    return PendingRow(
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+        from_db_time(row[9]) or utcnow(), bool(row[10]),
+    )
+
+
+async def pending_after(db: Database, after_id: int, limit: int = 10_000) -> list[PendingRow]:
+    """Pending rows newer than ``after_id``, oldest first."""
+    rows = await db.fetchall(
+        _PENDING_COLUMNS + " WHERE id > ? AND status = 'pending' ORDER BY id LIMIT ?", (after_id, limit))
+    return [_pending(r) for r in rows]
+
+
+async def pending_count(db: Database) -> int:
+    row = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+    return int(row[0]) if row else 0
+
+
+async def pending_ids(db: Database) -> list[int]:
+    return [int(r[0]) for r in await db.fetchall("SELECT id FROM outbox WHERE status = 'pending'")]
+
+
+async def pending_rows(db: Database, ids: list[int]) -> list[PendingRow]:
+    found: list[PendingRow] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = await db.fetchall(
+            _PENDING_COLUMNS + f" WHERE status = 'pending' AND id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+            chunk)
+        found.extend(_pending(r) for r in rows)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row taken for sending: what to send, as stored."""
+
+    id: int
+    chat_id: int
+    method: str
+    payload: str  # the JSON text as stored
+    attempts: int  # including this one
+    edit_of: int | None
+    reply_to: int | None
+
+
+async def claim(db: Database, ids: list[int]) -> list[Claimed]:
+    """Mark these rows 'sending' (before their HTTP requests: after a crash, a row left
+    'sending' may have arrived) and read them, in one statement. Rows no longer pending
+    (superseded, dropped, erased meanwhile) are not returned."""
+    if not ids:
+        return []
+    rows = await db.fetchall(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+        f" WHERE status = 'pending' AND id IN ({','.join('?' * len(ids))})"
+        " RETURNING id, chat_id, method, payload, attempts, edit_of, reply_to", ids)
+    return [Claimed(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+async def record_outcomes(
+    db: Database,
+    *,
+    sent: Sequence[tuple[int | None, str, int]] = (),  # (message_id, sent_at, id)
+    retries: Sequence[tuple[str, str, int]] = (),  # (not_before, error, id)
+    ended: Sequence[tuple[str, str, int]] = (),  # (status, error, id)
+) -> None:
+    """A batch of outcomes in one transaction (times as stored text, see ``to_db_time``)."""
+    async with db.transaction() as tx:
+        if sent:
+            await tx.executemany(
+                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?", sent)
+        if retries:
+            await tx.executemany(
+                "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?", retries)
+        if ended:
+            await tx.executemany("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", ended)

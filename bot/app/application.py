@@ -15,6 +15,7 @@ from bot.config.schema import Config
 from bot.core.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, has_catalog, translator
 from bot.delivery.ratelimiter import InteractiveRetryLimiter
 from bot.delivery.sender import Limits, OutboxSender
+from bot.delivery.transport import HttpTransport
 from bot.runtime.services import Services, create_services
 from handlers import register_all
 from handlers.common import SERVICES_KEY
@@ -95,6 +96,8 @@ def build_application(
         services.sender = OutboxSender(
             app.bot,
             services.db,
+            # Straight to the Bot API with the stored JSON, unless a test brought its own request object.
+            transport=HttpTransport(app.bot.base_url) if request is None else None,
             limits=sender_limits,
             clock=services.clock,
             on_forbidden=lambda chat_id: _chat_unreachable(services, chat_id),  # type: ignore[arg-type]
@@ -123,6 +126,7 @@ def build_application(
     async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if services is not None and services.sender is not None:
             await services.sender.stop()
+            await services.sender.transport.close()
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if services is not None:

@@ -5,10 +5,20 @@ per group) are respected by pacing here, before Telegram has to say 429. PTB's
 ``AIORateLimiter`` is not used for this: it has no per-chat limit and pauses every request
 on one 429, which would let a single busy group hold up an alert to a whole wijk.
 
-Delivery guarantee: a row is marked ``sending`` before its HTTP request and ``sent`` after.
-After a crash, rows still ``sending`` are sent again (``recover_in_flight``), so at most the
-requests in flight at the moment of the crash (at most ``concurrency``) can arrive twice;
-nothing is lost.
+What goes first is decided by :class:`~bot.delivery.queue.DeliveryQueue`: lanes by what a
+message is (reports to officers and urgent group alerts, then group alerts and broadcasts,
+then followers, then tips and campaigns), turns between the jobs inside a lane.
+
+The sender keeps a light index of the pending rows in memory (id, chat, lane, job) and works
+the database in batches: one ``UPDATE … RETURNING`` claims the rows about to go and reads
+their content, one transaction records a batch of outcomes. The stored JSON goes out as the
+request body as it is (:mod:`bot.delivery.transport`).
+
+Delivery guarantee: a row is ``sending`` in the database from its claim until its outcome is
+recorded, and at most ``concurrency`` rows are ``sending`` at any time (a row's slot is freed
+when its outcome is written, not when its answer comes). After a crash, rows still
+``sending`` are sent again (``recover_in_flight``), so at most ``concurrency`` messages can
+arrive twice; nothing is lost.
 """
 
 from __future__ import annotations
@@ -16,11 +26,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import heapq
 import logging
+import math
 import random
 import time
-import warnings
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,40 +47,23 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import ExtBot
-from telegram.warnings import PTBUserWarning
 
+from bot.delivery.lanes import job_of, lane_of
+from bot.delivery.queue import CATCH_UP, DeliveryQueue, Entry, Limits
+from bot.delivery.transport import PtbTransport, Transport
 from bot.runtime.logs import describe_exception
 from storage import outbox
-from storage.db import Database
-from storage.outbox import OutboxItem
+from storage.db import Database, to_db_time
 
 log = logging.getLogger(__name__)
 
-# The outbox stores Bot API method names and parameters, so it calls them generically;
-# PTB suggests the typed method instead, which would mean rebuilding objects for nothing.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
+__all__ = ["CATCH_UP", "Limits", "OutboxSender", "SenderStats"]
 
 MAX_ATTEMPTS = 10
-CATCH_UP = 2  # sends the even pace may make up at once after falling behind
-REQUERY_EVERY = 1.0  # seconds' worth of sends at the overall limit before a round asks again
 EDIT_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage"}
-
-
-@dataclass(slots=True)
-class Limits:
-    """Telegram's flood limits; ``time_scale`` > 1 runs them faster (benchmarks, emulator)."""
-
-    per_second: float = 30.0
-    # Aim this fraction of the limit: requests reach Telegram with some jitter, and every 429
-    # costs a slot and a retry, so pacing right at the limit delivers less than just under it.
-    headroom: float = 0.98
-    private_interval: float = 1.0  # seconds between messages to one private chat
-    group_per_minute: float = 20.0
-    time_scale: float = 1.0
-
-    def scaled(self, seconds: float) -> float:
-        return seconds / self.time_scale
+RELOAD_EVERY = 1.0  # seconds: rows queued without wake() (another process, a retry) are seen this soon
+FLUSH_EVERY = 0.05  # seconds an outcome may wait to be written with others
+KNOWN_REFS = 20_000  # delivered rows whose message id is kept for edits and replies
 
 
 SEND_LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -103,6 +97,7 @@ class SenderStats:
 
 ForbiddenHook = Callable[[int], Awaitable[None]]
 MigratedHook = Callable[[int, int], Awaitable[None]]
+Ref = tuple[int, int | None, str]  # (chat_id, message_id, status) of an outbox row
 
 
 class OutboxSender:
@@ -117,42 +112,58 @@ class OutboxSender:
         on_forbidden: ForbiddenHook | None = None,
         on_migrated: MigratedHook | None = None,
         rng: random.Random | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
-        self.limits = limits or Limits()
+        self.queue = DeliveryQueue(limits or Limits())
         self.concurrency = concurrency
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.on_forbidden = on_forbidden
         self.on_migrated = on_migrated
+        self.transport: Transport = transport or PtbTransport(bot)
         self.stats = SenderStats()
         self._rng = rng or random.Random()
-        self._wake = asyncio.Event()
-        # Set by wake(): something new is queued, so a round in progress stops and asks the
-        # outbox again; an urgent alert must not wait behind the rest of a batch of tips.
-        self._requery = False
+        # Every pending row known, not in flight: queued, parked behind another, or waiting for its time.
+        self._entries: dict[int, Entry] = {}
+        self._timed: list[tuple[float, int]] = []  # (not_before timestamp, id): not due yet
+        self._timed_ids: set[int] = set()
+        self._parked: dict[int, list[Entry]] = {}  # row id → rows that must wait for it (edits, replies)
+        self._in_flight: dict[int, Entry] = {}
+        self._decided: set[int] = set()  # rows in flight whose outcome is buffered already
+        self._refs: OrderedDict[int, Ref] = OrderedDict()
+        self._cursor = 0  # the highest outbox id loaded
+        self._sending = 0  # rows 'sending' in the database: claimed, outcome not yet written
+        self._sent: list[tuple[int | None, str, int]] = []
+        self._retries: list[tuple[str, str, int]] = []
+        self._ended: list[tuple[str, str, int]] = []
+        self._buffered_since: float | None = None
+        self._need_load = True
+        self._last_load = -math.inf
+        self._kick = asyncio.Event()
         self._idle = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        # Pacing state, in the event loop's monotonic clock.
-        self._chat_next: dict[int, float] = {}
-        self._group_sends: dict[int, list[float]] = {}
-        self._global_sends: deque[float] = deque()
-        self._next_slot = 0.0  # when the next send is due at an even pace (loop clock)
-        self._in_flight: set[int] = set()
-        self._in_flight_chats: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(concurrency)
+
+    @property
+    def limits(self) -> Limits:
+        return self.queue.limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self.queue.set_limits(limits)
 
     # ------------------------------------------------------------------ lifecycle
 
     def wake(self) -> None:
+        """Something new was queued: load it now."""
         self._idle.clear()
-        self._requery = True
-        self._wake.set()
+        self._need_load = True
+        self._kick.set()
 
     async def wait_idle(self, within: float = 10.0) -> None:
-        """Wait until a round finds nothing left to send (tests and shutdown use this)."""
+        """Wait until nothing is left to send (tests and shutdown use this)."""
         await asyncio.wait_for(self._idle.wait(), within)
 
     async def start(self) -> None:
@@ -160,280 +171,386 @@ class OutboxSender:
         if recovered:
             log.warning("resending %d outbox rows that were in flight at the last stop", recovered)
         self._stopping = False
+        self._need_load = True
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
-        """Finish the sends in flight, then stop."""
+        """Finish the sends in flight, record them, then stop."""
         self._stopping = True
-        self._wake.set()
+        self._kick.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
         await self._finish_in_flight()
+        await self._flush()
 
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                progressed = await self.drain_once()
+                await self._pump(until_idle=False)
             except Exception as error:  # a bug must not silently stop all delivery
                 log.error("outbox sender round failed: %s", describe_exception(error))
-                progressed = False
-            if self._stopping:
-                break
-            if not progressed:
-                if not self._in_flight and await outbox.depth(self.db) == 0:
-                    self._idle.set()
-                await self._sleep_until_next()
-
-    async def _sleep_until_next(self) -> None:
-        delay = 5.0
-        next_due = await outbox.next_due_time(self.db)
-        if next_due is not None:
-            delay = max(0.0, min(delay, (next_due - self.clock()).total_seconds()))
-        pacing = self._earliest_pacing_delay()
-        if pacing is not None:
-            delay = min(delay, pacing)
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=max(delay, 0.001))
-
-    # ------------------------------------------------------------------ draining
+                self._need_load = True
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(1.0):
+                        await self._kick.wait()
+                self._kick.clear()
 
     async def drain(self, *, max_rounds: int = 10_000) -> None:
-        """Send everything due now (tests and the CLI use this instead of the loop)."""
-        for _ in range(max_rounds):
-            if not await self.drain_once():
-                await self._finish_in_flight()
-                if await outbox.due(self.db, self.clock(), 1):
-                    pending_pacing = self._earliest_pacing_delay()
-                    if pending_pacing is not None:
-                        await asyncio.sleep(pending_pacing)
-                    continue
-                return
-
-    async def drain_once(self) -> bool:
-        """Dispatch what the limits allow now, keeping up to ``concurrency`` sends in flight.
-
-        Sends are pipelined: a new one starts as soon as a slot is free and the pacing allows,
-        rather than in lock-step batches, so the achieved rate stays close to the allowed one.
-        True when anything was dispatched.
-
-        Rows come most urgent first, but a round at Telegram's pace lasts seconds. So a round
-        ends early, to ask the outbox again, when ``wake()`` says something new was queued, and
-        in any case after about one second's worth of sends (``REQUERY_EVERY`` of the overall
-        limit): urgent rows that nobody announced (a retry coming due, an escalation) overtake
-        within about a second too.
-        """
-        self._requery = False
-        items = await outbox.due(self.db, self.clock(), limit=max(200, self.concurrency * 25))
-        loop = asyncio.get_running_loop()
-        dispatched = False
-        started = 0
-        requery_after = max(self.concurrency, int(self.limits.per_second * REQUERY_EVERY))
-        busy_chats = {self._in_flight_chats[i] for i in self._in_flight if i in self._in_flight_chats}
-        interrupted = False
-        for item in items:
-            if self._requery or started >= requery_after:
-                interrupted = True
-                break
-            if item.id in self._in_flight or item.chat_id in busy_chats:
-                continue
-            now = loop.time()
-            if self._chat_wait(item.chat_id, now) > 0:
-                continue
-            await self._slots.acquire()
-            for _ in range(1000):  # pacing: wait for a free place in the one-second window
-                wait = self._global_wait(loop.time())
-                if wait <= 0:
-                    break
-                await asyncio.sleep(wait)
-            now = loop.time()
-            if self._requery and item.priority > outbox.PRIORITY_URGENT:
-                # Something was queued while this row waited for its turn: it may be more urgent.
-                self._slots.release()
-                interrupted = True
-                break
-            if self._chat_wait(item.chat_id, now) > 0:  # another send to this chat got in first
-                self._slots.release()
-                continue
-            self._reserve(item.chat_id, now)
-            self._in_flight.add(item.id)
-            self._in_flight_chats[item.id] = item.chat_id
-            busy_chats.add(item.chat_id)
-            task = asyncio.create_task(self._send(item))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            dispatched = True
-            started += 1
-        if interrupted:
-            return True  # ask the outbox again straight away
-        if not dispatched and self._tasks:
-            # Nothing new could start: let a send in flight finish (it may free a chat or a row).
-            await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
-            return True
-        return dispatched
+        """Send everything due now and record it (tests and the CLI use this instead of the loop)."""
+        del max_rounds  # kept for callers; the pump ends by itself when nothing is due
+        self._need_load = True
+        await self._pump(until_idle=True)
+        await self._finish_in_flight()
+        await self._flush()
 
     async def _finish_in_flight(self) -> None:
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    # ------------------------------------------------------------------ pacing
+    # ------------------------------------------------------------------ the pump
 
-    def _global_wait(self, now: float) -> float:
-        """Sliding one-second window, like Telegram's "about 30 messages per second", with the
-        sends spread evenly inside it (a GCRA: each send books the next slot, a little lag may
-        be caught up). Telegram counts when a request arrives, not when it left, so a burst of
-        30 at a window's edge would run into the next one in Telegram's window."""
-        window = self.limits.scaled(1.0)
-        sends = self._global_sends
-        while sends and now - sends[0] >= window:
-            sends.popleft()
-        spacing = window / (self.limits.per_second * self.limits.headroom)
-        # The booked slot may run up to CATCH_UP slots ahead of the clock, no further.
-        spaced = self._next_slot - CATCH_UP * spacing - now
-        spaced = spaced if spaced > 1e-9 else 0.0  # float dust is no reason to sleep
-        if len(sends) < self.limits.per_second:
-            return spaced
-        return max(spaced, sends[0] + window - now)
+    async def _pump(self, *, until_idle: bool) -> None:
+        """Start what may go, write outcomes in batches, sleep until something changes."""
+        loop = asyncio.get_running_loop()
+        queue = self.queue
+        while not self._stopping:
+            self._kick.clear()  # a kick from here on is remembered for the sleep below
+            now = loop.time()
+            if self._need_load or now - self._last_load >= self.limits.scaled(RELOAD_EVERY):
+                await self._load()
+            self._promote()
+            batch: list[Entry] = []
+            wait: float | None = None
+            room = self.concurrency - self._sending
+            while len(batch) < room:
+                entry, wait = queue.pick(now)
+                if entry is None:
+                    break
+                batch.append(entry)
+            if batch:
+                await self._dispatch(batch)
+            buffered = self._sent or self._retries or self._ended
+            if buffered and (self._sending >= self.concurrency or not self._in_flight
+                             or loop.time() - (self._buffered_since or 0.0) >= FLUSH_EVERY):
+                await self._flush()
+                continue
+            if batch:
+                continue
+            reload_every = self.limits.scaled(RELOAD_EVERY)
+            if not self._in_flight and not len(queue):
+                if until_idle:
+                    if await self._load_found_nothing():
+                        return
+                    continue
+                if not self._entries:
+                    self._idle.set()
+            timeout = reload_every - (loop.time() - self._last_load)
+            if wait is not None:
+                timeout = min(timeout, wait)
+            if self._timed:
+                timeout = min(timeout, max(0.0, self._timed[0][0] - self.clock().timestamp()))
+            if buffered and self._buffered_since is not None:
+                timeout = min(timeout, FLUSH_EVERY - (loop.time() - self._buffered_since))
+            if until_idle and not self._in_flight and wait is None and not buffered:
+                if await self._load_found_nothing():
+                    return  # only rows whose time has not come: nothing more to do now
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(timeout, 0.0005)):
+                    await self._kick.wait()
 
-    def _chat_wait(self, chat_id: int, now: float) -> float:
-        if chat_id > 0:
-            return max(0.0, self._chat_next.get(chat_id, 0.0) - now)
-        window = self.limits.scaled(60.0)
-        sends = [t for t in self._group_sends.get(chat_id, []) if now - t < window]
-        self._group_sends[chat_id] = sends
-        if len(sends) < self.limits.group_per_minute:
-            return max(0.0, self._chat_next.get(chat_id, 0.0) - now)
-        return sends[0] + window - now
+    async def _load_found_nothing(self) -> bool:
+        before = len(self.queue)
+        await self._load()
+        self._promote()
+        return len(self.queue) == before and not self._in_flight
 
-    def _reserve(self, chat_id: int, now: float) -> None:
-        self._global_sends.append(now)
-        spacing = self.limits.scaled(1.0) / (self.limits.per_second * self.limits.headroom)
-        self._next_slot = max(self._next_slot, now) + spacing
-        if chat_id > 0:
-            self._chat_next[chat_id] = now + self.limits.scaled(self.limits.private_interval)
+    async def _load(self) -> None:
+        """Take in the rows queued since the last load; when the database and memory disagree
+        on how many rows are pending (another process, ids reused, rows erased), compare all."""
+        self._need_load = False
+        self._last_load = asyncio.get_running_loop().time()
+        await self._flush()  # outcomes first, so both sides count the same rows
+        now = self.clock().timestamp()
+        while True:
+            rows = await outbox.pending_after(self.db, self._cursor)
+            for row in rows:
+                self._cursor = max(self._cursor, row.id)
+                if row.id not in self._entries and row.id not in self._in_flight:
+                    self._add(row, now)
+            if len(rows) < 10_000:
+                break
+        # A retried row is pending in memory at once, in the database once its outcome is written.
+        unwritten = {r[2] for r in self._retries}
+        if await outbox.pending_count(self.db) != len(self._entries) - len(unwritten & self._entries.keys()):
+            await self._resync(now)
+
+    async def _resync(self, now: float) -> None:
+        pending = set(await outbox.pending_ids(self.db))
+        unwritten = {r[2] for r in self._retries}
+        stale = [i for i in self._entries if i not in pending and i not in unwritten]
+        if stale:
+            self._forget(set(stale), status="dropped")
+        missing = sorted(i for i in pending if i not in self._entries and i not in self._in_flight)
+        for row in await outbox.pending_rows(self.db, missing):
+            self._cursor = max(self._cursor, row.id)
+            self._add(row, now)
+
+    def _add(self, row: outbox.PendingRow, now: float) -> None:
+        entry = Entry(
+            row.id, row.chat_id, lane_of(row.kind, row.priority),
+            job_of(row.kind, row.broadcast_id, row.sighting_id, row.incident_id),
+            paid=row.paid, not_before=row.not_before.timestamp(),
+            waits_for=row.edit_of if row.edit_of is not None else row.reply_to,
+        )
+        self._entries[entry.id] = entry
+        self._place(entry, now)
+
+    def _place(self, entry: Entry, now: float) -> None:
+        target = entry.waits_for
+        if target is not None and (target in self._entries or target in self._in_flight):
+            self._parked.setdefault(target, []).append(entry)  # goes when that one is out
+        elif entry.not_before > now:
+            heapq.heappush(self._timed, (entry.not_before, entry.id))
+            self._timed_ids.add(entry.id)
         else:
-            self._group_sends.setdefault(chat_id, []).append(now)
+            self.queue.push(entry)
 
-    def _earliest_pacing_delay(self) -> float | None:
-        now = asyncio.get_running_loop().time()
-        waits = [t - now for t in self._chat_next.values() if t > now]
-        for chat_id in list(self._group_sends):
-            wait = self._chat_wait(chat_id, now)
-            if wait > 0:
-                waits.append(wait)
-        return min(waits) if waits else None
+    def _promote(self) -> None:
+        if not self._timed:
+            return
+        now = self.clock().timestamp()
+        while self._timed and self._timed[0][0] <= now:
+            _, row_id = heapq.heappop(self._timed)
+            if row_id in self._timed_ids:
+                self._timed_ids.discard(row_id)
+                entry = self._entries.get(row_id)
+                if entry is not None:
+                    self._place(entry, now)
 
-    def _hold_chat(self, chat_id: int, seconds: float) -> None:
-        now = asyncio.get_running_loop().time()
-        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), now + seconds)
+    def _unpark(self, row_id: int) -> None:
+        waiting = self._parked.pop(row_id, None)
+        if waiting:
+            now = self.clock().timestamp()
+            for entry in waiting:
+                if self._entries.get(entry.id) is entry:
+                    self._place(entry, now)
+
+    def _forget(self, ids: set[int], *, status: str) -> None:
+        """Rows no longer pending (dropped, superseded, erased): out of memory."""
+        self.queue.remove(lambda e: e.id in ids)
+        for row_id in ids:
+            entry = self._entries.pop(row_id, None)
+            self._timed_ids.discard(row_id)
+            if entry is not None:
+                self._remember(row_id, (entry.chat_id, None, status))
+        for row_id in ids:
+            self._unpark(row_id)
+
+    def _remember(self, row_id: int, ref: Ref) -> None:
+        self._refs[row_id] = ref
+        if len(self._refs) > KNOWN_REFS:
+            self._refs.popitem(last=False)
+
+    # ------------------------------------------------------------------ claiming and outcomes
+
+    async def _dispatch(self, batch: list[Entry]) -> None:
+        for entry in batch:
+            del self._entries[entry.id]
+            self._in_flight[entry.id] = entry
+        if self._retries:
+            await self._flush()  # a retried row must be 'pending' again before it can be claimed
+        try:
+            claimed = await outbox.claim(self.db, [e.id for e in batch])
+        except BaseException:
+            for entry in batch:  # nothing was sent: back in the queue
+                del self._in_flight[entry.id]
+                self.queue.done(entry.chat_id)
+                self._entries[entry.id] = entry
+                self.queue.push(entry)
+            raise
+        rows = {c.id: c for c in claimed}
+        gone: set[int] = set()
+        for entry in batch:
+            row = rows.get(entry.id)
+            if row is None:  # superseded, dropped or erased meanwhile
+                del self._in_flight[entry.id]
+                self.queue.done(entry.chat_id)
+                self._entries[entry.id] = entry
+                gone.add(entry.id)
+                continue
+            self._sending += 1
+            task = asyncio.create_task(self._send(entry, row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        if gone:
+            self._forget(gone, status="dropped")
+
+    def _buffer(self) -> None:
+        if self._buffered_since is None:
+            self._buffered_since = asyncio.get_running_loop().time()
+
+    def _mark_sent(self, entry: Entry, chat_id: int, message_id: int | None) -> None:
+        self._decided.add(entry.id)
+        self._sent.append((message_id, to_db_time(self.clock()) or "", entry.id))
+        self._buffer()
+        self._remember(entry.id, (chat_id, message_id, "sent"))
+
+    def _retry_later(self, entry: Entry, seconds: float, error: str) -> None:
+        self._decided.add(entry.id)
+        when = self.clock() + dt.timedelta(seconds=seconds)
+        self._retries.append((to_db_time(when) or "", error, entry.id))
+        self._buffer()
+        entry.not_before = when.timestamp()
+        self._entries[entry.id] = entry
+        self._place(entry, self.clock().timestamp())
+
+    def _mark_ended(self, entry: Entry, error: str, status: str = "failed") -> None:
+        self._decided.add(entry.id)
+        self._ended.append((status, error, entry.id))
+        self._buffer()
+        self._remember(entry.id, (entry.chat_id, None, status))
+
+    async def _flush(self) -> None:
+        """Write the buffered outcomes in one transaction; their rows' slots are free again."""
+        sent, retries, ended = self._sent, self._retries, self._ended
+        if not (sent or retries or ended):
+            return
+        self._sent, self._retries, self._ended = [], [], []
+        self._buffered_since = None
+        try:
+            await outbox.record_outcomes(self.db, sent=sent, retries=retries, ended=ended)
+        except BaseException:
+            self._sent[:0], self._retries[:0], self._ended[:0] = sent, retries, ended
+            self._buffer()
+            raise
+        self._sending -= len(sent) + len(retries) + len(ended)
+        self._kick.set()
 
     # ------------------------------------------------------------------ one send
 
-    async def _send(self, item: OutboxItem) -> None:
+    async def _send(self, entry: Entry, row: outbox.Claimed) -> None:
+        booked = entry.chat_id
         try:
-            await self._attempt(item)
+            await self._attempt(entry, row)
+        except Exception as error:  # a bug must not leave the row stuck in 'sending'
+            log.error("unexpected error sending outbox row %d: %s", entry.id, describe_exception(error))
+            if entry.id not in self._decided:
+                self._backoff(entry, row, type(error).__name__)
         finally:
-            self._in_flight.discard(item.id)
-            self._in_flight_chats.pop(item.id, None)
-            self._slots.release()
+            self._decided.discard(entry.id)
+            self._in_flight.pop(entry.id, None)
+            self.queue.done(booked)
+            if entry.id not in self._entries:
+                self._unpark(entry.id)  # out (or given up): what waited for it may go
+            self._kick.set()
 
-    async def _attempt(self, item: OutboxItem) -> None:
-        params: dict[str, Any] = dict(item.payload)
-        chat_id = item.chat_id
-        if item.edit_of is not None:
-            ref = await outbox.message_ref(self.db, item.edit_of)
+    async def _ref(self, row_id: int) -> Ref | None:
+        ref = self._refs.get(row_id)
+        if ref is not None:
+            return ref
+        entry = self._entries.get(row_id) or self._in_flight.get(row_id)
+        if entry is not None:
+            return (entry.chat_id, None, "pending")
+        return await outbox.message_ref(self.db, row_id)  # delivered before this process started
+
+    async def _attempt(self, entry: Entry, row: outbox.Claimed) -> None:
+        extra: dict[str, Any] | None = None
+        chat_id = row.chat_id
+        if row.edit_of is not None:
+            ref = await self._ref(row.edit_of)
             if ref is None or ref[2] in ("failed", "dropped", "superseded"):
-                await outbox.mark_failed(self.db, item.id, "original not delivered", status="superseded")
+                self._mark_ended(entry, "original not delivered", status="superseded")
                 return
             original_chat, message_id, _status = ref
             if message_id is None:
                 # The original is not out yet: edit after it is.
-                await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=self.limits.scaled(1.0)), "waiting for original")
+                self._retry_later(entry, self.limits.scaled(1.0), "waiting for original")
                 return
             chat_id = original_chat
-            params["message_id"] = message_id
-        if item.reply_to is not None:
-            ref = await outbox.message_ref(self.db, item.reply_to)
+            extra = {"message_id": message_id}
+        if row.reply_to is not None:
+            ref = await self._ref(row.reply_to)
             if ref is not None and ref[1] is None and ref[2] in ("pending", "sending"):
                 # The message to answer is not out yet: reply after it is.
-                await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=self.limits.scaled(1.0)), "waiting for original")
+                self._retry_later(entry, self.limits.scaled(1.0), "waiting for original")
                 return
             if ref is not None and ref[1] is not None:
                 # Its text names the original too, so it still makes sense if that was deleted.
-                params["reply_parameters"] = {"message_id": ref[1], "allow_sending_without_reply": True}
-        params["chat_id"] = chat_id
-        await outbox.mark_sending(self.db, item.id)
+                extra = {**(extra or {}),
+                         "reply_parameters": {"message_id": ref[1], "allow_sending_without_reply": True}}
+        began = time.perf_counter()
         try:
-            # Tell the interactive rate limiter (an ExtBot feature) to leave outbox sends alone.
-            extra: dict[str, Any] = {"rate_limit_args": {"outbox": True}} if isinstance(self.bot, ExtBot) else {}
-            began = time.perf_counter()
             try:
-                result = await self.bot.do_api_request(item.method, api_kwargs=params, **extra)
+                result = await self.transport.call(row.method, chat_id, row.payload, extra)
             finally:
                 self.stats.observe_send(time.perf_counter() - began)
         except RetryAfter as error:
-            seconds = _seconds(error.retry_after)
+            seconds = self.limits.scaled(_seconds(error.retry_after))
             self.stats.rate_limited += 1
             self.stats.retried += 1  # a 429 is always tried again, once its retry_after has passed
-            self._hold_chat(chat_id, self.limits.scaled(seconds))
-            await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=self.limits.scaled(seconds)), "429")
+            self.queue.hold(chat_id, asyncio.get_running_loop().time() + seconds)
+            self._retry_later(entry, seconds, "429")
         except ChatMigrated as error:
             new_chat_id = int(error.new_chat_id)
             log.info("chat migrated to a supergroup; following it")
             # Every queued row for the old id, this one included, follows the new id.
+            await self._flush()
             await outbox.move_chat(self.db, chat_id, new_chat_id)
+            for other in [*self._entries.values(), *self._in_flight.values()]:
+                if other.chat_id == chat_id:
+                    other.chat_id = new_chat_id
             if self.on_migrated is not None:
                 await self.on_migrated(chat_id, new_chat_id)
-            await outbox.retry_later(self.db, item.id, self.clock(), "migrated")
+            entry.chat_id = new_chat_id
+            self._retry_later(entry, 0.0, "migrated")
         except Forbidden:
             self.stats.failed += 1
-            await outbox.mark_failed(self.db, item.id, "forbidden", status="dropped")
+            self._mark_ended(entry, "forbidden", status="dropped")
+            await self._flush()  # first, so a buffered retry for this chat is not revived after the drop
             dropped = await outbox.drop_pending_for_chat(self.db, chat_id, "forbidden")
+            self._forget({i for i, e in self._entries.items() if e.chat_id == chat_id}, status="dropped")
             log.info("chat unreachable (blocked or removed); dropped %d pending messages", dropped)
             if self.on_forbidden is not None:
                 await self.on_forbidden(chat_id)
         except BadRequest as error:
             text = str(error).lower()
-            if item.method in EDIT_METHODS and "not modified" in text:
-                await outbox.mark_sent(self.db, item.id, params.get("message_id"))
+            if row.method in EDIT_METHODS and "not modified" in text:
+                self._mark_sent(entry, chat_id, extra.get("message_id") if extra else None)
                 return
             self.stats.failed += 1
-            log.warning("outbox row %d refused: %s", item.id, error.message)
-            await outbox.mark_failed(self.db, item.id, f"bad request: {error.message}")
+            log.warning("outbox row %d refused: %s", entry.id, error.message)
+            self._mark_ended(entry, f"bad request: {error.message}")
         except InvalidToken:
-            await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=60), "invalid token")
-            raise
+            log.error("the Bot API refused the token; outbox sends wait")
+            self._retry_later(entry, 60.0, "invalid token")
         except (TimedOut, NetworkError) as error:
-            await self._backoff(item, str(error))
+            self._backoff(entry, row, str(error))
         except TelegramError as error:
-            await self._backoff(item, str(error))
-        except Exception as error:  # a bug must not leave the row stuck in 'sending'
-            log.error("unexpected error sending outbox row %d: %s", item.id, describe_exception(error))
-            await self._backoff(item, type(error).__name__)
+            self._backoff(entry, row, str(error))
         else:
             message_id = result.get("message_id") if isinstance(result, dict) else None
-            if item.edit_of is not None:
-                message_id = params.get("message_id")
-            await outbox.mark_sent(self.db, item.id, message_id)
+            if row.edit_of is not None and extra is not None:
+                message_id = extra.get("message_id")
+            self._mark_sent(entry, chat_id, message_id)
             self.stats.sent += 1
-            self.stats.per_method[item.method] = self.stats.per_method.get(item.method, 0) + 1
+            self.stats.per_method[row.method] = self.stats.per_method.get(row.method, 0) + 1
             self.stats.last_success = self.clock()
 
-    async def _backoff(self, item: OutboxItem, error: str) -> None:
-        attempts = item.attempts + 1
+    def _backoff(self, entry: Entry, row: outbox.Claimed, error: str) -> None:
+        attempts = row.attempts
         if attempts >= MAX_ATTEMPTS:
             self.stats.failed += 1
-            log.error("outbox row %d failed after %d attempts", item.id, attempts)
-            await outbox.mark_failed(self.db, item.id, error[:200])
+            log.error("outbox row %d failed after %d attempts", entry.id, attempts)
+            self._mark_ended(entry, error[:200])
             return
         self.stats.retried += 1
         # Exponential backoff with full jitter: many senders retrying in step would
         # hammer a recovering server all at once.
         ceiling = min(60.0, 0.5 * 2**attempts)
-        delay = self.limits.scaled(self._rng.uniform(0.1, ceiling))
-        await outbox.retry_later(self.db, item.id, self.clock() + dt.timedelta(seconds=delay), error[:200])
+        self._retry_later(entry, self.limits.scaled(self._rng.uniform(0.1, ceiling)), error[:200])
 
 
 def _seconds(value: int | float | dt.timedelta) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+
 from bot.delivery.sender import Limits
 from storage import outbox
 from storage.db import from_db_time
@@ -86,26 +88,75 @@ def test_global_pace_is_even_and_never_above_the_limit() -> None:
     """Sends are spread over the second (Telegram counts arrivals: a burst of 30 at a window's
     edge meets the next burst there), a little lag may be made up, and no window holds more
     than 30."""
-    from bot.delivery.sender import CATCH_UP, OutboxSender
+    from bot.delivery.queue import CATCH_UP, Pacer
 
     limits = Limits()
-    sender = OutboxSender(None, None, limits=limits)  # type: ignore[arg-type]  # pacing only
+    pacer = Pacer(limits.per_second, 1.0, limits.headroom)
     spacing = 1.0 / (limits.per_second * limits.headroom)
     now = 100.0
     for _ in range(CATCH_UP + 1):  # a few at once after being idle...
-        assert sender._global_wait(now) == 0.0
-        sender._reserve(1, now)
-    wait = sender._global_wait(now)  # ...then the even pace
+        assert pacer.wait(now) == 0.0
+        pacer.reserve(now)
+    wait = pacer.wait(now)  # ...then the even pace
     assert abs(wait - spacing) < 1e-9
     # Sending whenever allowed for ten seconds: never more than 30 in any one-second window,
     # and close to the limit times the headroom.
     times: list[float] = [100.0] * (CATCH_UP + 1)
     while now < 110.0:
-        wait = sender._global_wait(now)
+        wait = pacer.wait(now)
         if wait > 0:
             now += wait
             continue
-        sender._reserve(1, now)
+        pacer.reserve(now)
         times.append(now)
     assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= limits.per_second
     assert len(times) >= 10 * limits.per_second * limits.headroom
+
+
+async def test_an_urgent_report_overtakes_a_broadcast_queued_as_urgent(harness: BotHarness) -> None:
+    """Broadcasts are queued at urgent priority too; a report to the wijkagent still goes
+    within a few sends, not after the broadcast (it waited minutes behind 5 000 recipients)."""
+    h = harness
+    sender = h.services.sender
+    assert sender is not None
+    sender.limits = Limits(time_scale=50)
+    async with h.services.db.transaction() as tx:
+        for n in range(TIPS):
+            await outbox.enqueue(tx, 400_000 + n, "sendMessage", {"text": f"📢 {n}"},
+                                 priority=outbox.PRIORITY_URGENT, kind="broadcast", broadcast_id=1, now=h.clock())
+    draining = asyncio.create_task(sender.drain())
+    await h.request.wait_for(lambda: len(sent_chats(h)) >= 30)
+    async with h.services.db.transaction() as tx:
+        await outbox.enqueue(tx, URGENT_CHAT, "sendMessage", {"text": "🚨 Inbraak bezig"},
+                             priority=outbox.PRIORITY_URGENT, kind="wijkagent", sighting_id=None, now=h.clock())
+    h.services.wake_sender()
+    await asyncio.wait_for(draining, 30)
+    order = sent_chats(h)
+    assert len(order) == TIPS + 1 and len(set(order)) == TIPS + 1
+    assert order.index(URGENT_CHAT) < 30 + 2 * sender.concurrency
+    rows = await h.services.db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+    assert {r["status"]: r["n"] for r in rows} == {"sent": TIPS + 1}
+
+
+async def test_at_most_concurrency_rows_are_sending_at_any_time(
+        harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crash bound: a row is 'sending' from its claim until its outcome is written, and
+    never more than ``concurrency`` of them are (what a kill -9 can duplicate)."""
+    h = harness
+    sender = h.services.sender
+    assert sender is not None
+    await queue_tips(h, 100)
+    seen: list[int] = []
+    db = h.services.db
+    original = outbox.claim
+
+    async def watching_claim(database: object, ids: list[int]) -> list[outbox.Claimed]:
+        claimed = await original(db, ids)
+        row = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")
+        seen.append(int(row[0]) if row else 0)
+        return claimed
+
+    monkeypatch.setattr(outbox, "claim", watching_claim)
+    await sender.drain()
+    assert seen and max(seen) <= sender.concurrency
+    assert len(sent_chats(h)) == 100

@@ -1,0 +1,133 @@
+"""How the outbox sender reaches the Bot API.
+
+:class:`HttpTransport` posts the stored JSON payload as the request body, with ``chat_id``
+(and a message id for edits) spliced in as text: no decoding of the payload, no
+python-telegram-bot objects, one small JSON answer parsed. Telegram's error answers become
+the same ``telegram.error`` exceptions python-telegram-bot raises, so the sender's handling of
+them does not depend on the path. :class:`PtbTransport` goes through ``Bot.do_api_request``
+(tests, and any bot built on a custom request object).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any, Protocol
+
+import httpx
+from telegram import Bot
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import ExtBot
+from telegram.warnings import PTBUserWarning
+
+# The outbox stores Bot API method names and parameters, so it calls them generically;
+# PTB suggests the typed method instead, which would mean rebuilding objects for nothing.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+class Transport(Protocol):
+    async def call(self, method: str, chat_id: int, payload: str, extra: dict[str, Any] | None) -> Any:
+        """Send ``payload`` (stored JSON text) with ``chat_id`` and ``extra`` to ``method``;
+        the API's ``result``, or a ``telegram.error.TelegramError``."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def request_body(chat_id: int, payload: str, extra: dict[str, Any] | None) -> bytes:
+    """``payload`` with chat_id and ``extra`` added, as JSON, without decoding it."""
+    head = '{"chat_id":' + str(int(chat_id))
+    if extra:
+        head += "," + json.dumps(extra, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    rest = payload.strip()
+    if rest.startswith("{") and rest[1:].lstrip().startswith("}"):
+        return (head + "}").encode()
+    if not rest.startswith("{"):
+        raise ValueError("an outbox payload is a JSON object")
+    return (head + "," + rest[1:]).encode()
+
+
+def api_error(status: int, body: bytes) -> TelegramError:
+    """The exception python-telegram-bot raises for this answer (its BaseRequest rules)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = {}
+    message = str(data.get("description") or f"HTTP {status}")
+    parameters = data.get("parameters") or {}
+    if parameters.get("migrate_to_chat_id"):
+        return ChatMigrated(int(parameters["migrate_to_chat_id"]))
+    if parameters.get("retry_after"):
+        return RetryAfter(int(parameters["retry_after"]))
+    if status == 403:
+        return Forbidden(message)
+    if status in (401, 404):
+        return InvalidToken(message)
+    if status == 400:
+        return BadRequest(message)
+    if status == 409:
+        return Conflict(message)
+    return NetworkError(message)
+
+
+class HttpTransport:
+    def __init__(self, base_url: str, *, timeout: float = 10.0, connections: int = 32,
+                 client: httpx.AsyncClient | None = None) -> None:
+        """``base_url``: up to and including the token, e.g. ``https://api.telegram.org/bot123:ABC``."""
+        self.base_url = base_url.rstrip("/") + "/"
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
+
+    async def call(self, method: str, chat_id: int, payload: str, extra: dict[str, Any] | None) -> Any:
+        body = request_body(chat_id, payload, extra)
+        try:
+            response = await self._client.post(self.base_url + method, content=body, headers=JSON_HEADERS)
+        except httpx.TimeoutException as error:
+            raise TimedOut(f"timed out: {type(error).__name__}") from error
+        except httpx.HTTPError as error:
+            raise NetworkError(f"httpx: {type(error).__name__}") from error
+        content = response.content
+        if response.status_code == 200:
+            try:
+                data = json.loads(content)
+            except ValueError as error:
+                raise NetworkError("invalid JSON from the Bot API") from error
+            if data.get("ok"):
+                return data.get("result")
+        raise api_error(response.status_code, content)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+class PtbTransport:
+    """Through python-telegram-bot's request object (whatever the bot was built with)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def call(self, method: str, chat_id: int, payload: str, extra: dict[str, Any] | None) -> Any:
+        params: dict[str, Any] = json.loads(payload)
+        if extra:
+            params.update(extra)
+        params["chat_id"] = chat_id
+        # Tell the interactive rate limiter (an ExtBot feature) to leave outbox sends alone.
+        options: dict[str, Any] = {"rate_limit_args": {"outbox": True}} if isinstance(self.bot, ExtBot) else {}
+        return await self.bot.do_api_request(method, api_kwargs=params, **options)
+
+    async def close(self) -> None:
+        return None
