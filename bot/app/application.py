@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from telegram import BotCommand
-from telegram.error import Conflict, Forbidden, NetworkError, TimedOut
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
@@ -56,6 +56,9 @@ async def set_command_menus(bot: Any) -> None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
+    if isinstance(error, InvalidToken):
+        _token_refused(context.application)
+        return
     if isinstance(error, Conflict):
         log.error("another bot instance is polling with this token (409 Conflict); stop the other one")
         return
@@ -102,6 +105,7 @@ def build_application(
             clock=services.clock,
             on_forbidden=lambda chat_id: _chat_unreachable(services, chat_id),  # type: ignore[arg-type]
             on_migrated=lambda old, new: _chat_migrated(services, old, new),  # type: ignore[arg-type]
+            on_invalid_token=lambda: _token_refused(app),
         )
         if isinstance(limiter := app.bot.rate_limiter, InteractiveRetryLimiter):
             # Direct replies count in /metrics and /healthz too, on the services' clock.
@@ -177,6 +181,16 @@ def _instrument(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 services.extras["last_update_at"] = services.now()
 
     app.process_update = timed  # type: ignore[method-assign]
+
+
+def _token_refused(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """A 401 while sending: the token was revoked. The runner ends the process with one line."""
+    from bot.app.runner import EXIT_CONFIG, TOKEN_REFUSED
+
+    if (fatal := app.bot_data.get("fatal")) is not None:
+        fatal(EXIT_CONFIG, TOKEN_REFUSED)
+    else:
+        log.error("%s", TOKEN_REFUSED)
 
 
 async def _escalation_tick(context: ContextTypes.DEFAULT_TYPE) -> None:

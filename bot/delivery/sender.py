@@ -111,6 +111,7 @@ class OutboxSender:
         clock: Callable[[], dt.datetime] | None = None,
         on_forbidden: ForbiddenHook | None = None,
         on_migrated: MigratedHook | None = None,
+        on_invalid_token: Callable[[], None] | None = None,
         rng: random.Random | None = None,
         transport: Transport | None = None,
     ) -> None:
@@ -121,6 +122,7 @@ class OutboxSender:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.on_forbidden = on_forbidden
         self.on_migrated = on_migrated
+        self.on_invalid_token = on_invalid_token
         self.transport: Transport = transport or PtbTransport(bot)
         self.stats = SenderStats()
         self._rng = rng or random.Random()
@@ -524,8 +526,11 @@ class OutboxSender:
             log.warning("outbox row %d refused: %s", entry.id, error.message)
             self._mark_ended(entry, f"bad request: {error.message}")
         except InvalidToken:
-            log.error("the Bot API refused the token; outbox sends wait")
             self._retry_later(entry, 60.0, "invalid token")
+            if self.on_invalid_token is not None:
+                self.on_invalid_token()  # fatal: the process ends and says why
+            else:
+                log.error("the Bot API refused the token; outbox sends wait")
         except (TimedOut, NetworkError) as error:
             self._backoff(entry, row, str(error))
         except TelegramError as error:

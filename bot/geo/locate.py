@@ -85,7 +85,30 @@ def polygon_files(config: Config) -> list[Path]:
 
 
 def load_geojson(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    """A polygons file; a ConfigError naming the file when it cannot be read as GeoJSON."""
+    from bot.config.schema import ConfigError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the polygons file: {error.strerror or error}") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        reason = f"line {error.lineno}, column {error.colno}" if isinstance(error, json.JSONDecodeError) else "not UTF-8"
+        raise ConfigError(f"{path}: not a GeoJSON file (invalid JSON at {reason})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise ConfigError(f"{path}: not a GeoJSON file (expected a FeatureCollection with \"features\")")
+    return data
+
+
+def check_polygons(config: Config) -> None:
+    """Read every polygons file once, as the bot does at start: a ConfigError if one is broken."""
+    for path in polygon_files(config):
+        try:
+            shapes_from_geojson(load_geojson(path))
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            from bot.config.schema import ConfigError
+
+            raise ConfigError(f"{path}: not a GeoJSON file of buurt polygons ({type(error).__name__})") from None
 
 
 class Locator:

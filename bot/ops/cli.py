@@ -56,9 +56,16 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     configure(level=level, fmt=fmt)
 
 
-def _load(path: str) -> Config:
+def _load(path: str, *, polygons: bool = False) -> Config:
+    """The config, or one line and exit 2. ``polygons``: also read the polygons files, as
+    ``run`` will (a file that is not GeoJSON passes the config's checks otherwise)."""
     try:
-        return load_config(path)
+        config = load_config(path)
+        if polygons:
+            from bot.geo.locate import check_polygons
+
+            check_polygons(config)
+        return config
     except ConfigError as error:
         print(f"buurtwacht: config error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -73,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(NO_TOKEN_MESSAGE, file=sys.stderr)
             return 2
         return cmd_demo(args, no_token=True)
-    config = _load(args.config)
+    config = _load(args.config, polygons=True)
     from bot.app.runner import run_bot
 
     return run_bot(config, token)
@@ -113,7 +120,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    config = _load(args.config)
+    config = _load(args.config, polygons=True)
     from bot.config.report import summary
 
     print(summary(config))

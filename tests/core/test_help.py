@@ -72,10 +72,11 @@ def menus(h: BotHarness) -> dict[str | None, list[tuple[str, str]]]:
 
 async def test_the_command_menu_comes_from_the_catalogs(harness: BotHarness) -> None:
     found = menus(harness)
-    assert set(found) == {None, "en", "tr"}  # Dutch is the default; every other catalog its own
+    assert set(found) == {None, "en", "tr", "pl", "ar"}  # Dutch is the default; every other catalog its own
     assert [c for c, _ in found[None]] == ["melding", "annuleer", "taal", "help", "tips", "abonneer"]
     assert [c for c, _ in found["en"]] == ["report", "cancel", "language", "help", "tips", "subscribe"]
-    assert [c for c, _ in found["tr"]] == [c for c, _ in found["en"]]
+    assert [c for c, _ in found["tr"]] == [c for c, _ in found["pl"]] == [c for c, _ in found["ar"]] \
+        == [c for c, _ in found["en"]]
     assert dict(found[None])["melding"] == "Iets melden in je buurt"
     assert dict(found["en"])["report"] == "Report something in your neighbourhood"
     assert dict(found["tr"])["report"] == "Mahallende bir şey bildir"

@@ -22,6 +22,10 @@ from tests.conftest import ROOT, BotHarness
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
+RESIDENT_FILES = ("handlers/start.py", "handlers/report.py", "bot/reports/texts.py", "bot/reports/service.py",
+                  "bot/tips/library.py", "bot/tips/service.py", "handlers/tips.py", "bot/alerts/broadcasts.py",
+                  "bot/alerts/lifecycle.py", "handlers/lifecycle.py", "bot/app/application.py")
+RESIDENT_HELP_END = "Bij gevaar: bel 112."
 DOC = ROOT / "docs" / "translating.md"
 TEMPLATE = ROOT / "locale" / "messages.pot"
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE_LANGUAGE
@@ -156,6 +160,49 @@ def test_turkish_covers_the_core_journey(used: dict[object, set[str]]) -> None:
     assert missing == []
 
 
+def resident_messages(used: dict[object, set[str]]) -> list[object]:
+    """What residents read: the start, their /help, the report journey and its receipts, tips and alerts."""
+    from bot.core.help import RESIDENT_LINES
+
+    return [m for m, files in used.items()
+            if m in RESIDENT_LINES or m == RESIDENT_HELP_END or set(files) & set(RESIDENT_FILES)]
+
+
+def coverage(language: str, wanted: list[object]) -> tuple[float, list[object]]:
+    catalog_ = messages(language)
+    missing = [m for m in wanted if m not in catalog_ or not translated(catalog_[m])]
+    return 1 - len(missing) / len(wanted), missing
+
+
+# Turkish is kept complete and Polish and Arabic cover what residents read; the floors below
+# leave room for a message added since the last translation round (the floors are checked,
+# the rounds fill the gaps), except where a gap would leave a resident without a way in.
+@pytest.mark.parametrize(("language", "floor"), [("tr", 0.95), ("pl", 0.9), ("ar", 0.9)])
+def test_residents_read_their_language(language: str, floor: float, used: dict[object, set[str]]) -> None:
+    wanted = resident_messages(used)
+    assert len(wanted) > 200
+    share, missing = coverage(language, wanted)
+    assert share >= floor, missing
+    start_and_help = [m for m in wanted if m in used and ("handlers/start.py" in used[m] or "bot/core/help.py" in used[m])]
+    assert coverage(language, start_and_help)[1] == []
+
+
+def test_turkish_is_nearly_complete(used: dict[object, set[str]]) -> None:
+    share, missing = coverage("tr", list(used))
+    assert share >= 0.95, missing
+
+
+def test_arabic_command_lines_read_right_to_left() -> None:
+    """Telegram lays a paragraph out by its first strong character: an Arabic line that starts
+    with a Latin /command would be laid out left-to-right, so it starts with U+200F."""
+    starts_latin = [m.id for m in messages("ar").values()
+                    if isinstance(m.string, str) and m.string[:1] == "/"]
+    assert starts_latin == []
+    help_text = "\n".join(line for line in __import__("bot.core.help", fromlist=["help_lines"]).help_lines(
+        translator("ar"), []) if line)
+    assert all(line.startswith("\u200f/") for line in help_text.splitlines() if "/" in line[:3])
+
+
 def test_plural_forms() -> None:
     clear_cache()
     nl, en = translator("nl"), translator("en")
@@ -180,7 +227,7 @@ async def test_taal_switches_and_new_users_get_their_language(harness: BotHarnes
     await h.send(h.updates.message(100001, "/start"))
     assert "Welkom bij Buurtwacht" in h.request.last_text(100001)
     buttons = [b["callback_data"] for row in h.request.sent(100001)[-1]["reply_markup"]["inline_keyboard"] for b in row]
-    assert {"lang:nl", "lang:en", "lang:tr"} <= set(buttons)
+    assert {"lang:nl", "lang:en", "lang:tr", "lang:pl", "lang:ar"} <= set(buttons)
     await h.send(h.updates.callback(100001, "lang:en"))
     await h.send(h.updates.message(100001, "/melding"))
     assert "What do you want to report?" in h.request.last_text(100001)
@@ -190,6 +237,12 @@ async def test_taal_switches_and_new_users_get_their_language(harness: BotHarnes
     assert "Welkom bij Buurtwacht" in h.request.last_text(100003)
     await h.send(h.updates.message(100004, "/start", language="tr"))
     assert "hoş geldin" in h.request.last_text(100004)
+    await h.send(h.updates.message(100005, "/start", language="pl"))
+    assert "Witaj w Buurtwacht" in h.request.last_text(100005)
+    await h.send(h.updates.message(100006, "/start", language="ar"))
+    assert "مرحبًا بك في Buurtwacht" in h.request.last_text(100006)
+    await h.send(h.updates.message(100006, "/help"))
+    assert "\u200f/report — أبلغ عن شيء في حيّك" in h.request.last_text(100006)
 
 
 async def test_officer_reads_the_report_in_their_own_language(harness: BotHarness) -> None:
@@ -207,7 +260,7 @@ async def test_officer_reads_the_report_in_their_own_language(harness: BotHarnes
 
 
 def test_catalog_files_exist_for_the_languages_offered() -> None:
-    assert {"en", "tr"} <= set(TRANSLATED)
+    assert set(TRANSLATED) == set(LANGUAGES) - {SOURCE_LANGUAGE}
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
