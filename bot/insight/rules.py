@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core.domain import Role
+from bot.core.i18n import N_
 
 SMALL_CELL = 3
 OVERVIEW_ROLES = (Role.ADMIN, Role.WIJKAGENT, Role.BOA, Role.CARE_DESK, Role.COORDINATOR)
@@ -39,6 +40,25 @@ def scope_of(grants: Iterable[tuple[Role, str]], team_buurten: dict[int, tuple[s
     # A prefix inside another adds nothing.
     minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
     return Scope(minimal, "wijk_code" if officer else "buurt_code", officer)
+
+
+# The periods /overzicht and the Mini App's overview offer, with their labels.
+PERIOD_LABELS = {"7d": N_("7 dagen"), "30d": N_("30 dagen"), "kwartaal": N_("dit kwartaal"), "12m": N_("12 maanden")}
+
+
+def day_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """Local days [start, end) as UTC instants."""
+    return (dt.datetime.combine(start, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
+            dt.datetime.combine(end, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
+
+
+# Colour classes of the choropleth: 0 reports, "<3" (1 or 2, never told apart), then ranges.
+CHOROPLETH_BOUNDS = (0, SMALL_CELL - 1, 5, 10, 20)
+
+
+def choropleth_class(value: int) -> int:
+    """0 for none, 1 for a hidden count (<3), 2.. for 3-5, 6-10, 11-20, above 20."""
+    return sum(1 for bound in CHOROPLETH_BOUNDS if value > bound)
 
 
 def period(name: str, today: dt.date) -> tuple[dt.date, dt.date]:

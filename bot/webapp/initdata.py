@@ -41,6 +41,10 @@ class InitDataRefused(Exception):
         super().__init__(reason.value)
         self.reason = reason
 
+    @classmethod
+    def missing(cls) -> InitDataRefused:
+        return cls(Refusal.MISSING)
+
 
 @dataclass(frozen=True, slots=True)
 class WebAppUser:
