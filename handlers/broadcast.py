@@ -12,7 +12,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -29,6 +28,7 @@ from handlers.common import (
     services_of,
     user_translator,
 )
+from handlers.context import BuurtwachtContext
 from storage import broadcasts, users
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ RADIUS_M = (50, 20_000)
 GROUP_REFUSED_COMMANDS = ("alarm", "gebiedsalarm", "areaalert")
 
 
-async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, kind: str, scope: str,
+async def _preview(update: Update, context: BuurtwachtContext, *, kind: str, scope: str,
                    text: str, buurten: list[str], team_ids: set[int] | None, photo: str | None) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
@@ -63,7 +63,7 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, *, kind: 
     )
 
 
-async def team_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def team_alarm(update: Update, context: BuurtwachtContext) -> None:
     """/alarm <tekst>: to every active group (and follower) of the coordinator's own teams."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -100,7 +100,7 @@ def _radius(words: list[str]) -> tuple[Point, int] | None:
     return Point(lat, lon), radius
 
 
-async def area_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def area_alarm(update: Update, context: BuurtwachtContext) -> None:
     """/gebiedsalarm <WK…|GM…> [soort] <tekst>  or  /gebiedsalarm straal <lat> <lon> <meter> [soort] <tekst>."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -149,7 +149,7 @@ async def area_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _preview(update, context, kind=kind, scope=scope, text=text, buurten=buurten, team_ids=None, photo=photo)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.message is None:
         return
@@ -195,7 +195,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(t.gettext("Dit alarm is al afgehandeld."))
 
 
-async def in_private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def in_private_only(update: Update, context: BuurtwachtContext) -> None:
     """/alarm or /gebiedsalarm typed in a group: a draft with its preview belongs in private."""
 
     def refusal(t: Translator, link: str) -> str:
@@ -207,13 +207,9 @@ async def in_private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await refer_to_private_chat(update, context, refusal)
 
 
-async def _photo_alarm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _photo_alarm(update: Update, context: BuurtwachtContext) -> None:
     await area_alarm(update, context)
     raise ApplicationHandlerStop
-
-
-async def _progress_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await domain.progress_tick(services_of(context), context.bot)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -225,7 +221,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(private & filters.PHOTO & filters.CaptionRegex(r"^/(gebiedsalarm|areaalert)\b"),
                                    _photo_alarm), group=-1)
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_progress_job, interval=2, first=2, name="broadcast-progress",
-                                    job_kwargs={"id": "broadcast-progress", "replace_existing": True,
-                                                "misfire_grace_time": 30})

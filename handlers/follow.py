@@ -10,14 +10,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, has_catalog, translator
 from bot.outreach import follow as rules
 from bot.outreach import service as outreach
 from bot.outreach import texts
 from bot.outreach.service import FollowPlace
-from handlers.common import forget_language, services_of, user_translator
+from handlers.context import BuurtwachtContext, forget_language, user_translator
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +38,19 @@ def confirm_keyboard(t: Translator, target: rules.FollowTarget) -> InlineKeyboar
     ])
 
 
-async def follow_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def follow_start(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    services = services_of(context)
-    new = await outreach.is_new_person(services, user.id)
-    t = await user_translator(update, context)  # registers a first-time person
+    services = context.services
+    t = await user_translator(update, context)
     target = rules.parse_payload(context.args[0]) if context.args else None
     place = await outreach.resolve(services, target) if target is not None else None
     if target is None or place is None:
         log.info("refused a follow link that leads nowhere")
         await message.reply_text(texts.unknown_link(t), parse_mode=ParseMode.HTML)
         return
-    if new:
+    if context.first_contact:  # the language is asked once: of a person new to the bot
         await message.reply_text(texts.welcome(t, place), parse_mode=ParseMode.HTML,
                                  reply_markup=language_keyboard(target))
         return
@@ -69,7 +68,7 @@ async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None =
             raise
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.data is None:
         return
@@ -80,7 +79,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("refused a follow button outside its private chat or with forged data")
         await query.answer()
         return
-    services = services_of(context)
+    services = context.services
     t = await user_translator(update, context)
     if button.step is rules.Step.CANCEL:
         await query.answer()

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.domain import Category
 from bot.core.i18n import N_, Translator
@@ -28,13 +28,14 @@ from bot.insight.rules import (
 from bot.reports import texts as render
 from bot.survey.service import overview_lines
 from handlers.common import services_of, user_translator
+from handlers.context import BuurtwachtContext
 from storage import insight, teams, users
 
 log = logging.getLogger(__name__)
 PERIODS = {"7d": N_("7 dagen"), "30d": N_("30 dagen"), "kwartaal": N_("dit kwartaal"), "12m": N_("12 maanden")}
 
 
-async def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Scope | None:
+async def _scope(update: Update, context: BuurtwachtContext) -> Scope | None:
     services = services_of(context)
     assert update.effective_user is not None
     grants = await users.roles_of(services.db, update.effective_user.id)
@@ -52,7 +53,7 @@ def _day_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.datetim
             dt.datetime.combine(end, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
 
 
-async def overview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def overview(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -74,7 +75,7 @@ async def overview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_overview(update, context, scope, t, name)
 
 
-async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_period(update: Update, context: BuurtwachtContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
@@ -93,7 +94,7 @@ async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_overview(update, context, scope, t, key)
 
 
-async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scope: Scope, t: Translator,
+async def send_overview(update: Update, context: BuurtwachtContext, scope: Scope, t: Translator,
                         name: str) -> None:
     message = update.effective_message
     assert message is not None
@@ -161,7 +162,7 @@ async def send_overview(update: Update, context: ContextTypes.DEFAULT_TYPE, scop
             "Blauw: deze periode, oranje: vorig jaar. Van links naar rechts: {legend}").format(legend=legend)[:1024])
 
 
-async def export_csv(update: Update, context: ContextTypes.DEFAULT_TYPE, scope: Scope, t: Translator,
+async def export_csv(update: Update, context: BuurtwachtContext, scope: Scope, t: Translator,
                      name: str) -> None:
     message = update.effective_message
     assert message is not None

@@ -7,14 +7,15 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
-from bot.alerts.lifecycle import RELAY_RADIUS_M, relay, run_expiry_tick
+from bot.alerts.lifecycle import RELAY_RADIUS_M, relay
 from bot.core import permissions
 from bot.core.domain import SightingStatus
 from bot.core.textsafety import parse_bounded_int
 from bot.reports.service import CLOSED, set_incident_status
 from handlers.common import ID_MAX_DIGITS, services_of, user_translator
+from handlers.context import BuurtwachtContext
 from storage import outbox, sightings, teams, users
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ OUTCOMES = {"opgelost": SightingStatus.RESOLVED, "resolved": SightingStatus.RESO
 RADIUS_WORDS = ("straal", "radius")
 
 
-async def _incident_for(update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str) -> int | None:
+async def _incident_for(update: Update, context: BuurtwachtContext, reference: str) -> int | None:
     """The incident of a reference, if the caller is an officer it went to or a coordinator of a
     group that got it."""
     services = services_of(context)
@@ -42,7 +43,7 @@ async def _incident_for(update: Update, context: ContextTypes.DEFAULT_TYPE, refe
     return None
 
 
-async def close_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def close_alert(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -65,7 +66,7 @@ async def close_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_text(t.gettext("Afgesloten. Alle berichten over deze melding worden bijgewerkt."))
 
 
-async def relay_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def relay_alert(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -96,15 +97,7 @@ async def relay_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             minutes=services.config.alert_relay_ttl_minutes))
 
 
-async def _expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_expiry_tick(services_of(context))
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler(["afsluiten", "close"], close_alert, filters=private))
     app.add_handler(CommandHandler(["doorsturen", "relay"], relay_alert, filters=private))
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_expiry_job, interval=60, first=30, name="alert-expiry",
-                                    job_kwargs={"id": "alert-expiry", "replace_existing": True,
-                                                "misfire_grace_time": 300})

@@ -7,12 +7,13 @@ import re
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.core import permissions
 from bot.core.domain import SightingStatus
 from bot.reports.service import CLOSED, set_incident_status
 from handlers.common import services_of, user_translator
+from handlers.context import BuurtwachtContext
 from storage import outbox, sightings
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ ACTIONS = {"take": SightingStatus.ACKNOWLEDGED, "done": SightingStatus.HANDLED, 
            "resolved": SightingStatus.RESOLVED, "false": SightingStatus.FALSE_ALARM}
 
 
-async def on_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_ack(update: Update, context: BuurtwachtContext) -> None:
     query = update.callback_query
     if query is None or update.effective_user is None:
         return

@@ -16,7 +16,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -45,13 +44,13 @@ from bot.patrol.service import (
     plan_round,
     report_question,
     round_text,
-    run_patrol_tick,
     sign_up_buttons,
     submit_text,
     team_name,
 )
 from bot.reports.rules import is_urgent_text
 from handlers.common import display_label, parse_id, services_of, user_translator
+from handlers.context import BuurtwachtContext
 from handlers.report import call_112_text
 from storage import patrol as store
 from storage import teams, users
@@ -103,7 +102,7 @@ def personal_card(t: Translator, round_: Round, team_name: str, tz: dt.tzinfo, p
 # ---------------------------------------------------------------------------- /ronde
 
 
-async def round_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def round_command(update: Update, context: BuurtwachtContext) -> None:
     """/ronde nieuw … · /ronde annuleer <nummer> · /ronde <nummer> (details for the coordinator)."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
@@ -121,7 +120,7 @@ async def round_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(usage(t))
 
 
-async def _plan(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, words: list[str]) -> None:
+async def _plan(update: Update, context: BuurtwachtContext, t: Translator, words: list[str]) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
     services = services_of(context)
@@ -167,7 +166,7 @@ async def _plan(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
                              parse_mode=ParseMode.HTML, reply_markup=keyboard(sign_up_buttons(t.language, round_.id)))
 
 
-async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, words: list[str]) -> None:
+async def _cancel(update: Update, context: BuurtwachtContext, t: Translator, words: list[str]) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     services = services_of(context)
@@ -187,7 +186,7 @@ async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
                                        "krijgen bericht.").format(id=round_.id))
 
 
-async def _details(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, round_id: int) -> None:
+async def _details(update: Update, context: BuurtwachtContext, t: Translator, round_id: int) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
     services = services_of(context)
@@ -209,7 +208,7 @@ async def _details(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transl
 # ---------------------------------------------------------------------------- /rondes
 
 
-async def rounds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def rounds_command(update: Update, context: BuurtwachtContext) -> None:
     """/rondes: the coming rounds of the person's teams, each with its sign-up buttons."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -237,7 +236,7 @@ async def rounds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # ---------------------------------------------------------------------------- buttons
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.message is None:
         return
@@ -251,7 +250,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
 
 
-async def _on_sign_up(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, round_id: int, *,
+async def _on_sign_up(update: Update, context: BuurtwachtContext, t: Translator, round_id: int, *,
                       join: bool) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.message is not None
@@ -297,7 +296,7 @@ async def _on_sign_up(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tra
             pass  # not modified, or too old to edit: the answer above said what happened
 
 
-async def _on_report(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, round_id: int,
+async def _on_report(update: Update, context: BuurtwachtContext, t: Translator, round_id: int,
                      outcome: WalkOutcome) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None and query.message is not None
@@ -325,13 +324,14 @@ async def _on_report(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tran
     prompt = t.gettext("Beschrijf in één bericht wat je zag, en waar. Geen namen of huisnummers van buurtbewoners.")
     if outcome is WalkOutcome.FOLLOW_UP:
         prompt += "\n" + t.gettext("Je bericht gaat als melding naar de wijkagent.")
-    await query.message.reply_text(prompt)
+    if (message := update.effective_message) is not None:
+        await message.reply_text(prompt)
 
 
 # ---------------------------------------------------------------------------- the walk-report text
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: BuurtwachtContext) -> None:
     """Before the report flow sees a private message: is it the text a walk report waits for?"""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text is None:
@@ -365,10 +365,6 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_patrol_tick(services_of(context))
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler(["ronde", "round"], round_command))
@@ -376,9 +372,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pr:"))
     # Before the report flow (group 0), which otherwise takes every private message.
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text), group=-2)
-    if app.job_queue is not None:
-        # One job with a fixed id, recreated at every start; what is due comes from SQLite, and a
-        # real grace time (not APScheduler's 1 s default) keeps a busy minute from dropping it.
-        app.job_queue.run_repeating(_tick, interval=60, first=dt.timedelta(seconds=20), name="patrol-tick",
-                                    job_kwargs={"id": "patrol-tick", "replace_existing": True,
-                                                "misfire_grace_time": 300, "coalesce": True})

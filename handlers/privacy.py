@@ -8,11 +8,12 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core import permissions
 from bot.core.textsafety import parse_bounded_int, parse_user_id
-from handlers.common import forget_language, services_of, user_translator
+from handlers.common import services_of, user_translator
+from handlers.context import BuurtwachtContext, forget_language
 from storage import privacy, users
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ DEFAULT_MUTE_HOURS = 24 * 7
 MAX_MUTE_HOURS = 24 * 365
 
 
-async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def my_data(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
@@ -35,7 +36,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_me(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -52,25 +53,26 @@ async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_forget(update: Update, context: BuurtwachtContext) -> None:
     query = update.callback_query
     if query is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
     await query.answer()
-    if query.data != "forget:yes" or query.message is None or query.message.chat.id != update.effective_user.id:
-        if query.message is not None:
-            await query.message.reply_text(t.gettext("Er is niets gewist."))
+    message = update.effective_message  # None when Telegram no longer shows the question
+    if query.data != "forget:yes" or message is None or message.chat.id != update.effective_user.id:
+        if message is not None:
+            await message.reply_text(t.gettext("Er is niets gewist."))
         return
     await privacy.erase_person(services.db, update.effective_user.id, now=services.now())
     services.draft_cache.pop(update.effective_user.id, None)
     forget_language(context)
     await services.refresh_directory()
-    await query.message.reply_text(t.gettext("Je gegevens zijn gewist. Je meldingen blijven anoniem bewaard."))
+    await message.reply_text(t.gettext("Je gegevens zijn gewist. Je meldingen blijven anoniem bewaard."))
 
 
-async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mute(update: Update, context: BuurtwachtContext) -> None:
     """/demp <telegram-id> [uren] — an admin, coordinator or officer mutes an abusive user."""
     message = update.effective_message
     if message is None or update.effective_user is None:

@@ -27,7 +27,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -59,6 +58,7 @@ from bot.reports.rules import (
 )
 from bot.reports.service import DraftGone, submit_sighting
 from handlers.common import display_label, services_of, user_translator
+from handlers.context import BuurtwachtContext
 from storage import drafts, privacy, users
 
 
@@ -216,7 +216,7 @@ def summary_text(t: Translator, data: dict[str, Any], tz: dt.tzinfo) -> str:
 # ---------------------------------------------------------------------------- state helpers
 
 
-async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, step: Step, data: dict[str, Any]) -> Step:
+async def _save(update: Update, context: BuurtwachtContext, step: Step, data: dict[str, Any]) -> Step:
     assert update.effective_user is not None
     services = services_of(context)
     await drafts.save(services.db, update.effective_user.id, step.value, data)
@@ -224,14 +224,14 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, step: Step, 
     return step
 
 
-async def _forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _forget(update: Update, context: BuurtwachtContext) -> None:
     assert update.effective_user is not None
     services = services_of(context)
     services.draft_cache.pop(update.effective_user.id, None)
     await drafts.delete(services.db, update.effective_user.id)
 
 
-async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, step: Step, data: dict[str, Any]) -> Step:
+async def _next(update: Update, context: BuurtwachtContext, t: Translator, step: Step, data: dict[str, Any]) -> Step:
     """Go to ``step``, or back to the summary when the resident was changing one answer."""
     if data.get("changing") and step not in (Step.WHEN_TIME, Step.CALLED_112):
         data.pop("changing", None)
@@ -259,7 +259,7 @@ def no_person_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton("🙈 " + t.gettext("Geen persoon gezien"), callback_data="rep:noperson")]])
 
 
-async def send_back_description(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, message: Message,
+async def send_back_description(update: Update, context: BuurtwachtContext, t: Translator, message: Message,
                                 data: dict[str, Any], review: Review, *, changed_category: bool = False) -> Step:
     """Kindly send a description back, and wait for a new one (or "Geen persoon gezien")."""
     text = data.pop("description", None) or data.get("pending_description")
@@ -277,7 +277,7 @@ async def send_back_description(update: Update, context: ContextTypes.DEFAULT_TY
     return Step.DESCRIPTION
 
 
-async def _load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Step, dict[str, Any]] | None:
+async def _load(update: Update, context: BuurtwachtContext) -> tuple[Step, dict[str, Any]] | None:
     assert update.effective_user is not None
     services = services_of(context)
     loaded = services.draft_cache.get(update.effective_user.id)
@@ -293,7 +293,7 @@ async def _load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Ste
 # ---------------------------------------------------------------------------- entry points
 
 
-async def report_refusal(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> str | None:
+async def report_refusal(update: Update, context: BuurtwachtContext, t: Translator) -> str | None:
     """Why this person may not file a report right now (muted, or over the hourly limit), or None."""
     services = services_of(context)
     assert update.effective_user is not None
@@ -313,7 +313,7 @@ async def report_refusal(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
     return None
 
 
-async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def start_report(update: Update, context: BuurtwachtContext) -> Step | int:
     t = await user_translator(update, context)
     message = update.effective_message
     assert message is not None
@@ -335,7 +335,7 @@ async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     return Step.CATEGORY
 
 
-async def resume_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def resume_report(update: Update, context: BuurtwachtContext) -> Step | int:
     """A message arrived while no conversation is active: was a report interrupted?"""
     loaded = await _load(update, context)
     t = await user_translator(update, context)
@@ -366,7 +366,7 @@ async def outside_any_flow(message: Message, t: Translator) -> None:
 # ---------------------------------------------------------------------------- steps
 
 
-async def on_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_urgent(update: Update, context: BuurtwachtContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.message is not None
     await query.answer()
@@ -381,7 +381,7 @@ async def on_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step 
     return Step.CATEGORY
 
 
-async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_category(update: Update, context: BuurtwachtContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     t = await user_translator(update, context)
@@ -412,7 +412,7 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ste
     return await _next(update, context, t, Step.LOCATION, data)
 
 
-async def on_called_112(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_called_112(update: Update, context: BuurtwachtContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     await query.answer()
@@ -432,7 +432,7 @@ async def on_called_112(update: Update, context: ContextTypes.DEFAULT_TYPE) -> S
     return await _next(update, context, t, Step.LOCATION, data)
 
 
-async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_location(update: Update, context: BuurtwachtContext) -> Step | int:
     message = update.effective_message
     assert message is not None
     t = await user_translator(update, context)
@@ -492,7 +492,7 @@ def address_hint(t: Translator, hint: str | None) -> str:
     return hints.get(hint or "", t.gettext("Typ de postcode en het huisnummer, bijvoorbeeld 5701 AB 12, of deel je locatie."))
 
 
-async def on_when(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_when(update: Update, context: BuurtwachtContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -514,7 +514,7 @@ async def on_when(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | 
     return await _next(update, context, t, Step.WHEN_TIME, data)
 
 
-async def on_when_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_when_time(update: Update, context: BuurtwachtContext) -> Step | int:
     message = update.effective_message
     assert message is not None and message.text is not None
     t = await user_translator(update, context)
@@ -538,7 +538,7 @@ async def on_when_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     return await _next(update, context, t, Step.DESCRIPTION, data)
 
 
-async def on_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_description(update: Update, context: BuurtwachtContext) -> Step | int:
     message = update.effective_message
     assert message is not None and message.text is not None
     t = await user_translator(update, context)
@@ -568,7 +568,7 @@ async def on_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return await accept_description(update, context, t, message, data, text, no_person=False)
 
 
-async def on_no_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_no_person(update: Update, context: BuurtwachtContext) -> Step | int:
     """"Geen persoon gezien": the text that was sent back goes on, if it names no origin or colour."""
     query = update.callback_query
     assert query is not None and query.message is not None
@@ -594,7 +594,7 @@ async def on_no_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     return await accept_description(update, context, t, message, data, text, no_person=True)
 
 
-async def accept_description(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, message: Message,
+async def accept_description(update: Update, context: BuurtwachtContext, t: Translator, message: Message,
                              data: dict[str, Any], text: str, *, no_person: bool) -> Step | int:
     data["description"] = text
     data.pop("pending_description", None)
@@ -630,7 +630,7 @@ def clean_description(text: str) -> str:
     return clean_text(text, 100_000)
 
 
-async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_photo(update: Update, context: BuurtwachtContext) -> Step | int:
     t = await user_translator(update, context)
     loaded = await _load(update, context)
     if loaded is None:
@@ -646,7 +646,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step |
     return await _next(update, context, t, Step.CONFIRM, data)
 
 
-async def on_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_change(update: Update, context: BuurtwachtContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -668,7 +668,7 @@ async def on_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step 
     return target
 
 
-async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def on_confirm(update: Update, context: BuurtwachtContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.message is not None and update.effective_user is not None
     t = await user_translator(update, context)
@@ -739,7 +739,7 @@ def sighting_from_draft(data: dict[str, Any], *, reporter_id: int, language: str
     )
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: BuurtwachtContext) -> int:
     t = await user_translator(update, context)
     await _forget(update, context)
     if update.callback_query is not None:
@@ -750,7 +750,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | int:
+async def unexpected(update: Update, context: BuurtwachtContext) -> Step | int:
     """Anything the current step cannot use: say so briefly and ask the same question again."""
     t = await user_translator(update, context)
     loaded = await _load(update, context)

@@ -10,7 +10,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     filters,
 )
 
@@ -18,7 +17,8 @@ from bot.alerts.lifecycle import WATCH_START_PAYLOAD
 from bot.core.domain import Role
 from bot.core.help import help_lines
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, has_catalog, translator
-from handlers.common import forget_language, refer_to_private_chat, services_of, user_translator
+from handlers.common import refer_to_private_chat, services_of, user_translator
+from handlers.context import BuurtwachtContext, forget_language
 from storage import drafts, users
 
 
@@ -31,7 +31,7 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -65,7 +65,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 REPORT_START = "melding"  # t.me/<bot>?start=melding opens a private chat and starts a report
 
 
-async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def in_group(update: Update, context: BuurtwachtContext) -> None:
     """/melding, /report or /start in a group: reports are made in private (the group would see
     who reports, and the questions would fill the group), so one line with the link."""
     await refer_to_private_chat(
@@ -73,7 +73,7 @@ async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         start=REPORT_START)
 
 
-async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def nothing_to_cancel(update: Update, context: BuurtwachtContext) -> None:
     """/annuleer that no flow took. A report draft kept over a restart is still cancelled (the
     conversation's memory is gone, the draft in SQLite is not); otherwise say there is nothing."""
     message = update.effective_message
@@ -88,7 +88,7 @@ async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await message.reply_text(t.gettext("Er is niets om te annuleren."))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -100,7 +100,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text("\n".join(help_lines(t, roles)))
 
 
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_language(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -108,7 +108,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await message.reply_text(t.gettext("Kies je taal:"), reply_markup=language_keyboard())
 
 
-async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_language(update: Update, context: BuurtwachtContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
         return
@@ -121,8 +121,8 @@ async def on_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     forget_language(context)
     t = translator(code)
     await query.answer()
-    if query.message is not None:
-        await query.message.reply_text(t.gettext("Je taal is nu Nederlands.") if code == "nl" else t.gettext("Je taal is ingesteld."))
+    if (message := update.effective_message) is not None:
+        await message.reply_text(t.gettext("Je taal is nu Nederlands.") if code == "nl" else t.gettext("Je taal is ingesteld."))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

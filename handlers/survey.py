@@ -6,16 +6,17 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.survey.rules import MAX_CHOICES, parse_press
-from bot.survey.service import PressOutcome, press_ballot, run_survey_tick
+from bot.survey.service import PressOutcome, press_ballot
 from handlers.common import services_of, user_translator
+from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
 
 
-async def on_ballot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_ballot(update: Update, context: BuurtwachtContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
@@ -50,14 +51,5 @@ async def on_ballot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(answers[result.outcome], show_alert=result.outcome is not PressOutcome.TOO_MANY)
 
 
-async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_survey_tick(services_of(context))
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(on_ballot, pattern=r"^sv:"))
-    if app.job_queue is not None:
-        # Rounds and invitations live in SQLite; the tick only works out what is due now.
-        app.job_queue.run_repeating(_tick, interval=900, first=120, name="survey-tick",
-                                    job_kwargs={"id": "survey-tick", "replace_existing": True,
-                                                "misfire_grace_time": 3600})

@@ -14,7 +14,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -27,10 +26,16 @@ from bot.geo.locate import Outcome
 from bot.reports import texts as render
 from bot.runtime.services import Services
 from bot.teams import service as teaming
-from bot.teams.groups import group_reachability, private_chat_back, private_chat_unreachable
+from bot.teams.groups import (
+    group_migrated,
+    group_reachability,
+    private_chat_back,
+    private_chat_unreachable,
+)
 from bot.teams.invites import ClaimResult, claim_invite, create_invite, deep_link
 from bot.teams.service import ROLE_NAMES, Revocation
 from handlers.common import parse_id, services_of, user_translator
+from handlers.context import BuurtwachtContext
 from storage import invites, outbox, subscriptions, teams, users, watch
 
 log = logging.getLogger(__name__)
@@ -60,7 +65,7 @@ def group_rules(t: Translator) -> str:
     ])
 
 
-async def grants_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[tuple[Role, str]]:
+async def grants_of(update: Update, context: BuurtwachtContext) -> list[tuple[Role, str]]:
     assert update.effective_user is not None
     return await users.roles_of(services_of(context).db, update.effective_user.id)
 
@@ -68,7 +73,7 @@ async def grants_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[
 # ---------------------------------------------------------------------------- invites
 
 
-async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def claim(update: Update, context: BuurtwachtContext) -> bool:
     """/start <token>: claim an invite. True when the payload was an invite attempt."""
     message = update.effective_message
     if message is None or update.effective_user is None or not context.args:
@@ -93,7 +98,7 @@ async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return True
 
 
-async def scope_label(context: ContextTypes.DEFAULT_TYPE, t: Translator, scope: str) -> str:
+async def scope_label(context: BuurtwachtContext, t: Translator, scope: str) -> str:
     """What a scope is called for people: the gemeente, the wijk, or "team <name>"."""
     services = services_of(context)
     catalog = services.catalog
@@ -109,7 +114,7 @@ async def scope_label(context: ContextTypes.DEFAULT_TYPE, t: Translator, scope: 
     return scope
 
 
-async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invite_command(update: Update, context: BuurtwachtContext) -> None:
     """/uitnodigen <rol> <gebied of team-id> [label]"""
     message = update.effective_message
     if message is None or update.effective_user is None:
@@ -150,7 +155,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
              until=t.datetime(invite.expires_at, services.config.timezone), link=link))
 
 
-async def list_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_invites(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
@@ -174,7 +179,7 @@ async def list_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text("\n".join(lines))
 
 
-async def revoke_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def revoke_invite(update: Update, context: BuurtwachtContext) -> None:
     """/intrekken <code>: an open invite can no longer be claimed; for a used one, the role it
     gave is taken back. Either way written to the audit log."""
     message = update.effective_message
@@ -211,7 +216,7 @@ async def revoke_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # ---------------------------------------------------------------------------- teams
 
 
-def resolve_buurten(context: ContextTypes.DEFAULT_TYPE, words: list[str],
+def resolve_buurten(context: BuurtwachtContext, words: list[str],
                     gemeente: str | None = None) -> tuple[list[str], list[str]]:
     """Buurtcodes or buurt names → codes; also the words that matched nothing.
 
@@ -222,16 +227,17 @@ def resolve_buurten(context: ContextTypes.DEFAULT_TYPE, words: list[str],
         area = catalog.area(code)
         if area and (gemeente is None or permissions.gemeente_of(code) == gemeente):
             by_name[area.buurt_name.lower()] = code
-    found, unknown = [], []
+    found: list[str] = []
+    unknown: list[str] = []
     for word in (w.strip() for w in words):
         if not word:
             continue
-        code = word.upper() if word.upper() in catalog else by_name.get(word.lower())
-        (found if code else unknown).append(code or word)
+        match = word.upper() if word.upper() in catalog else by_name.get(word.lower())
+        (found if match else unknown).append(match or word)
     return sorted(set(found)), unknown
 
 
-async def team_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def team_command(update: Update, context: BuurtwachtContext) -> None:
     """/team — your teams; /team <nummer>; /team nieuw <naam>; <buurten…>;
     /team buurten <nummer> <buurten…>; /team naam <nummer> <nieuwe naam>"""
     message = update.effective_message
@@ -249,7 +255,7 @@ async def team_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _show_teams(update, context)
 
 
-async def _new_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _new_team(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and message.text is not None and user is not None
     t = await user_translator(update, context)
@@ -278,7 +284,7 @@ async def _new_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ).format(name=team.name, id=team.id))
 
 
-async def _set_team_buurten(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _set_team_buurten(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     t = await user_translator(update, context)
@@ -312,7 +318,7 @@ async def _set_team_buurten(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await message.reply_text(t.gettext("De buurten van team {name} zijn bijgewerkt.").format(name=team.name))
 
 
-async def _rename_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _rename_team(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and message.text is not None and user is not None
     t = await user_translator(update, context)
@@ -341,7 +347,7 @@ async def _rename_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text(t.gettext("Team {old} heet nu {name}.").format(old=renamed.old_name, name=renamed.name))
 
 
-async def _show_teams(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _show_teams(update: Update, context: BuurtwachtContext) -> None:
     """/team: the caller's teams; /team <nummer>: one team, for its coordinators and admins."""
     message = update.effective_message
     assert message is not None
@@ -383,7 +389,7 @@ async def _team_lines(t: Translator, services: Services, team: teams.Team) -> li
     names = await users.display_names(services.db, coordinators)
     lines = [f"<b>{render.esc(team.name)}</b> ({t.gettext('nummer')} {team.id})"]
     lines.append(t.gettext("Buurten: {list}").format(list=", ".join(
-        render.esc(catalog.area(c).buurt_name if catalog.area(c) else c) for c in team.buurten)))
+        render.esc(area.buurt_name if (area := catalog.area(c)) else c) for c in team.buurten)))
     lines.append(t.ngettext("Coördinator ({n}):", "Coördinatoren ({n}):", len(coordinators)).format(n=len(coordinators)))
     for coordinator in coordinators:
         lines.append("• " + render.esc(clean_text(names.get(coordinator) or t.gettext("(nog geen naam bekend)"), 64)))
@@ -397,7 +403,7 @@ async def _team_lines(t: Translator, services: Services, team: teams.Team) -> li
     return lines
 
 
-async def link_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def link_group(update: Update, context: BuurtwachtContext) -> None:
     """/koppel [team-nummer] in a group: caller must coordinate that team and be a group admin."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None:
@@ -435,7 +441,7 @@ async def link_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await message.reply_text(text)
 
 
-async def unlink_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unlink_group(update: Update, context: BuurtwachtContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -457,7 +463,7 @@ async def unlink_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 WATCH_DATA = re.compile(r"watch:([0-9]{1,12}):(look|seen)")
 
 
-async def on_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_watch(update: Update, context: BuurtwachtContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.message is None:
         return
@@ -487,7 +493,7 @@ async def on_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(text, url=url)
 
 
-async def responders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def responders_command(update: Update, context: BuurtwachtContext) -> None:
     """/reacties <referentie>: a coordinator sees who responded to an alert in their groups."""
     from storage import sightings
 
@@ -518,7 +524,7 @@ async def responders_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 # ---------------------------------------------------------------------------- subscriptions
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: BuurtwachtContext) -> None:
     """/abonneer <postcode> <huisnummer>: follow the buurt's alerts in private."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -547,7 +553,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def on_keep_address(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_keep_address(update: Update, context: BuurtwachtContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.data is None:
         return
@@ -563,7 +569,7 @@ async def on_keep_address(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await query.answer(t.gettext("Je adres is bewaard. Wissen kan met /vergeetmij."))
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -578,7 +584,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 # ---------------------------------------------------------------------------- chat realities
 
 
-async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_my_chat_member(update: Update, context: BuurtwachtContext) -> None:
     """The bot was removed from or added to a group; a resident blocked or unblocked it."""
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is None:
@@ -596,16 +602,11 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await group_reachability(services, chat.id, active=not gone, title=clean_text(chat.title or "", 128) or None)
 
 
-async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migration(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
-    services = services_of(context)
-    if await teams.migrate_group(services.db, message.chat.id, message.migrate_to_chat_id):
-        from storage import outbox as outbox_store
-
-        await outbox_store.move_chat(services.db, message.chat.id, message.migrate_to_chat_id)
-        await services.refresh_directory()
+    await group_migrated(services_of(context), message.chat.id, message.migrate_to_chat_id)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

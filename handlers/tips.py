@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core import permissions
 from bot.core.i18n import Translator
 from bot.core.textsafety import clean_text
 from bot.tips.library import THEMES
-from bot.tips.service import run_tips_tick
 from handlers.common import services_of, user_translator
+from handlers.context import BuurtwachtContext
 from storage import teams, users
 from storage import tips as store
 
@@ -26,7 +25,7 @@ TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 TIP_MIN_LETTERS = 10
 
 
-async def _may_configure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _may_configure(update: Update, context: BuurtwachtContext) -> bool:
     """In a group only the team's coordinator; in private, the resident themselves."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
@@ -64,7 +63,7 @@ def settings_keyboard(t: Translator, schedule: store.TipSchedule) -> InlineKeybo
     return InlineKeyboardMarkup(rows)
 
 
-async def tips_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def tips_command(update: Update, context: BuurtwachtContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -99,7 +98,7 @@ async def tips_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text(settings_text(t, schedule), reply_markup=settings_keyboard(t, schedule))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or query.data is None:
         return
@@ -124,7 +123,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.edit_message_text(settings_text(t, schedule), reply_markup=settings_keyboard(t, schedule))
 
 
-async def new_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def new_tip(update: Update, context: BuurtwachtContext) -> None:
     """/tip nieuw <thema> <tekst>: a coordinator for their team's groups, an admin for the gemeente."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -162,17 +161,7 @@ async def new_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             len(scopes)).format(language=language))
 
 
-async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_tips_tick(services_of(context))
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("tips", tips_command))
     app.add_handler(CommandHandler("tip", new_tip))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^tips:"))
-    if app.job_queue is not None:
-        # One job with a fixed id, recreated at every start; what is due comes from SQLite, and a
-        # real grace time (not APScheduler's 1 s default) keeps a busy minute from dropping it.
-        app.job_queue.run_repeating(_tick, interval=60, first=dt.timedelta(seconds=15), name="tips-tick",
-                                    job_kwargs={"id": "tips-tick", "replace_existing": True,
-                                                "misfire_grace_time": 300, "coalesce": True})

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from bot.patrol.rules import Round, RoundStatus, WalkOutcome
+from bot.core.domain import Round, RoundStatus, WalkOutcome
 from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.privacy import register_personal_table
 from storage.users import audit

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.core.domain import OFFICER_KIND_VALUES
-from bot.privacy.rules import strip_reporter_line
+from bot.core.textsafety import strip_reporter_line
 from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.users import audit
 

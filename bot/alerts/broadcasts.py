@@ -18,8 +18,8 @@ from telegram.error import BadRequest, TelegramError
 from bot.core import permissions
 from bot.core.domain import Point, Role
 from bot.core.i18n import N_, translator
-from bot.patrol.rules import walkers_on_duty
 from bot.privacy.rules import REPORT_WINDOW, minutes_until_allowed
+from bot.reports.routing import walkers_on_duty
 from bot.runtime.services import Services
 from storage import broadcasts, outbox, subscriptions, teams, users
 from storage import patrol as patrol_store
@@ -206,7 +206,7 @@ async def send(services: Services, broadcast_id: int, *,
     draft = await broadcasts.get(services.db, broadcast_id)
     if draft is None or draft.status != "draft":
         return SendResult(already=True)
-    if not still_allowed(draft, await users.roles_of(services.db, draft.sender_id)):
+    if draft.sender_id is None or not still_allowed(draft, await users.roles_of(services.db, draft.sender_id)):
         log.warning("refused to send broadcast %s: the sender no longer holds the rights", broadcast_id)
         return SendResult(not_allowed=True)
     who = await audience(services, list(draft.buurten), team_ids=team_ids_of(draft))
@@ -293,7 +293,9 @@ async def progress_tick(services: Services, bot: Bot) -> None:
     for draft in await broadcasts.sending(services.db):
         counts = await progress(services, draft.id)
         done = counts["pending"] == 0
-        language = (await users.languages(services.db, [draft.sender_id])).get(draft.sender_id, services.config.language)
+        language = services.config.language
+        if draft.sender_id is not None:  # None once the sender used /vergeetmij
+            language = (await users.languages(services.db, [draft.sender_id])).get(draft.sender_id, language)
         if draft.progress_chat_id is not None and draft.progress_message_id is not None:
             try:
                 await bot.edit_message_text(progress_text(language, counts, done=done), chat_id=draft.progress_chat_id,

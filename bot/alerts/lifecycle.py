@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.alerts import broadcasts
+from bot.config.schema import Config
 from bot.core.domain import RELAY_KIND, Category, Point, RecipientKind, SightingStatus
 from bot.core.i18n import Translator, translator
 from bot.reports import texts as render
@@ -42,11 +43,8 @@ def expired(first_at: dt.datetime, category: Category, now: dt.datetime, rule: E
     return now - first_at >= rule.for_category(category)
 
 
-def expiry_rule(services: Services) -> ExpiryRule:
-    rule = services.extras.get("expiry_rule")
-    if isinstance(rule, ExpiryRule):
-        return rule
-    config = services.config
+def expiry_rule(config: Config) -> ExpiryRule:
+    """How long alerts stay current: ``[alerts]`` expiry minutes, per category where set."""
     return ExpiryRule(dt.timedelta(minutes=config.alert_expiry_minutes),
                       tuple((c, dt.timedelta(minutes=m)) for c, m in config.alert_expiry_by_category.items()))
 
@@ -59,7 +57,7 @@ async def run_expiry_tick(services: Services) -> int:
     - Relays past their time-to-live: the relayed messages say they are no longer current.
     - Area broadcasts nobody ended, past the default expiry: ended as "verlopen".
     """
-    rule = expiry_rule(services)
+    rule = expiry_rule(services.config)
     now = services.now()
     count = 0
     for incident in await lifecycle.open_incidents(services.db, now - rule.shortest):

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import time
 from typing import Any
 
 from telegram import BotCommand
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TimedOut
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
+from bot.app.registry import AnyApplication, register_handlers, schedule_jobs
 from bot.config.schema import Config
 from bot.core.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, has_catalog, translator
+from bot.core.logs import describe_exception
 from bot.delivery.ratelimiter import InteractiveRetryLimiter
 from bot.delivery.sender import Limits, OutboxSender
 from bot.delivery.transport import HttpTransport
+from bot.runtime.metrics import HANDLER_SECONDS, UPDATES
 from bot.runtime.services import Services, create_services
-from handlers import register_all
-from handlers.common import SERVICES_KEY
-from storage import teams
+from bot.teams.groups import chat_unreachable, group_migrated
+from handlers.context import CONTEXT_TYPES, BotData, BuurtwachtContext
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ async def set_command_menus(bot: Any) -> None:
         await bot.set_my_commands(command_menu(language), language_code=language)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BuurtwachtContext) -> None:
     error = context.error
     if isinstance(error, InvalidToken):
         _token_refused(context.application)
@@ -70,8 +74,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     # No update content and no exception message in the log: either may quote names, places
     # and descriptions. Types and code locations are enough to find the bug.
-    from bot.runtime.logs import describe_exception
-
     log.error("unhandled error in a handler: %s", describe_exception(error) if error else "unknown")
 
 
@@ -84,18 +86,18 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     sender_limits: Limits | None = None,
     start_sender: bool = True,
-) -> Application[Any, Any, Any, Any, Any, Any]:
+) -> AnyApplication:
     """The Application; ``services`` may be given (tests) or are created in ``post_init``."""
 
     if sender_limits is None and (scale := os.environ.get("BUURTWACHT_RATE_SCALE")):
         # Only for runs against the local emulator with the same time scale (tests, benchmarks).
         sender_limits = Limits(time_scale=float(scale))
 
-    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    async def post_init(app: AnyApplication) -> None:
         nonlocal services
         if services is None:
             services = await create_services(config)
-        app.bot_data[SERVICES_KEY] = services
+        app.bot_data.services = services
         services.sender = OutboxSender(
             app.bot,
             services.db,
@@ -103,43 +105,37 @@ def build_application(
             transport=HttpTransport(app.bot.base_url) if request is None else None,
             limits=sender_limits,
             clock=services.clock,
-            on_forbidden=lambda chat_id: _chat_unreachable(services, chat_id),  # type: ignore[arg-type]
-            on_migrated=lambda old, new: _chat_migrated(services, old, new),  # type: ignore[arg-type]
-            on_invalid_token=lambda: _token_refused(app),
+            on_forbidden=functools.partial(chat_unreachable, services),
+            on_migrated=functools.partial(group_migrated, services),
+            on_invalid_token=functools.partial(_token_refused, app),
         )
         if isinstance(limiter := app.bot.rate_limiter, InteractiveRetryLimiter):
             # Direct replies count in /metrics and /healthz too, on the services' clock.
             limiter.clock = services.clock
-            services.extras["interactive_stats"] = limiter.stats
+            services.interactive_stats = limiter.stats
         if start_sender:
             await services.sender.start()
-        if app.job_queue is not None:
-            app.job_queue.run_repeating(
-                _escalation_tick, interval=60, first=10, name="escalation",
-                job_kwargs={"id": "escalation", "replace_existing": True, "misfire_grace_time": 120},
-            )
-            app.job_queue.run_repeating(
-                _retention_tick, interval=6 * 3600, first=60, name="retention",
-                job_kwargs={"id": "retention", "replace_existing": True, "misfire_grace_time": 3600},
-            )
+        schedule_jobs(app)
         try:
             await set_command_menus(app.bot)
         except (NetworkError, TimedOut):
             log.warning("could not set the command menu; continuing")
 
-    async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    async def post_stop(app: AnyApplication) -> None:
         if services is not None and services.sender is not None:
             await services.sender.stop()
             await services.sender.transport.close()
 
-    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    async def post_shutdown(app: AnyApplication) -> None:
         if services is not None:
-            if (http := services.extras.get("http")) is not None:
-                await http.aclose()
+            if services.http is not None:
+                await services.http.aclose()
             await services.db.close()
 
     builder = (
         ApplicationBuilder()
+        .application_class(BuurtwachtApplication)
+        .context_types(CONTEXT_TYPES)
         .token(token)
         .base_url(config.api_url)
         .base_file_url(config.file_url)
@@ -155,72 +151,30 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
-    register_all(app)
+    register_handlers(app)
     app.add_error_handler(on_error)
-    _instrument(app)
     return app
 
 
-def _instrument(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Count updates and time their handling for /metrics and /healthz."""
-    import time
+class BuurtwachtApplication(Application[Any, BuurtwachtContext, Any, Any, BotData, Any]):
+    """PTB's Application that counts updates and times their handling for /metrics and /healthz."""
 
-    from bot.runtime.metrics import HANDLER_SECONDS, UPDATES
-
-    process = app.process_update
-
-    async def timed(update: object) -> None:
+    async def process_update(self, update: object) -> None:
         began = time.perf_counter()
         try:
-            await process(update)
+            await super().process_update(update)
         finally:
             HANDLER_SECONDS.observe(time.perf_counter() - began)
             UPDATES.inc()
-            services = app.bot_data.get(SERVICES_KEY)
-            if services is not None:
-                services.extras["last_update_at"] = services.now()
-
-    app.process_update = timed  # type: ignore[method-assign]
+            if (services := self.bot_data.services) is not None:
+                services.last_update_at = services.now()
 
 
-def _token_refused(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def _token_refused(app: AnyApplication) -> None:
     """A 401 while sending: the token was revoked. The runner ends the process with one line."""
     from bot.app.runner import EXIT_CONFIG, TOKEN_REFUSED
 
-    if (fatal := app.bot_data.get("fatal")) is not None:
+    if (fatal := app.bot_data.fatal) is not None:
         fatal(EXIT_CONFIG, TOKEN_REFUSED)
     else:
         log.error("%s", TOKEN_REFUSED)
-
-
-async def _escalation_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.alerts.escalation import escalate_due
-
-    await escalate_due(context.application.bot_data[SERVICES_KEY])
-
-
-async def _retention_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    from storage.privacy import apply_retention
-
-    services: Services = context.application.bot_data[SERVICES_KEY]
-    counts = await apply_retention(services.db, now=services.now(), retention_days=services.config.retention_days,
-                                 point_hours=services.config.exact_point_hours)
-    if any(counts.values()):
-        log.info("retention: anonymised %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
-
-
-async def _chat_unreachable(services: Services, chat_id: int) -> None:
-    """403: the user blocked the bot or the bot was removed from the group. Stop sending, stop
-    routing there at once, and tell a group's coordinators (as the my_chat_member path does)."""
-    from bot.teams.groups import group_reachability, private_chat_unreachable
-
-    if chat_id > 0:
-        await private_chat_unreachable(services, chat_id)
-    else:
-        await group_reachability(services, chat_id, active=False)
-
-
-async def _chat_migrated(services: Services, old_chat_id: int, new_chat_id: int) -> None:
-    """The group became a supergroup: the link, its tip settings and send log follow."""
-    if await teams.migrate_group(services.db, old_chat_id, new_chat_id):
-        await services.refresh_directory()

@@ -20,7 +20,6 @@ from telegram.ext import Application
 
 from bot.app.application import build_application
 from bot.config.schema import Config
-from handlers.common import SERVICES_KEY
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class _TelegramLogs(logging.Filter):
 
     LOGGERS = ("telegram.ext", "telegram.ext.Updater", "telegram.ext.Application")
 
-    def __init__(self, fatal: Callable[[int, str], None]) -> None:
+    def __init__(self, fatal: Callable[[int, str], object]) -> None:
         super().__init__()
         self.fatal = fatal
 
@@ -137,7 +136,7 @@ def _startup_failure(config: Config, error: BaseException) -> tuple[int, str]:
     if isinstance(error, OSError):
         return EXIT_UNAVAILABLE, f"cannot start: {error.strerror or error}" + (
             f" ({error.filename})" if error.filename else "")
-    from bot.runtime.logs import describe_exception
+    from bot.core.logs import describe_exception
 
     return EXIT_UNAVAILABLE, f"cannot start: {describe_exception(error)}"
 
@@ -186,14 +185,14 @@ async def serve(config: Config, token: str, *, app: Application[Any, Any, Any, A
             from bot.runtime.services import create_services
 
             app = build_application(config, token, services=await create_services(config))
-        app.bot_data["fatal"] = fatal
+        app.bot_data.fatal = fatal
         await app.initialize()
         assert app.post_init is not None and app.updater is not None
         await app.post_init(app)
         if config.health_port is not None:
             from bot.runtime.health import HealthServer
 
-            health = HealthServer(app.bot_data[SERVICES_KEY])
+            health = HealthServer(app.bot_data.services)
             port = await health.start(config.health_listen, config.health_port)
             log.info("health endpoint on http://%s:%d/healthz", config.health_listen, port)
         if config.webhook is not None:
@@ -225,7 +224,7 @@ async def serve(config: Config, token: str, *, app: Application[Any, Any, Any, A
 async def _shut_down(app: Application[Any, Any, Any, Any, Any, Any], health: Any) -> None:
     """Each step on its own: one that fails (a 401 from the last poll, a database that went
     away) must not keep the others from running, nor print a traceback."""
-    from bot.runtime.logs import describe_exception
+    from bot.core.logs import describe_exception
 
     async def step(name: str, action: Callable[[], Any]) -> None:
         try:

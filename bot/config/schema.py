@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.domain import Category, RecipientKind
-from bot.tips.seasons import DEFAULT_CAMPAIGNS, Campaign, DarkDaysRule, SeasonConfig
+from bot.core.i18n import N_
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "pl", "ar")
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -43,6 +43,45 @@ DEFAULT_ROUTING: dict[Category, tuple[RecipientKind, ...]] = {
     Category.NEGLECT: (RecipientKind.BOA,),
     Category.OTHER: (RecipientKind.WIJKAGENT,),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DarkDaysRule:
+    """From the Sunday the clock goes back until the Sunday it goes forward (configurable)."""
+
+    start_month: int = 10  # last Sunday of October
+    end_month: int = 3  # last Sunday of March (some teams say April)
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    key: str  # "summer", "new_year"
+    start: tuple[int, int]  # (month, day), inclusive
+    end: tuple[int, int]  # (month, day), inclusive; may wrap past New Year
+
+    def active(self, date: dt.date) -> bool:
+        md = (date.month, date.day)
+        if self.start <= self.end:
+            return self.start <= md <= self.end
+        return md >= self.start or md <= self.end
+
+    def starts_on(self, date: dt.date) -> bool:
+        return (date.month, date.day) == self.start
+
+
+DEFAULT_CAMPAIGNS = (
+    Campaign("summer", (7, 1), (8, 31)),
+    Campaign("new_year", (12, 27), (1, 1)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonConfig:
+    dark_days: DarkDaysRule = DarkDaysRule()
+    campaigns: tuple[Campaign, ...] = DEFAULT_CAMPAIGNS
+    reminder_weekdays: tuple[int, ...] = (4, 5)  # Friday and Saturday evenings
+    minutes_before_sunset: int = 30
+    opening_time: dt.time = field(default=dt.time(18, 0))
 
 
 class ConfigError(Exception):
@@ -177,6 +216,21 @@ class SurveyOption:
 
     key: str
     labels: dict[str, str] = field(default_factory=dict)
+
+
+# The kleine ergernissen a wijkagenda ballot offers unless a gemeente lists its own.
+SURVEY_OPTIONS: dict[str, str] = {
+    "hondenpoep": N_("Hondenpoep"),
+    "te_hard_rijden": N_("Te hard rijden"),
+    "fout_parkeren": N_("Fout parkeren"),
+    "zwerfafval": N_("Zwerfafval"),
+    "jeugdoverlast": N_("Jeugdoverlast"),
+    "drugsoverlast": N_("Drugsoverlast"),
+    "fietsendiefstal": N_("Fietsendiefstal"),
+    "geluidsoverlast": N_("Geluidsoverlast"),
+    "inbraak": N_("Woninginbraak"),
+    "verlichting": N_("Slechte straatverlichting"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,10 +571,10 @@ def _seasons(reader: _Reader | None) -> SeasonConfig:
             entry = table.table(key)
             assert entry is not None
             entry.unknown_keys({"start", "end", "enabled"})
-            default = next(c for c in DEFAULT_CAMPAIGNS if c.key == key)
+            built_in = next(c for c in DEFAULT_CAMPAIGNS if c.key == key)
             campaigns = [c for c in campaigns if c.key != key]
             if entry.get("enabled", bool, True):
-                campaigns.append(Campaign(key, _month_day(entry, "start", default.start), _month_day(entry, "end", default.end)))
+                campaigns.append(Campaign(key, _month_day(entry, "start", built_in.start), _month_day(entry, "end", built_in.end)))
     return SeasonConfig(
         dark_days=DarkDaysRule(months[0], months[1]),
         campaigns=tuple(campaigns),
@@ -655,26 +709,27 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
             broadcasts_per_hour=_positive(lim, "broadcasts_per_hour", int, limits.broadcasts_per_hour),
             description_max_chars=_positive(lim, "description_max_chars", int, limits.description_max_chars),
         )
-    retention_days, exact_point_hours = 90, 24
+    retention_days, exact_point_hours = _default("retention_days"), _default("exact_point_hours")
     if (priv := root.table("privacy")) is not None:
         priv.unknown_keys({"retention_days", "exact_point_hours"})
-        retention_days = _positive(priv, "retention_days", int, 90)
-        exact_point_hours = _positive(priv, "exact_point_hours", int, 24)
-    alert_expiry, expiry_by_category, relay_ttl = 120, {}, 60
+        retention_days = _positive(priv, "retention_days", int, retention_days)
+        exact_point_hours = _positive(priv, "exact_point_hours", int, exact_point_hours)
+    alert_expiry, relay_ttl = _default("alert_expiry_minutes"), _default("alert_relay_ttl_minutes")
+    expiry_by_category: dict[Category, int] = {}
     if (alerts := root.table("alerts")) is not None:
         alerts.unknown_keys({"expiry_minutes", "expiry_by_category", "relay_ttl_minutes"})
-        alert_expiry = _positive(alerts, "expiry_minutes", int, 120)
-        relay_ttl = _positive(alerts, "relay_ttl_minutes", int, 60)
+        alert_expiry = _positive(alerts, "expiry_minutes", int, alert_expiry)
+        relay_ttl = _positive(alerts, "relay_ttl_minutes", int, relay_ttl)
         if (per := alerts.table("expiry_by_category")) is not None:
             for name in per.data:
                 if name not in {c.value for c in Category}:
                     raise ConfigError(f"{per.key(name)}: unknown category (known: {', '.join(c.value for c in Category)})")
-                expiry_by_category[Category(name)] = _positive(per, name, int, 120)
-    health_port, health_listen = None, "127.0.0.1"
+                expiry_by_category[Category(name)] = _positive(per, name, int, alert_expiry)
+    health_port, health_listen = _default("health_port"), _default("health_listen")
     if (health := root.table("health")) is not None:
         health.unknown_keys({"port", "listen"})
-        health_port = health.get("port", int, None)
-        health_listen = health.text("listen", "127.0.0.1")
+        health_port = health.get("port", int, health_port)
+        health_listen = health.text("listen", health_listen)
         if health_port is not None:
             _check_port(health_port, "health.port")
     # The container image sets these, so its HEALTHCHECK works with any mounted config.
@@ -807,6 +862,11 @@ def _webapp(reader: _Reader | None, webhook: WebhookConfig | None) -> WebAppConf
     return config
 
 
+def _default(name: str) -> Any:
+    """A Config field's default: written once, on the dataclass."""
+    return Config.__dataclass_fields__[name].default
+
+
 def _positive(reader: _Reader, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
     value = reader.get(name, kind, default)
     if not value > 0:  # also NaN
@@ -826,9 +886,8 @@ def _int_list(reader: _Reader, name: str, what: str) -> list[int]:
 
 
 def _check_survey_options(gemeenten: tuple[GemeenteConfig, ...], survey: SurveyConfig) -> None:
-    from bot.survey.rules import BUILT_IN_OPTIONS
 
-    known = set(BUILT_IN_OPTIONS) | {o.key for o in survey.options}
+    known = set(SURVEY_OPTIONS) | {o.key for o in survey.options}
     for g in gemeenten:
         for i, key in enumerate(g.survey_options or ()):
             if key not in known:

@@ -163,3 +163,48 @@ class Recipient:
     kind: RecipientKind
     chat_id: int
     label: str = ""
+
+
+# --- patrol rounds (bot/patrol): records storage reads and writes
+
+
+class RoundStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    id: int
+    team_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    route: str
+    buurt_code: str  # where a follow-up from a walk report is placed
+    min_walkers: int
+    status: RoundStatus
+    created_at: dt.datetime
+    created_by: int | None = None
+    walkers: tuple[int, ...] = ()  # signed up, in order of signing up
+    buurten: tuple[str, ...] = ()  # the team's buurten, when read for duty routing
+
+    @property
+    def short(self) -> bool:
+        return len(self.walkers) < self.min_walkers
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.min_walkers - len(self.walkers))
+
+    def running(self, at: dt.datetime) -> bool:
+        return self.status is RoundStatus.PLANNED and self.starts_at <= at < self.ends_at
+
+    def open_for_sign_up(self, at: dt.datetime) -> bool:
+        """Signing up and off is possible until the round starts."""
+        return self.status is RoundStatus.PLANNED and at < self.starts_at
+
+
+class WalkOutcome(StrEnum):
+    NOTHING = "nothing"  # niets bijzonders
+    OBSERVATIONS = "observations"  # waarnemingen: stored for the team
+    FOLLOW_UP = "follow_up"  # opvolging nodig: stored and routed like a sighting

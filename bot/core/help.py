@@ -11,8 +11,7 @@ from collections.abc import Iterable
 
 from bot.core.domain import Role
 from bot.core.i18n import N_, Translator
-from bot.core.permissions import AREA_ALERT_ROLES, MUTER_ROLES
-from bot.insight.rules import OVERVIEW_ROLES
+from bot.core.permissions import AREA_ALERT_ROLES, MUTER_ROLES, OVERVIEW_ROLES
 
 OFFICER_HELP_ROLES = frozenset({Role.WIJKAGENT, Role.BOA, Role.CARE_DESK})
 

@@ -155,3 +155,7 @@ def may_mute(actor_roles: Iterable[Role], target_roles: Iterable[Role]) -> bool:
     if set(target_roles) & DUTY_ROLES:
         return Role.ADMIN in actor
     return True
+
+
+# Who may see /overzicht (figures per area) and, as of now, the officers' map.
+OVERVIEW_ROLES = (Role.ADMIN, Role.WIJKAGENT, Role.BOA, Role.CARE_DESK, Role.COORDINATOR)

@@ -8,7 +8,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 def local_at(day: dt.date, time: dt.time, tz: dt.tzinfo) -> dt.datetime:
@@ -105,8 +105,11 @@ class TipLike(Protocol):
     def seasons(self) -> tuple[str, ...]: ...
 
 
-def pick_tip(tips: Sequence[TipLike], *, date: dt.date, opted_out_themes: Iterable[str],
-             recently_sent_ids: Iterable[str], active_seasons: set[str], seed: str) -> TipLike | None:
+AnyTip = TypeVar("AnyTip", bound=TipLike)
+
+
+def pick_tip(tips: Sequence[AnyTip], *, date: dt.date, opted_out_themes: Iterable[str],
+             recently_sent_ids: Iterable[str], active_seasons: set[str], seed: str) -> AnyTip | None:
     """Deterministic choice: in-season tips first, never an opted-out theme, no recent repeats."""
     out = set(opted_out_themes)
     recent = set(recently_sent_ids)

@@ -6,6 +6,8 @@ import html
 import re
 import unicodedata
 
+from bot.core.i18n import LANGUAGES, translator
+
 # Bidirectional overrides and isolates: they can make "gnp.exe" read as "exe.png", or turn a
 # description around in someone else's chat.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -86,3 +88,29 @@ def redact_for_log(text: str | None) -> str:
     if text is None:
         return "<none>"
     return f"<text {len(text)} chars, {len(text.split())} words>"
+
+
+# --- erasure: the reporter line in officers' copies of a report -------------------------------
+
+def _prefix(template: str) -> str:
+    """The fixed start of a translated "Label: {value}" line."""
+    return template.partition("{")[0]
+
+
+def strip_reporter_line(text: str, language: str) -> str:
+    """The officer's copy of a report without its "Melder: …" line (bot/reports/texts.py writes it).
+
+    Only lines after the reference line count, so a description that happens to start with
+    the same word stays whole. Every supported language's label is tried, as the stored
+    language may not be the one the message was written in.
+    """
+    order = [language, *(lang for lang in LANGUAGES if lang != language)]
+    reporter = {_prefix(translator(lang).gettext("Melder: {reporter}")) for lang in order}
+    reference = {_prefix(translator(lang).gettext("Referentie: {reference}")) for lang in order}
+    lines = text.split("\n")
+    start = 0
+    for index, line in enumerate(lines):
+        if any(line.startswith(p) for p in reference):
+            start = index + 1
+    kept = lines[:start] + [line for line in lines[start:] if not any(line.startswith(p) for p in reporter)]
+    return "\n".join(kept)

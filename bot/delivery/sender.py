@@ -48,10 +48,10 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.core.logs import describe_exception
 from bot.delivery.lanes import job_of, lane_of
 from bot.delivery.queue import CATCH_UP, DeliveryQueue, Entry, Limits
 from bot.delivery.transport import PtbTransport, Transport
-from bot.runtime.logs import describe_exception
 from storage import outbox
 from storage.db import Database, to_db_time
 

@@ -30,10 +30,6 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
-# The outbox stores Bot API method names and parameters, so it calls them generically;
-# PTB suggests the typed method instead, which would mean rebuilding objects for nothing.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
-
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -127,7 +123,12 @@ class PtbTransport:
         params["chat_id"] = chat_id
         # Tell the interactive rate limiter (an ExtBot feature) to leave outbox sends alone.
         options: dict[str, Any] = {"rate_limit_args": {"outbox": True}} if isinstance(self.bot, ExtBot) else {}
-        return await self.bot.do_api_request(method, api_kwargs=params, **options)
+        with warnings.catch_warnings():
+            # The outbox stores Bot API method names and parameters, so it calls them
+            # generically; PTB suggests the typed method instead, which would mean rebuilding
+            # objects for nothing.
+            warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
+            return await self.bot.do_api_request(method, api_kwargs=params, **options)
 
     async def close(self) -> None:
         return None

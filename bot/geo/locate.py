@@ -141,7 +141,7 @@ class Locator:
             return LocateResult(Outcome.BAD_INPUT, hint=parsed.hint.value)
         if self.pdok is not None:
             try:
-                found = await self._geocode(parsed)
+                found: object = await self._geocode(parsed)
             except PdokUnavailable:
                 found = _UNAVAILABLE
             if isinstance(found, GeocodedAddress):

@@ -13,7 +13,6 @@ from bot.core.domain import Role
 from bot.core.i18n import N_
 
 SMALL_CELL = 3
-OVERVIEW_ROLES = (Role.ADMIN, Role.WIJKAGENT, Role.BOA, Role.CARE_DESK, Role.COORDINATOR)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ def invite_days(text: str) -> int:
 
 
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
-    from bot.runtime.logs import configure
+    from bot.core.logs import configure
 
     configure(level=level, fmt=fmt)
 
@@ -87,8 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, *, no_token: bool = False) -> int:
+    from bot.core.logs import quiet_libraries
     from bot.ops.demo import run_demo
-    from bot.runtime.logs import quiet_libraries
 
     # The demo's screen is the chats: no log lines between them unless --log-level asks.
     if not asked_log_level(args):
@@ -155,7 +155,7 @@ def cmd_admin_invite(args: argparse.Namespace) -> int:
                                          validity=dt.timedelta(days=args.days))
         finally:
             await services.db.close()
-            if (http := services.extras.get("http")) is not None:
+            if (http := services.http) is not None:
                 await http.aclose()
         return invite.token, invite.expires_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
 

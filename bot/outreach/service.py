@@ -47,11 +47,6 @@ async def resolve(services: Services, target: FollowTarget) -> FollowPlace | Non
                        areas[0].gemeente_code, areas[0].gemeente_name)
 
 
-async def is_new_person(services: Services, telegram_id: int) -> bool:
-    """Never wrote to the bot before: the follow link asks their language first (once)."""
-    return await users.get(services.db, telegram_id) is None
-
-
 async def choose_language(services: Services, telegram_id: int, language: str) -> bool:
     if language not in LANGUAGES or not has_catalog(language):
         return False

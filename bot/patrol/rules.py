@@ -7,18 +7,16 @@ storage hands these functions what it read, and the tick and the handlers act on
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.config.schema import Config, PatrolConfig
-from bot.core.domain import Category
+from bot.core.domain import Category, Round, RoundStatus, WalkOutcome
 from bot.core.schedule import Missed, decide_missed, local_at
 from bot.privacy.profiling import fold
-from bot.runtime.directory import Directory
 
 MAX_ROUTE_CHARS = 200
 MAX_MIN_WALKERS = 50
@@ -54,60 +52,7 @@ def rules_from_config(config: Config) -> PatrolRules:
     )
 
 
-class RoundStatus(StrEnum):
-    PLANNED = "planned"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class Round:
-    id: int
-    team_id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    route: str
-    buurt_code: str  # where a follow-up from a walk report is placed
-    min_walkers: int
-    status: RoundStatus
-    created_at: dt.datetime
-    created_by: int | None = None
-    walkers: tuple[int, ...] = ()  # signed up, in order of signing up
-    buurten: tuple[str, ...] = ()  # the team's buurten, when read for duty routing
-
-    @property
-    def short(self) -> bool:
-        return len(self.walkers) < self.min_walkers
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.min_walkers - len(self.walkers))
-
-    def running(self, at: dt.datetime) -> bool:
-        return self.status is RoundStatus.PLANNED and self.starts_at <= at < self.ends_at
-
-    def open_for_sign_up(self, at: dt.datetime) -> bool:
-        """Signing up and off is possible until the round starts."""
-        return self.status is RoundStatus.PLANNED and at < self.starts_at
-
-
 # ---------------------------------------------------------------------------- duty routing
-
-
-def walkers_on_duty(rounds: Iterable[Round], at: dt.datetime) -> dict[str, tuple[int, ...]]:
-    """buurtcode → walkers signed up for a round of a team watching that buurt, running at ``at``."""
-    on_duty: dict[str, list[int]] = {}
-    for round_ in rounds:
-        if not round_.running(at):
-            continue
-        for buurt in round_.buurten:
-            people = on_duty.setdefault(buurt, [])
-            people.extend(w for w in round_.walkers if w not in people)
-    return {buurt: tuple(people) for buurt, people in on_duty.items() if people}
-
-
-def with_walkers_on_duty(directory: Directory, rounds: Iterable[Round], at: dt.datetime) -> Directory:
-    """The routing snapshot with the walkers on duty at ``at``; the snapshot itself is not changed."""
-    return dataclasses.replace(directory, walkers_by_buurt=walkers_on_duty(rounds, at))
 
 
 # ---------------------------------------------------------------------------- what is due
@@ -164,12 +109,6 @@ def planned_sends(round_: Round, coordinators: Sequence[int], rules: PatrolRules
 
 
 # ---------------------------------------------------------------------------- walk reports
-
-
-class WalkOutcome(StrEnum):
-    NOTHING = "nothing"  # niets bijzonders
-    OBSERVATIONS = "observations"  # waarnemingen: stored for the team
-    FOLLOW_UP = "follow_up"  # opvolging nodig: stored and routed like a sighting
 
 
 class WalkStep(StrEnum):

@@ -299,9 +299,9 @@ async def run_patrol_tick(services: Services) -> PatrolTick:
                 result.sent += 1
     if result.sent:
         services.wake_sender()
-    last = services.extras.get("patrol_retention_at")
+    last = services.patrol_retention_at
     if last is None or now - last >= RETENTION_EVERY:
-        services.extras["patrol_retention_at"] = now
+        services.patrol_retention_at = now
         await store.apply_retention(services.db, now=now, retention_days=services.config.retention_days)
     return result
 

@@ -6,8 +6,6 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from bot.core.i18n import LANGUAGES, translator
-
 REPORT_WINDOW = dt.timedelta(hours=1)
 
 
@@ -25,29 +23,3 @@ def minutes_until_allowed(
 
 def is_muted(muted_until: dt.datetime | None, now: dt.datetime) -> bool:
     return muted_until is not None and muted_until > now
-
-
-# --- erasure: the reporter line in officers' copies of a report -------------------------------
-
-def _prefix(template: str) -> str:
-    """The fixed start of a translated "Label: {value}" line."""
-    return template.partition("{")[0]
-
-
-def strip_reporter_line(text: str, language: str) -> str:
-    """The officer's copy of a report without its "Melder: …" line (bot/render.py writes it).
-
-    Only lines after the reference line count, so a description that happens to start with
-    the same word stays whole. Every supported language's label is tried, as the stored
-    language may not be the one the message was written in.
-    """
-    order = [language, *(lang for lang in LANGUAGES if lang != language)]
-    reporter = {_prefix(translator(lang).gettext("Melder: {reporter}")) for lang in order}
-    reference = {_prefix(translator(lang).gettext("Referentie: {reference}")) for lang in order}
-    lines = text.split("\n")
-    start = 0
-    for index, line in enumerate(lines):
-        if any(line.startswith(p) for p in reference):
-            start = index + 1
-    kept = lines[:start] + [line for line in lines[start:] if not any(line.startswith(p) for p in reporter)]
-    return "\n".join(kept)

@@ -5,7 +5,11 @@ Pure: everything it needs is in the :class:`~bot.runtime.directory.Directory` sn
 
 from __future__ import annotations
 
-from bot.core.domain import AreaRef, Recipient, RecipientKind, Sighting
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+from bot.core.domain import AreaRef, Recipient, RecipientKind, Round, Sighting
 from bot.runtime.directory import Directory
 
 OFFICER_KINDS = (RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK)
@@ -60,3 +64,21 @@ def route_sighting(sighting: Sighting, area: AreaRef, directory: Directory) -> l
     if sighting.reporter_id is not None:
         recipients = [r for r in recipients if r.chat_id != sighting.reporter_id or r.kind in OFFICER_KINDS]
     return recipients
+
+
+# Patrol walkers on duty (bot/patrol) get the reports of the buurten their round covers.
+def walkers_on_duty(rounds: Iterable[Round], at: dt.datetime) -> dict[str, tuple[int, ...]]:
+    """buurtcode → walkers signed up for a round of a team watching that buurt, running at ``at``."""
+    on_duty: dict[str, list[int]] = {}
+    for round_ in rounds:
+        if not round_.running(at):
+            continue
+        for buurt in round_.buurten:
+            people = on_duty.setdefault(buurt, [])
+            people.extend(w for w in round_.walkers if w not in people)
+    return {buurt: tuple(people) for buurt, people in on_duty.items() if people}
+
+
+def with_walkers_on_duty(directory: Directory, rounds: Iterable[Round], at: dt.datetime) -> Directory:
+    """The routing snapshot with the walkers on duty at ``at``; the snapshot itself is not changed."""
+    return dataclasses.replace(directory, walkers_by_buurt=walkers_on_duty(rounds, at))

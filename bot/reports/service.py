@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from bot.core.domain import URGENT_CATEGORIES, Recipient, RecipientKind, Sighting, SightingStatus
 from bot.core.i18n import translator
-from bot.patrol.rules import with_walkers_on_duty
 from bot.reports import texts as render
 from bot.reports.incidents import find_merge_target
-from bot.reports.routing import route_sighting
+from bot.reports.routing import route_sighting, with_walkers_on_duty
 from bot.runtime.metrics import SIGHTINGS
 from bot.runtime.services import Services
 from storage import drafts, outbox, sightings, users, watch
@@ -148,7 +147,7 @@ async def _queue_routed(
         not_before=services.now(),
     )
     if sighting.photo_file_id and recipient.kind in OFFICER_KINDS:
-        await _queue_officer_photo(services, tx, sighting, recipient.chat_id, sighting.reference,
+        await _queue_officer_photo(services, tx, sighting, recipient.chat_id, sighting.reference or "",
                                    kind=recipient.kind.value, language=language)
 
 
@@ -196,7 +195,7 @@ async def _queue_additions(
         )
         if sighting.photo_file_id:
             # As for the first report, by file id.
-            await _queue_officer_photo(services, tx, sighting, delivery.chat_id, addition + " · " + sighting.reference,
+            await _queue_officer_photo(services, tx, sighting, delivery.chat_id, addition + " · " + (sighting.reference or ""),
                                        kind=delivery.kind, language=delivery.language, reply_to=delivery.outbox_id)
 
 
@@ -269,8 +268,8 @@ async def set_incident_status(
         await queue_incident_edits(services, tx, incident_id)
         if status in CLOSED:
             # People who went to look get the outcome privately, so nobody stays out in the dark.
-            reference = (await sightings.first_of_incident(tx, incident_id))
-            ref = reference.reference if reference else ""
+            first = await sightings.first_of_incident(tx, incident_id)
+            ref = first.reference or "" if first else ""
             lookers = await watch.lookers(tx, incident_id)
             languages = await users.languages(tx, lookers) if lookers else {}
             for looker in lookers:

@@ -21,7 +21,7 @@ def _send_paths(services: Services) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     if services.sender is not None:
         paths["outbox"] = services.sender.stats
-    if (interactive := services.extras.get("interactive_stats")) is not None:
+    if (interactive := services.interactive_stats) is not None:
         paths["interactive"] = interactive
     return paths
 
@@ -38,7 +38,7 @@ async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
         depth = await outbox.depth(services.db)
     except Exception:  # the point of a health check: any failure is "not healthy"
         database_ok, depth = False, -1
-    last_update = services.extras.get("last_update_at")
+    last_update = services.last_update_at
     last_send = last_successful_send(services)
     report = {
         "status": "ok" if database_ok else "degraded",

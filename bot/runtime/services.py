@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from bot.config.schema import Config
 from bot.core.domain import Role
+from bot.delivery.sender import OutboxSender, SenderStats
 from bot.geo.locate import AreaCatalog, Locator
 from bot.geo.pdok import PdokClient
 from bot.runtime.directory import Directory, build_directory, config_roles
 from storage import subscriptions, teams, users
 from storage.db import Database
-
-if TYPE_CHECKING:
-    from bot.delivery.sender import OutboxSender
 
 Clock = Callable[[], dt.datetime]
 
@@ -39,7 +37,12 @@ class Services:
     # Write-through cache of report drafts: SQLite stays the truth across restarts, the
     # cache saves a read on every step of every resident's report.
     draft_cache: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
+    # PDOK's HTTP client, when this process made one: closed at shutdown.
+    http: httpx.AsyncClient | None = None
+    # Direct replies' 429s and retries (bot.delivery.ratelimiter), for /metrics and /healthz.
+    interactive_stats: SenderStats | None = None
+    last_update_at: dt.datetime | None = None  # /healthz: when the last update was handled
+    patrol_retention_at: dt.datetime | None = None  # bot.patrol.service: the last walk-report retention
     # Who blocked the bot, read at start and kept up to date by bot.teams.groups: checking whether a
     # private message means "they are back" then costs no query on every update.
     blocked: set[int] = field(default_factory=set)
@@ -118,17 +121,11 @@ async def create_services(
         directory=await load_directory(db, config),
         clock=clock,
     )
-    if http is not None:
-        services.extras["http"] = http
+    services.http = http
     # Read once at start, before updates arrive (hundreds of first updates at once would each
     # read them otherwise); kept up to date in memory from then on.
     services.blocked = await users.inactive_ids(db)
     from storage import patrol as patrol_store
 
     services.patrol_awaiting = await patrol_store.people_awaiting_text(db)
-    from bot.alerts.lifecycle import ExpiryRule
-
-    services.extras["expiry_rule"] = ExpiryRule(
-        dt.timedelta(minutes=config.alert_expiry_minutes),
-        tuple((c, dt.timedelta(minutes=m)) for c, m in config.alert_expiry_by_category.items()))
     return services

@@ -14,23 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.core.i18n import N_, translator
+from bot.config.schema import SURVEY_OPTIONS
+from bot.core.i18n import translator
 
 if TYPE_CHECKING:
     from bot.config.schema import Config
 
-BUILT_IN_OPTIONS: dict[str, str] = {
-    "hondenpoep": N_("Hondenpoep"),
-    "te_hard_rijden": N_("Te hard rijden"),
-    "fout_parkeren": N_("Fout parkeren"),
-    "zwerfafval": N_("Zwerfafval"),
-    "jeugdoverlast": N_("Jeugdoverlast"),
-    "drugsoverlast": N_("Drugsoverlast"),
-    "fietsendiefstal": N_("Fietsendiefstal"),
-    "geluidsoverlast": N_("Geluidsoverlast"),
-    "inbraak": N_("Woninginbraak"),
-    "verlichting": N_("Slechte straatverlichting"),
-}
 MAX_CHOICES = 3
 MAX_OPTIONS = 12  # a selection is a bit mask in the button data (64 bytes at most)
 
@@ -90,16 +79,16 @@ def options_for(config: Config, gemeente_code: str) -> tuple[str, ...]:
     gemeente = config.gemeente(gemeente_code)
     if gemeente is not None and gemeente.survey_options:
         return gemeente.survey_options
-    extra = tuple(o.key for o in config.survey.options if o.key not in BUILT_IN_OPTIONS)
-    return (tuple(BUILT_IN_OPTIONS) + extra)[:MAX_OPTIONS]
+    extra = tuple(o.key for o in config.survey.options if o.key not in SURVEY_OPTIONS)
+    return (tuple(SURVEY_OPTIONS) + extra)[:MAX_OPTIONS]
 
 
 def option_label(config: Config, key: str, language: str) -> str:
     own = config.survey.option(key)
     if own is not None:
         return own.labels.get(language) or own.labels["nl"]
-    if key in BUILT_IN_OPTIONS:
-        return translator(language).gettext(BUILT_IN_OPTIONS[key])
+    if key in SURVEY_OPTIONS:
+        return translator(language).gettext(SURVEY_OPTIONS[key])
     return key  # an option of an earlier year that the config no longer has
 
 

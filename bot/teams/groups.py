@@ -59,3 +59,20 @@ async def tell_coordinators(services: Services, team_id: int, title: str, *, rem
             await outbox.enqueue(tx, coordinator, "sendMessage", {"text": text.format(title=title)},
                                  kind="notice", language=t.language, not_before=services.now())
     services.wake_sender()
+
+
+async def chat_unreachable(services: Services, chat_id: int) -> None:
+    """403: the user blocked the bot or the bot was removed from the group. Stop sending, stop
+    routing there at once, and tell a group's coordinators (as the my_chat_member path does)."""
+    if chat_id > 0:
+        await private_chat_unreachable(services, chat_id)
+    else:
+        await group_reachability(services, chat_id, active=False)
+
+
+async def group_migrated(services: Services, old_chat_id: int, new_chat_id: int) -> None:
+    """The group became a supergroup (seen in the group, or as the sender's 400): the link, its
+    tip settings, send log and queued messages follow it."""
+    if await teams.migrate_group(services.db, old_chat_id, new_chat_id):
+        await outbox.move_chat(services.db, old_chat_id, new_chat_id)
+        await services.refresh_directory()

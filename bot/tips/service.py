@@ -47,10 +47,6 @@ class TickResult:
     waiting: int = 0
 
 
-def season_config(services: Services) -> SeasonConfig:
-    return services.extras.get("season_config") or services.config.seasons
-
-
 def tip_text(language: str, tip: Tip) -> str:
     t = translator(language)
     lines = ["💡 <b>" + html.escape(t.gettext(THEMES.get(tip.theme, tip.theme))) + "</b>", "", html.escape(tip.text)]
@@ -91,7 +87,7 @@ async def run_tips_tick(services: Services) -> TickResult:
     """Send what is due now; safe to run as often as you like."""
     now = services.now()
     tz = services.config.timezone
-    seasons = season_config(services)
+    seasons = services.config.seasons
     result = TickResult()
     await store.ensure_schedules(services.db, now, services.config.tips)
     for schedule, language, buurt in await store.active(services.db):
@@ -176,7 +172,7 @@ async def _send(services: Services, schedule: store.TipSchedule, language: str, 
     elif kind == "dark_days_opening":
         text = dark_days_opening_text(language)
     elif kind == "dark_days_reminder":
-        text = dark_days_reminder_text(language, due + dt.timedelta(minutes=season_config(services).minutes_before_sunset), tz)
+        text = dark_days_reminder_text(language, due + dt.timedelta(minutes=services.config.seasons.minutes_before_sunset), tz)
     else:
         text = campaign_text(language, key.split(":")[1])
     async with services.db.transaction() as tx:
@@ -214,4 +210,4 @@ async def choose_tip(services: Services, schedule: store.TipSchedule, language: 
     fresh_custom = [tip for tip in custom if tip.id not in sent_before and tip.theme not in schedule.opted_out]
     return pick_tip(fresh_custom or (custom + library), date=today, opted_out_themes=schedule.opted_out,
                     recently_sent_ids=recent,
-                    active_seasons=active_seasons(today, season_config(services)), seed=str(schedule.chat_id))
+                    active_seasons=active_seasons(today, services.config.seasons), seed=str(schedule.chat_id))

@@ -373,8 +373,8 @@ async def test_a_group_that_removed_the_bot_is_unlinked_and_its_coordinator_told
     await h.send(h.updates.message(WIJKAGENT, "/gebiedsalarm WK079410 Nog een"))
     await confirm(h, WIJKAGENT)
     assert len(h.request.sent(GROUP)) == attempts
-    from bot.app.application import _chat_unreachable
+    from bot.teams.groups import chat_unreachable
 
-    await _chat_unreachable(h.services, GROUP)
+    await chat_unreachable(h.services, GROUP)
     await h.deliver()
     assert len([t for t in h.request.texts(COORDINATOR) if "uit de groep" in t]) == 1

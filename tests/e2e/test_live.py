@@ -113,7 +113,7 @@ async def test_429_is_honoured_and_nothing_is_lost(live: Live) -> None:
     # Every 429 the world gave (the injected ones, and any from the per-chat flood limit during
     # the fast journey) was seen, waited out and retried by one of the two send paths.
     refused = [r for r in world.call_log if r.status == 429]
-    interactive = live.services.extras["interactive_stats"]
+    interactive = live.services.interactive_stats
     assert len(refused) == world.rate_limited >= 4
     assert live.services.sender.stats.rate_limited + interactive.rate_limited == len(refused)
     assert interactive.retried == interactive.rate_limited >= 1 and interactive.failed == 0

@@ -19,10 +19,10 @@ from telegram.error import Conflict
 from bot.app.application import build_application
 from bot.app.runner import EXIT_CONFLICT, acquire_lock, is_locked, serve
 from bot.config.schema import WebhookConfig, load_config
+from bot.core.logs import JsonFormatter
 from bot.delivery.sender import Limits
 from bot.ops.admin import OperationError, backup, import_areas, restore, verify
 from bot.runtime.health import HealthServer
-from bot.runtime.logs import JsonFormatter
 from bot.runtime.services import create_services
 from storage import outbox
 from storage.db import Database

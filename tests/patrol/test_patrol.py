@@ -25,10 +25,9 @@ from bot.patrol.rules import (
     round_buurt,
     shortage_due,
     step_after,
-    walkers_on_duty,
-    with_walkers_on_duty,
 )
 from bot.patrol.service import run_patrol_tick
+from bot.reports.routing import walkers_on_duty, with_walkers_on_duty
 from bot.runtime.directory import Directory
 from storage import patrol as store
 from storage import sightings, teams

@@ -267,7 +267,7 @@ async def test_erasure_before_delivery_sends_the_officer_no_name(harness: BotHar
 
 
 def test_strip_reporter_line_keeps_descriptions_that_start_with_the_word() -> None:
-    from bot.privacy.rules import strip_reporter_line
+    from bot.core.textsafety import strip_reporter_line
 
     text = "<b>Overlast</b>\n\nMelder: buurman zegt dat het al weken zo is\n\nReferentie: M-2026-00001\n" \
            "Melder: Jan (@jan)\n🗺 51.47947, 5.66212"

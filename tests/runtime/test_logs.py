@@ -10,7 +10,7 @@ import pytest
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
-from bot.runtime import logs
+from bot.core import logs
 from tests.conftest import BotHarness
 
 RESIDENT = 100001

@@ -73,7 +73,7 @@ async def test_both_send_paths_measure_their_requests_and_openmetrics_on_request
     await report_until_confirm(h)
     await h.send(h.updates.callback(RESIDENT, "rep:confirm"))
     await h.deliver()
-    interactive = h.services.extras["interactive_stats"]
+    interactive = h.services.interactive_stats
     assert h.services.sender is not None
     assert interactive.latency_count == interactive.sent >= 8  # every delivering request, once
     assert h.services.sender.stats.latency_count >= h.services.sender.stats.sent >= 1

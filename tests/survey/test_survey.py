@@ -10,9 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.config.schema import Config, ConfigError, SurveyConfig, SurveyOption, parse_config
+from bot.config.schema import (
+    SURVEY_OPTIONS,
+    Config,
+    ConfigError,
+    SurveyConfig,
+    SurveyOption,
+    parse_config,
+)
 from bot.survey.rules import (
-    BUILT_IN_OPTIONS,
     SurveyWindow,
     chosen,
     options_for,
@@ -26,7 +32,7 @@ from tests.conftest import EXAMPLE_CONFIG, BotHarness, FakeClock, make_harness, 
 
 OPENING = dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC)  # 11:00 in Helmond: outside quiet hours
 AFTER = dt.datetime(2027, 4, 1, 10, tzinfo=dt.UTC)
-OPTIONS = tuple(BUILT_IN_OPTIONS)
+OPTIONS = tuple(SURVEY_OPTIONS)
 
 
 def idx(key: str) -> int:
