@@ -256,6 +256,20 @@ class PatrolConfig:
     min_walkers: int = 2  # buurtpreventie walks in pairs at least
 
 
+MAX_PAID_RATE = 1000  # Telegram's ceiling for paid broadcast, messages per second
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """The outbox sender. ``paid_broadcast``: officers' area alerts go out with Telegram's paid
+    broadcast (``allow_paid_broadcast``), paced at ``paid_rate`` messages per second instead of
+    the free 30, for 0.1 Telegram Stars per message from the bot's balance (Telegram asks for
+    a balance of at least 10 000 Stars). Off by default: it costs money."""
+
+    paid_broadcast: bool = False
+    paid_rate: int = MAX_PAID_RATE
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     timezone: zoneinfo.ZoneInfo
@@ -281,6 +295,7 @@ class Config:
     seasons: SeasonConfig = field(default_factory=SeasonConfig)
     survey: SurveyConfig = field(default_factory=SurveyConfig)
     patrol: PatrolConfig = field(default_factory=PatrolConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
     webapp: WebAppConfig | None = None
@@ -600,6 +615,18 @@ def _patrol(reader: _Reader | None) -> PatrolConfig:
     return config
 
 
+def _delivery(reader: _Reader | None) -> DeliveryConfig:
+    defaults = DeliveryConfig()
+    if reader is None:
+        return defaults
+    reader.unknown_keys({"paid_broadcast", "paid_rate"})
+    rate = _positive(reader, "paid_rate", int, defaults.paid_rate)
+    if rate > MAX_PAID_RATE:
+        raise ConfigError(f"{reader.key('paid_rate')}: expected at most {MAX_PAID_RATE} "
+                          f"(Telegram's limit for paid broadcast), got {rate}")
+    return DeliveryConfig(paid_broadcast=reader.get("paid_broadcast", bool, False), paid_rate=rate)
+
+
 def _survey(reader: _Reader | None) -> SurveyConfig:
     defaults = SurveyConfig()
     if reader is None:
@@ -641,7 +668,7 @@ def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]
 def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
     root = _Reader(data, "")
-    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts", "patrol", "webapp"})
+    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts", "patrol", "webapp", "delivery"})
     bot = root.table("bot") or _Reader({}, "bot")
     bot.unknown_keys({"timezone", "language", "database", "api_url", "file_url"})
     tz_name = bot.text("timezone", "Europe/Amsterdam", what="an IANA timezone like Europe/Amsterdam")
@@ -744,6 +771,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     seasons = _seasons(root.table("seasons"))
     survey = _survey(root.table("survey"))
     patrol = _patrol(root.table("patrol"))
+    delivery = _delivery(root.table("delivery"))
 
     areas = root.table("areas")
     if areas is None:
@@ -815,6 +843,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         seasons=seasons,
         survey=survey,
         patrol=patrol,
+        delivery=delivery,
         raw=data,
     )
 
