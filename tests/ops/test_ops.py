@@ -137,7 +137,9 @@ async def test_healthz_and_metrics(harness: BotHarness) -> None:
         assert "buurtwacht_updates_total" in metrics
         assert 'buurtwacht_sightings_total{category="suspicious_person"}' in metrics
         assert metric(metrics, "buurtwacht_outbox_depth") == 0
-        assert metric(metrics, 'buurtwacht_deliveries_sent_total{path="outbox"}') == 1
+        # The group's message; the report re-routed to the fallback desk after the wijkagent's 403,
+        # and a message telling the resident who really got it.
+        assert metric(metrics, 'buurtwacht_deliveries_sent_total{path="outbox"}') == 3
         assert metric(metrics, 'buurtwacht_deliveries_failed_total{path="outbox"}') == 1
         assert metric(metrics, 'buurtwacht_deliveries_retried_total{path="outbox"}') == 1
         assert metric(metrics, 'buurtwacht_telegram_429_total{path="outbox"}') == 1
