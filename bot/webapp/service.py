@@ -310,3 +310,8 @@ def _bbox(features: list[dict[str, Any]]) -> list[float] | None:
     for feature in features:
         walk(feature["geometry"]["coordinates"])
     return [min(lats), min(lons), max(lats), max(lons)] if lats else None
+
+
+async def may_open_map(services: Services, user_id: int) -> bool:
+    """Whether /kaart has a map for this person: an officer, coordinator, admin or desk."""
+    return (await WebApp(services).viewer(WebAppUser(id=user_id))).may_map
