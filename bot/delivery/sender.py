@@ -61,6 +61,9 @@ log = logging.getLogger(__name__)
 __all__ = ["CATCH_UP", "Limits", "OutboxSender", "SenderStats"]
 
 EDIT_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage"}
+# Bot API refusals of an edit that mean its message (or chat) no longer exists.
+EDIT_TARGET_GONE = ("message to edit not found", "message to delete not found", "message can't be edited",
+                    "chat not found")
 RELOAD_EVERY = 1.0  # seconds: rows queued without wake() (another process, a retry) are seen this soon
 FLUSH_EVERY = 0.05  # seconds an outcome may wait to be written with others
 KNOWN_REFS = 20_000  # delivered rows whose message id is kept for edits and replies
@@ -536,6 +539,11 @@ class OutboxSender:
             text = str(error).lower()
             if row.method in EDIT_METHODS and "not modified" in text:
                 self._mark_sent(entry, chat_id, extra.get("message_id") if extra else None)
+                return
+            if row.method in EDIT_METHODS and any(gone in text for gone in EDIT_TARGET_GONE):
+                # The message or its chat was deleted: nothing left to edit, and nothing failed.
+                log.info("outbox row %d: message to edit is gone (%s)", entry.id, error.message)
+                self._mark_ended(entry, f"gone: {error.message}", status="superseded")
                 return
             self.stats.failed += 1
             log.warning("outbox row %d refused: %s", entry.id, error.message)
