@@ -69,8 +69,9 @@ class InProcess:
 class OwnProcess:
     """The emulator as `python -m bot.emulator` on 127.0.0.1, read over its control API."""
 
-    def __init__(self, scale: float) -> None:
+    def __init__(self, scale: float, extra: tuple[str, ...] = ()) -> None:
         self.scale = scale
+        self.extra = extra  # more command-line options (--no-limits, --paid-rate N)
         self.token = ""  # read from the emulator's first line
         self.process: asyncio.subprocess.Process | None = None
         self.http = httpx.AsyncClient(timeout=30.0)
@@ -78,7 +79,7 @@ class OwnProcess:
     async def start(self, private_ids: list[int], group_ids: list[int]) -> tuple[str, str]:
         # Port 0: the emulator binds a free port itself and names it (and its token) on its first line.
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.emulator", "--port", "0", "--time-scale", str(self.scale),
+            sys.executable, "-m", "bot.emulator", "--port", "0", "--time-scale", str(self.scale), *self.extra,
             cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
         assert self.process.stdout is not None
         banner = (await self.process.stdout.readline()).decode()
