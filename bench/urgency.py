@@ -2,7 +2,9 @@
 second while a 5 000-recipient broadcast drains, and while 5 000 tips drain, at real speed
 (the emulator in its own process enforcing Telegram's limits).
 
-Each report goes to the wijkagent and the team's group, as a routed report does. Measured from
+Each report goes to a wijkagent and a team's group, as a routed report does (15 reports from
+15 buurten: their own wijkagent and group each; ``--same-recipients`` sends all 15 to one pair,
+where Telegram's 1 message/s per private chat sets the pace of the last delivery). Measured from
 the moment the report is queued to the moment the Bot API answered each of its two messages:
 first and last delivery, p50/p99. The project (outbox + OutboxSender) against a baseline in the
 same run: python-telegram-bot's ``AIORateLimiter`` with every backlog message started at once
@@ -35,8 +37,8 @@ from bot.runtime.services import create_services
 from storage import outbox
 
 ROOT = Path(__file__).resolve().parents[1]
-WIJKAGENT = 200_010
-GROUP = -1_001_000_000_010
+WIJKAGENT = 200_000  # report k goes to WIJKAGENT + k and GROUP - k (15 buurten), or all to the
+GROUP = -1_001_000_000_000  # first pair with --same-recipients (then Telegram's 1/s per chat adds up)
 LEAD = 3.0  # seconds the backlog drains before the first report
 
 
@@ -65,10 +67,15 @@ class TimedTransport(HttpTransport):
             await asyncio.wait_for(check(), within)
 
 
-def latencies(submitted: dict[int, float], answered: dict[str, float], cap: float) -> dict[str, Any]:
+def recipients(k: int, same: bool) -> tuple[int, int]:
+    return (WIJKAGENT, GROUP) if same else (WIJKAGENT + k, GROUP - k)
+
+
+def latencies(submitted: dict[int, float], answered: dict[str, float], cap: float, same: bool) -> dict[str, Any]:
     first, last, missing = [], [], 0
     for k, at in submitted.items():
-        times = [answered.get(f"{k}:{WIJKAGENT}"), answered.get(f"{k}:{GROUP}")]
+        wijkagent, group = recipients(k, same)
+        times = [answered.get(f"{k}:{wijkagent}"), answered.get(f"{k}:{group}")]
         done = [t - at for t in times if t is not None]
         if len(done) < 2:
             missing += 1
@@ -79,10 +86,11 @@ def latencies(submitted: dict[int, float], answered: dict[str, float], cap: floa
             "not_delivered_within_cap": missing, "first_s": first, "last_s": last}
 
 
-async def project(kind: str, backlog: int, reports: int) -> dict[str, Any]:
+async def project(kind: str, backlog: int, reports: int, same: bool) -> dict[str, Any]:
     chats = [400_000 + i for i in range(backlog)]
     emulator = OwnProcess(1.0)
-    token, base_url = await emulator.start([*chats, WIJKAGENT], [GROUP])
+    pairs = [recipients(k, same) for k in range(reports)]
+    token, base_url = await emulator.start([*chats, *{w for w, _ in pairs}], list({g for _, g in pairs}))
     answered: dict[str, float] = {}
     submitted: dict[int, float] = {}
     try:
@@ -110,7 +118,7 @@ async def project(kind: str, backlog: int, reports: int) -> dict[str, Any]:
             for k in range(reports):
                 submitted[k] = time.perf_counter()
                 async with services.db.transaction() as tx:  # as a routed report queues its deliveries
-                    for chat_id, recipient in ((WIJKAGENT, "wijkagent"), (GROUP, "team_group")):
+                    for chat_id, recipient in zip(pairs[k], ("wijkagent", "team_group"), strict=True):
                         await outbox.enqueue(tx, chat_id, "sendMessage", {"text": f"report {k}"},
                                              priority=outbox.PRIORITY_URGENT, kind=recipient, sighting_id=k + 1,
                                              incident_id=k + 1, not_before=services.now())
@@ -118,18 +126,21 @@ async def project(kind: str, backlog: int, reports: int) -> dict[str, Any]:
                 await asyncio.sleep(1.0)
             await transport.wait_for(2 * reports, 10.0)
             backlog_sent = sender.stats.sent - len(answered)
+            rate_limited = (await emulator.stats())["rate_limited"]
             await sender.stop()
             await transport.close()
             await services.db.close()
     finally:
         await emulator.stop()
-    return {**latencies(submitted, answered, 10.0), "backlog_sent_meanwhile": backlog_sent, **load}
+    return {**latencies(submitted, answered, 10.0, same), "backlog_sent_meanwhile": backlog_sent,
+            "rate_limited_429": rate_limited, **load}
 
 
-async def baseline(kind: str, backlog: int, reports: int, cap: float) -> dict[str, Any]:
+async def baseline(kind: str, backlog: int, reports: int, cap: float, same: bool) -> dict[str, Any]:
     chats = [400_000 + i for i in range(backlog)]
     emulator = OwnProcess(1.0)
-    token, base_url = await emulator.start([*chats, WIJKAGENT], [GROUP])
+    pairs = [recipients(k, same) for k in range(reports)]
+    token, base_url = await emulator.start([*chats, *{w for w, _ in pairs}], list({g for _, g in pairs}))
     answered: dict[str, float] = {}
     submitted: dict[int, float] = {}
     bot = ExtBot(token, base_url=base_url, rate_limiter=AIORateLimiter(max_retries=3))
@@ -143,7 +154,7 @@ async def baseline(kind: str, backlog: int, reports: int, cap: float) -> dict[st
             async def one(chat_id: int) -> None:
                 await bot.send_message(chat_id, f"report {k}")
                 answered[f"{k}:{chat_id}"] = time.perf_counter()
-            await asyncio.gather(one(WIJKAGENT), one(GROUP), return_exceptions=True)
+            await asyncio.gather(*(one(chat_id) for chat_id in pairs[k]), return_exceptions=True)
 
         await asyncio.sleep(LEAD)
         sends = []
@@ -154,6 +165,7 @@ async def baseline(kind: str, backlog: int, reports: int, cap: float) -> dict[st
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*sends), max(0.0, cap - reports))
         backlog_sent = sum(1 for task in flood if task.done() and not task.cancelled() and task.exception() is None)
+        rate_limited = (await emulator.stats())["rate_limited"]
         for task in [*flood, *sends]:
             task.cancel()
         await asyncio.gather(*flood, *sends, return_exceptions=True)
@@ -161,16 +173,18 @@ async def baseline(kind: str, backlog: int, reports: int, cap: float) -> dict[st
         with contextlib.suppress(Exception):
             await bot.shutdown()
         await emulator.stop()
-    return {**latencies(submitted, answered, cap), "backlog_sent_meanwhile": backlog_sent, **load}
+    return {**latencies(submitted, answered, cap, same), "backlog_sent_meanwhile": backlog_sent,
+            "rate_limited_429": rate_limited, **load}
 
 
-async def run(backlog: int, reports: int, cap: float) -> dict[str, Any]:
-    result: dict[str, Any] = {"backlog": backlog, "reports": reports, "time_scale": 1.0,
-                              "baseline_cap_s": cap, "scenarios": {}}
+async def run(backlog: int, reports: int, cap: float, same: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {"backlog": backlog, "reports": reports, "time_scale": 1.0, "baseline_cap_s": cap,
+                              "recipients": "one wijkagent and group for all" if same else "own per report",
+                              "scenarios": {}}
     for kind in ("broadcast", "tips"):
         result["scenarios"][kind] = {
-            "project": await project(kind, backlog, reports),
-            "baseline_aioratelimiter_gather": await baseline(kind, backlog, reports, cap),
+            "project": await project(kind, backlog, reports, same),
+            "baseline_aioratelimiter_gather": await baseline(kind, backlog, reports, cap, same),
         }
     result["targets"] = {"first_p99_s_max": 1.0, "last_p99_s_max": 2.0}
     return result
@@ -182,16 +196,19 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=5000)
     parser.add_argument("--reports", type=int, default=15)
     parser.add_argument("--baseline-cap", type=float, default=45.0)
+    parser.add_argument("--same-recipients", action="store_true",
+                        help="every report to one wijkagent and one group (Telegram's 1/s per chat then counts)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.backlog, args.reports, args.baseline_cap))
-    path = write_result("urgency", result)
+    result = asyncio.run(run(args.backlog, args.reports, args.baseline_cap, args.same_recipients))
+    path = write_result("urgency-same" if args.same_recipients else "urgency", result)
     rows = []
     for kind, paths in result["scenarios"].items():
         for name, r in paths.items():
             late = f", {r['not_delivered_within_cap']} not within the cap" if r["not_delivered_within_cap"] else ""
             rows.append((f"behind {args.backlog} {kind}: {name}",
                          f"first p50 {r['first_p50_s']:.3f} s p99 {r['first_p99_s']:.3f} s, last p50 "
-                         f"{r['last_p50_s']:.3f} s p99 {r['last_p99_s']:.3f} s{late} ({load_text(r)})"))
+                         f"{r['last_p50_s']:.3f} s p99 {r['last_p99_s']:.3f} s{late}, 429s {r['rate_limited_429']} "
+                         f"({load_text(r)})"))
     print(f"urgency: {args.reports} urgent reports while a backlog drains, real speed (target first p99 < 1 s, "
           f"last < 2 s)")
     print(table(rows))
