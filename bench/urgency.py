@@ -205,6 +205,11 @@ def main() -> None:
     for kind, paths in result["scenarios"].items():
         for name, r in paths.items():
             late = f", {r['not_delivered_within_cap']} not within the cap" if r["not_delivered_within_cap"] else ""
+            if r["not_delivered_within_cap"] == args.reports and not any(t < args.baseline_cap for t in r["first_s"]):
+                rows.append((f"behind {args.backlog} {kind}: {name}",
+                             f"no report delivered within {args.baseline_cap:.0f} s, 429s {r['rate_limited_429']} "
+                             f"({load_text(r)})"))
+                continue
             rows.append((f"behind {args.backlog} {kind}: {name}",
                          f"first p50 {r['first_p50_s']:.3f} s p99 {r['first_p99_s']:.3f} s, last p50 "
                          f"{r['last_p50_s']:.3f} s p99 {r['last_p99_s']:.3f} s{late}, 429s {r['rate_limited_429']} "
