@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from bot.delivery.lanes import Job, Lane
 
 CATCH_UP = 2  # sends the even pace may make up at once after falling behind...
-CATCH_UP_SECONDS = 0.05  # ...or this long's worth, if more: at 1 000/s a timer that wakes a few
-# milliseconds late (a busy machine) must not cost a send for every millisecond
+CATCH_UP_SECONDS = 0.01  # ...or this long's worth, if more: at 1 000/s a timer that wakes a few
+# milliseconds late (a busy machine) must not cost a send for every millisecond; more would
+# spend the 2 % headroom the window keeps for requests that arrive unevenly
 LOOKAHEAD = 32  # messages of one job looked at past a chat that must wait
 
 
@@ -69,7 +70,7 @@ class Pacer:
 
     Telegram counts when a request arrives, not when it left: a burst of 30 at a window's edge
     would run into the next 30. So each send books the next slot (``window / rate`` later), a
-    little lag may be caught up (``CATCH_UP`` slots, or 50 ms of them at high rates), and no
+    little lag may be caught up (``CATCH_UP`` slots, or 10 ms of them at high rates), and no
     window ever holds more than ``rate`` sends."""
 
     __slots__ = ("_next_slot", "_sends", "ahead", "limit", "rate", "spacing", "window")
