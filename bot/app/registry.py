@@ -27,6 +27,7 @@ from bot.survey.service import run_survey_tick
 from bot.tips.service import run_tips_tick
 from handlers import (
     broadcast,
+    follow,
     insight,
     lifecycle,
     officer,
@@ -48,6 +49,7 @@ class Group(IntEnum):
 
     IGNORED_EDITS = -100  # edited messages and channel posts stop here
     PERSON = -50  # who is writing: registered once, their translator on the context
+    DESK_INPUT = -3  # handlers.officer: a line the desk waits for (a question, an answer, a note)
     WALK_REPORTS = -2  # handlers.patrol: a walker's report text, before the report flow sees it
     PHOTO_ALARMS = -1  # handlers.broadcast: a photo captioned /gebiedsalarm, before the report flow
     FEATURES = 0
@@ -57,6 +59,7 @@ def register_handlers(app: AnyApplication) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, ignore_edit), group=Group.IGNORED_EDITS)
     app.add_handler(TypeHandler(object, remember_person), group=Group.PERSON)
     report.register(app)  # first: an active report takes the resident's messages
+    follow.register(app)  # /start volg_…: before the general /start
     start.register(app)
     officer.register(app)
     privacy.register(app)
@@ -67,8 +70,8 @@ def register_handlers(app: AnyApplication) -> None:
     lifecycle.register(app)
     survey.register(app)
     patrol.register(app)
-    # Last in group 0: only a /annuleer that no flow above took means there is nothing to cancel.
-    start.register_last(app)
+    # Last in group 0: a command none of the above took gets "Die opdracht ken ik niet".
+    report.register_last(app)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.core.domain import Role
+from bot.core.domain import OFFICER_ROLES, Role
 from bot.core.i18n import N_, Translator
 from bot.core.permissions import AREA_ALERT_ROLES, MUTER_ROLES, OVERVIEW_ROLES
-
-OFFICER_HELP_ROLES = frozenset({Role.WIJKAGENT, Role.BOA, Role.CARE_DESK})
 
 RESIDENT_LINES = (
     # Translators: keep a command's Dutch name or use its English alias (/melding or /report).
@@ -30,9 +28,11 @@ ALARM_LINE = N_("/alarm <tekst> — een buurtalarm aan de groepen en volgers van
 AREA_ALERT_LINE = N_("/gebiedsalarm <WK… of GM…> [soort] <tekst> — een gebiedsalarm, ook met foto of "
                      "als straal: /gebiedsalarm straal <breedte> <lengte> <meters> <tekst>")
 OVERVIEW_LINE = N_("/overzicht — cijfers over de meldingen in je gebied")
+DESK_LINE = N_("/meldingen — de open meldingen in je gebied, met wie ze oppakte")
 MUTE_LINE = N_("/demp <telegram-id> [uren] — iemand tijdelijk dempen")
 OWN_TIP_LINE = N_("/tip nieuw <thema> <tekst> — een eigen preventietip")
 CLOSE_LINE = N_("/afsluiten <referentie> opgelost|vals — een alarm beëindigen")
+FLYER_LINE = N_("/flyer [teamnummer of buurtcode] — een A4-flyer met QR-code om je buurt te laten volgen")
 COORDINATOR_LINES = (
     N_("/team — je teams; /team nieuw <naam>; <buurten> maakt een team"),
     N_("/koppel <teamnummer> — in jullie groep: koppel de groep aan je team"),
@@ -42,16 +42,23 @@ COORDINATOR_LINES = (
     OWN_TIP_LINE,
     N_("/reacties <referentie> — wie in je groep reageerde op een melding"),
     N_("/uitnodigen coordinator <teamnummer> — nodig een medecoördinator uit"),
+    FLYER_LINE,
 )
 ADMIN_LINES = (
     N_("/uitnodigen <rol> <GM…, WK… of teamnummer> [naam] — een eenmalige uitnodiging voor een rol"),
     N_("/uitnodigingen — je uitnodigingen en hoe het ermee staat"),
     N_("/intrekken <code> — een uitnodiging, of de rol die zij gaf, intrekken"),
     OWN_TIP_LINE,
+    FLYER_LINE,
 )
-# The labels of the buttons under a routed report (bot.reports.texts.officer_keyboard).
-OFFICER_BUTTONS = (N_("🙋 Ik pak dit op"), N_("✅ Afgehandeld"), N_("➖ Geen actie"), N_("🟢 Opgelost"),
-                   N_("⚠️ Vals alarm"))
+# The labels of the buttons under a routed report (bot.desk.callbacks.officer_keyboard uses them).
+TAKE_BUTTON = N_("🙋 Ik pak dit op")
+DONE_BUTTON = N_("✅ Afgerond")
+NO_ACTION_BUTTON = N_("➖ Geen actie nodig")
+FALSE_ALARM_BUTTON = N_("⚠️ Vals alarm")
+ASK_BUTTON = N_("❓ Vraag aan melder")
+HAND_OVER_BUTTON = N_("🔁 Overdragen")
+OFFICER_BUTTONS = (TAKE_BUTTON, DONE_BUTTON, NO_ACTION_BUTTON, FALSE_ALARM_BUTTON, ASK_BUTTON, HAND_OVER_BUTTON)
 BUTTONS_LINE = N_("Knoppen onder een melding: {buttons}")
 
 
@@ -63,14 +70,15 @@ def help_lines(t: Translator, roles: Iterable[Role]) -> list[str]:
     held = set(roles)
     sections: list[tuple[str | None, list[str]]] = [(None, list(RESIDENT_LINES))]
     if Role.COORDINATOR in held:
-        sections.append((N_("Als coördinator:"), [*COORDINATOR_LINES, OVERVIEW_LINE, MUTE_LINE, CLOSE_LINE]))
-    if held & OFFICER_HELP_ROLES:
+        sections.append((N_("Als coördinator:"), [*COORDINATOR_LINES, DESK_LINE, OVERVIEW_LINE, MUTE_LINE,
+                                                 CLOSE_LINE]))
+    if held & OFFICER_ROLES:
         officer = [AREA_ALERT_LINE] if held & (AREA_ALERT_ROLES - {Role.ADMIN}) else []
         officer += [OVERVIEW_LINE] if held & set(OVERVIEW_ROLES) else []
         officer += [MUTE_LINE] if held & MUTER_ROLES else []
-        sections.append((N_("Als wijkagent, BOA of zorgloket:"), [*officer, CLOSE_LINE, BUTTONS_LINE]))
+        sections.append((N_("Als wijkagent, BOA of zorgloket:"), [DESK_LINE, *officer, CLOSE_LINE, BUTTONS_LINE]))
     if Role.ADMIN in held:
-        sections.append((N_("Als beheerder:"), [*ADMIN_LINES, AREA_ALERT_LINE, OVERVIEW_LINE, MUTE_LINE]))
+        sections.append((N_("Als beheerder:"), [*ADMIN_LINES, DESK_LINE, AREA_ALERT_LINE, OVERVIEW_LINE, MUTE_LINE]))
 
     lines: list[str] = []
     shown: set[str] = set()

@@ -10,7 +10,14 @@ import datetime as dt
 import html
 from typing import Any
 
-from bot.core.domain import AreaRef, Category, RecipientKind, Sighting, SightingStatus
+from bot.core.domain import (
+    OFFICER_KINDS,
+    AreaRef,
+    Category,
+    RecipientKind,
+    Sighting,
+    SightingStatus,
+)
 from bot.core.i18n import N_, Translator
 from bot.privacy.profiling import redact_ethnicity
 
@@ -41,9 +48,8 @@ CATEGORY_ICONS: dict[Category, str] = {
 STATUS_LABELS: dict[SightingStatus, str] = {
     SightingStatus.NEW: N_("Nieuw"),
     SightingStatus.ACKNOWLEDGED: N_("Wordt opgepakt"),
-    SightingStatus.HANDLED: N_("Afgehandeld"),
     SightingStatus.NO_ACTION: N_("Geen actie nodig"),
-    SightingStatus.RESOLVED: N_("Opgelost"),
+    SightingStatus.RESOLVED: N_("Afgerond"),
     SightingStatus.FALSE_ALARM: N_("Vals alarm"),
     SightingStatus.EXPIRED: N_("Verlopen"),
 }
@@ -56,6 +62,7 @@ RECIPIENT_LABELS: dict[RecipientKind, str] = {
     RecipientKind.BOA: N_("de BOA"),
     RecipientKind.CARE_DESK: N_("het Zorg- en Veiligheidshuis (zorg)"),
     RecipientKind.FALLBACK_DESK: N_("het meldpunt van de gemeente"),
+    RecipientKind.BACKUP_DESK: N_("de achterwacht van de gemeente"),
     RecipientKind.SUBSCRIBER: N_("buurtbewoners die deze buurt volgen"),
     RecipientKind.WALKER: N_("de lopers van de buurtronde"),
 }
@@ -115,10 +122,12 @@ def sighting_text(
         lines.insert(0, "↪️ " + t.gettext("Doorgestuurd uit de buurt {buurt}").format(buurt=esc(relayed_from)))
         if relay_over:
             lines.insert(0, "⌛ <b>" + t.gettext("Niet meer actueel in deze buurt") + "</b>")
+    # Only what helps the neighbours act: "112 gebeld", or "112 niet gebeld" for something
+    # happening now that nobody could call about; nothing when 112 was not needed.
     if sighting.called_112 is True:
-        lines.append("☎️ " + t.gettext("112 is gebeld"))
+        lines.append("☎️ " + t.gettext("112 gebeld"))
     elif sighting.called_112 is False:
-        lines.append("☎️ " + t.gettext("112 is (nog) niet gebeld"))
+        lines.append("☎️ " + t.gettext("112 niet gebeld"))
     lines.append("📍 " + esc(place_label(sighting.area, sighting.street)))
     lines.append("🕒 " + esc(t.datetime(sighting.occurred_at, tz)))
     if sighting.description:
@@ -131,8 +140,7 @@ def sighting_text(
     if report_count > 1:
         lines.append("👥 " + t.ngettext("{n} melding", "{n} meldingen", report_count).format(n=report_count))
     lines.append(t.gettext("Referentie: {reference}").format(reference=esc(sighting.reference)))
-    if for_kind in (RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK,
-                    RecipientKind.FALLBACK_DESK):
+    if for_kind in OFFICER_KINDS:
         if reporter_label:
             lines.append(t.gettext("Melder: {reporter}").format(reporter=esc(reporter_label)))
         if sighting.point is not None:
@@ -147,16 +155,6 @@ def sighting_text(
     return "\n".join(lines)
 
 
-def officer_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
-    return inline_keyboard([
-        [(t.gettext("🙋 Ik pak dit op"), f"ack:{incident_id}:take")],
-        [(t.gettext("✅ Afgehandeld"), f"ack:{incident_id}:done"),
-         (t.gettext("➖ Geen actie"), f"ack:{incident_id}:none")],
-        [(t.gettext("🟢 Opgelost"), f"ack:{incident_id}:resolved"),
-         (t.gettext("⚠️ Vals alarm"), f"ack:{incident_id}:false")],
-    ])
-
-
 def group_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
     return inline_keyboard([
         [(t.gettext("👀 Ik kijk"), f"watch:{incident_id}:look"),
@@ -167,9 +165,8 @@ def group_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
 def status_update_for_reporter(t: Translator, reference: str, status: SightingStatus) -> str:
     messages = {
         SightingStatus.ACKNOWLEDGED: N_("Je melding {reference} wordt opgepakt. Dank je wel!"),
-        SightingStatus.HANDLED: N_("Je melding {reference} is afgehandeld. Dank je wel voor het melden."),
         SightingStatus.NO_ACTION: N_("Je melding {reference} is bekeken; er is geen actie nodig. Dank je wel voor het melden."),
-        SightingStatus.RESOLVED: N_("Je melding {reference} is opgelost."),
+        SightingStatus.RESOLVED: N_("Je melding {reference} is afgerond. Dank je wel voor het melden."),
         SightingStatus.FALSE_ALARM: N_("Je melding {reference} bleek vals alarm. Toch bedankt voor je oplettendheid."),
         SightingStatus.EXPIRED: N_("De melding {reference} is verlopen."),
     }

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from bot.config.schema import Config
-from bot.core.domain import Role
+from bot.core.domain import OFFICER_ROLES, Role
 from bot.delivery.sender import OutboxSender, SenderStats
 from bot.geo.locate import AreaCatalog, Locator
 from bot.geo.pdok import PdokClient
@@ -48,6 +48,10 @@ class Services:
     blocked: set[int] = field(default_factory=set)
     # Who owes a walk-report text (bot.patrol.service): read at start, kept up to date there.
     patrol_awaiting: set[int] = field(default_factory=set)
+    # Who the desk waits a typed line from (bot.desk.service): read at start, kept up to date there.
+    desk_waiting: set[int] = field(default_factory=set)
+    # Officer and desk chats Telegram refused (bot.desk.fallback): routing passes them by.
+    broken_chats: set[int] = field(default_factory=set)
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -58,9 +62,6 @@ class Services:
 
     async def refresh_directory(self) -> None:
         self.directory = await load_directory(self.db, self.config)
-
-
-OFFICER_ROLES = (Role.WIJKAGENT, Role.BOA, Role.CARE_DESK)
 
 
 async def load_directory(db: Database, config: Config) -> Directory:
@@ -128,4 +129,8 @@ async def create_services(
     from storage import patrol as patrol_store
 
     services.patrol_awaiting = await patrol_store.people_awaiting_text(db)
+    from storage import desk as desk_store
+
+    services.desk_waiting = await desk_store.waiting_ids(db)
+    services.broken_chats = await desk_store.broken_ids(db)
     return services

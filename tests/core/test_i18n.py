@@ -22,8 +22,10 @@ from bot.core.i18n import LANGUAGES, SOURCE_LANGUAGE, clear_cache, translator
 from tests.conftest import ROOT, BotHarness
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
+CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py", "bot/reports/questions.py", "bot/reports/buttons.py",
+                "bot/reports/service.py")
 RESIDENT_FILES = ("handlers/start.py", "handlers/report.py", "bot/reports/texts.py", "bot/reports/service.py",
+                  "bot/reports/questions.py", "bot/reports/buttons.py",
                   "bot/tips/library.py", "bot/tips/service.py", "handlers/tips.py", "bot/alerts/broadcasts.py",
                   "bot/alerts/lifecycle.py", "handlers/lifecycle.py", "bot/app/application.py", "handlers/privacy.py",
                   "bot/privacy/rules.py")
@@ -105,6 +107,7 @@ def test_committed_template_is_current(regenerated: Path) -> None:
     fresh, committed = content(regenerated / "messages.pot"), content(TEMPLATE)
     assert {m[0] for m in fresh - committed} == set() and {m[0] for m in committed - fresh} == set(), (
         "run the two pybabel commands in docs/translating.md")
+    assert [m.id for m in read(TEMPLATE)] == [m.id for m in read(regenerated / "messages.pot")]
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -115,6 +118,8 @@ def test_catalog_is_updated_from_the_template(language: str, regenerated: Path) 
     fresh, committed = content(po_path(language, regenerated)), content(po_path(language))
     assert sorted(set(fresh) ^ set(committed), key=str) == [], "run `pybabel update` (docs/translating.md)"
     assert fresh == committed
+    # In the template's order (sorted by the Dutch text), so branches touch different places.
+    assert list(fresh) == list(committed), "run `pybabel update` (docs/translating.md) to restore the order"
 
 
 def test_translator_comments_reach_the_catalogs() -> None:
@@ -251,7 +256,7 @@ async def test_officer_reads_the_report_in_their_own_language(harness: BotHarnes
     h = harness
     await h.send(h.updates.message(200010, "/start"))
     await h.send(h.updates.callback(200010, "lang:en"))
-    from tests.reports.test_report_journey import RESIDENT, report_until_confirm
+    from tests.journeys import RESIDENT, report_until_confirm
 
     await report_until_confirm(h)
     await h.send(h.updates.callback(RESIDENT, "rep:confirm"))

@@ -32,7 +32,7 @@ from bot.runtime.directory import Directory
 from storage import patrol as store
 from storage import sightings, teams
 from tests.conftest import BotHarness, FakeClock, make_harness
-from tests.reports.test_report_journey import report_until_confirm
+from tests.journeys import report_until_confirm
 
 AMS = ZoneInfo("Europe/Amsterdam")
 COORDINATOR = 500001  # BPT Binnenstad (config): Centrum, Leonardus, Heipoort
@@ -470,7 +470,7 @@ async def test_walk_report_each_answer_and_follow_up_to_the_wijkagent(config) ->
 
         # Once done, the next message is the walker's own again: the report flow answers it.
         await h.send(h.updates.message(WALKERS[2], "Nog een vraag"))
-        assert "Tik op /melding" in h.request.last_text(WALKERS[2])
+        assert "Wat wil je melden" in h.request.last_text(WALKERS[2])  # a message starts a report
         rows = await h.services.db.fetchone("SELECT COUNT(*) FROM sightings")
         assert rows is not None and rows[0] == 1
 

@@ -14,7 +14,7 @@ from bot.reports.routing import route_sighting
 from bot.runtime.directory import Directory, GroupContact
 from storage import sightings as sighting_store
 from tests.conftest import BotHarness
-from tests.reports.test_report_journey import RESIDENT, report_until_confirm
+from tests.journeys import RESIDENT, file_report, report_until_confirm
 
 AREA = AreaRef("GM0794", "WK079410", "BU07941000", "Helmond", "Binnenstad", "Centrum")
 GROUP, AGENT, BOA, CARE, FALLBACK, SUBSCRIBER = -100, 200, 300, 400, 500, 600
@@ -146,15 +146,7 @@ async def test_three_reports_one_incident_one_edited_message(harness: BotHarness
     h = harness
     group = -1001000000010
     for reporter in (RESIDENT, RESIDENT + 1, RESIDENT + 2):
-        u = h.updates
-        await h.send(u.message(reporter, "/melding"))
-        await h.send(u.callback(reporter, "rep:cat:suspicious_person"))
-        await h.send(u.callback(reporter, "rep:112:yes"))
-        await h.send(u.message(reporter, "5701 AB 12"))
-        await h.send(u.callback(reporter, "rep:when:now"))
-        await h.send(u.message(reporter, "Man in grijze jas bij de achterdeuren, liep richting kerk"))
-        await h.send(u.callback(reporter, "rep:nophoto"))
-        await h.send(u.callback(reporter, "rep:confirm"))
+        await file_report(h, reporter=reporter, description="Man in grijze jas bij de achterdeuren, liep richting kerk")
         await h.deliver()
         h.clock.advance(minutes=5)
     assert len(h.request.sent(group, "sendMessage")) == 1
@@ -167,7 +159,7 @@ async def test_three_reports_one_incident_one_edited_message(harness: BotHarness
     await h.send(h.updates.callback(200010, f"ack:{incident[0]}:done"))
     await h.deliver()
     for reporter in (RESIDENT, RESIDENT + 1, RESIDENT + 2):
-        assert "afgehandeld" in h.request.last_text(reporter)
+        assert "afgerond" in h.request.last_text(reporter)
 
 
 async def test_unacknowledged_urgent_report_escalates_once(harness: BotHarness) -> None:
@@ -195,7 +187,8 @@ async def test_a_report_marked_nu_gevaar_escalates_whatever_its_category(harness
     h = harness
     u = h.updates
     await h.send(u.message(RESIDENT, "/melding"))
-    await h.send(u.callback(RESIDENT, "rep:urgent"))  # "Nu gevaar", then a category that is not urgent
+    await h.send(u.callback(RESIDENT, "rep:urgent"))  # "Nu gevaar": 112 first, then a category that is not urgent
+    await h.send(u.callback(RESIDENT, "rep:112:yes"))
     await h.send(u.callback(RESIDENT, "rep:cat:nuisance"))
     await h.send(u.message(RESIDENT, "5701 AB 12"))
     await h.send(u.callback(RESIDENT, "rep:when:now"))
@@ -252,21 +245,22 @@ async def test_replayed_and_forged_officer_buttons_are_logged_without_personal_d
     await h.send(h.updates.callback(agent, f"ack:{incident}:take"))
     caplog.clear()
     caplog.set_level(logging.INFO, logger="handlers.officer")
+    caplog.set_level(logging.INFO, logger="bot.desk.service")
     presses = [(agent, "take"), (stranger, "done"), (agent, "done"), (agent, "false"), (agent, "take")]
     for presser, action in presses:
         await h.send(h.updates.callback(presser, f"ack:{incident}:{action}"))
     await h.send(h.updates.callback(agent, f"ack:{incident}:take\n"))
-    refusals = [r.getMessage() for r in caplog.records if r.name == "handlers.officer"]
+    refusals = [r.getMessage() for r in caplog.records if r.name in ("handlers.officer", "bot.desk.service")]
     assert refusals == [
-        f"refused ack on incident {incident}: already acknowledged (replayed or pressed twice)",
-        f"refused ack on incident {incident} by a user it was not routed to",
-        # (agent, done) went through: closed as handled
-        f"refused ack on incident {incident} (to false_alarm): already closed as handled",
-        f"refused ack on incident {incident} (to acknowledged): already closed as handled",
-        "refused malformed ack callback",
+        f"refused outcome on incident {incident}: already acknowledged (replayed or pressed twice)",
+        f"refused a desk action on incident {incident} by someone it is not for",
+        # (agent, done) went through: closed as "afgerond"
+        f"refused outcome on incident {incident} (to false_alarm): already closed as resolved",
+        f"refused outcome on incident {incident} (to acknowledged): already closed as resolved",
+        "refused a malformed or misplaced desk button",
     ]
     stored = await sighting_store.get_incident(h.services.db, incident)
-    assert stored is not None and stored.status.value == "handled"
+    assert stored is not None and stored.status.value == "resolved"
     logged = " ".join(refusals)
     for personal in (str(agent), str(stranger), str(RESIDENT), "Bewoner", "grijze jas", "5701"):
         assert personal not in logged
