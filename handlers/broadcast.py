@@ -55,7 +55,8 @@ async def _preview(update: Update, context: BuurtwachtContext, *, kind: str, sco
     if photo:
         preview += "\n" + t.gettext("(met foto)")
     await message.reply_text(
-        preview + "\n\n" + domain.audience_summary(t.language, who), parse_mode="HTML",
+        preview + "\n\n" + domain.audience_summary(t.language, who, paid=domain.paid_broadcast(services, kind)),
+        parse_mode="HTML",
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton("📣 " + t.gettext("Versturen"), callback_data=f"bc:send:{broadcast_id}"),
             InlineKeyboardButton(t.gettext("Annuleren"), callback_data=f"bc:cancel:{broadcast_id}"),

@@ -48,10 +48,10 @@ from bot.patrol.service import (
     submit_text,
     team_name,
 )
+from bot.reports.questions import call_112_text
 from bot.reports.rules import is_urgent_text
 from handlers.common import display_label, parse_id, services_of, user_translator
 from handlers.context import BuurtwachtContext
-from handlers.report import call_112_text
 from storage import patrol as store
 from storage import teams, users
 

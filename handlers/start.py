@@ -19,7 +19,7 @@ from bot.core.help import help_lines
 from bot.core.i18n import LANGUAGES, has_catalog, translator
 from handlers.common import refer_to_private_chat, services_of, user_translator
 from handlers.context import BuurtwachtContext, forget_language
-from storage import drafts, users
+from storage import users
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "pl": "Polski", "ar": "العربية"}
 
@@ -75,21 +75,6 @@ async def in_group(update: Update, context: BuurtwachtContext) -> None:
         start=REPORT_START)
 
 
-async def nothing_to_cancel(update: Update, context: BuurtwachtContext) -> None:
-    """/annuleer that no flow took. A report draft kept over a restart is still cancelled (the
-    conversation's memory is gone, the draft in SQLite is not); otherwise say there is nothing."""
-    message = update.effective_message
-    if message is None or update.effective_user is None:
-        return
-    if await drafts.load(services_of(context).db, update.effective_user.id) is not None:
-        from handlers.report import cancel
-
-        await cancel(update, context)
-        return
-    t = await user_translator(update, context)
-    await message.reply_text(t.gettext("Er is niets om te annuleren."))
-
-
 async def help_command(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None:
@@ -133,8 +118,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler(["taal", "language"], choose_language, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_language, pattern=r"^lang:"))
     app.add_handler(CommandHandler(["melding", "report", "start"], in_group, filters=filters.ChatType.GROUPS))
-
-
-def register_last(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """After every other handler of group 0, so a flow with its own /annuleer gets it first."""
-    app.add_handler(CommandHandler(["annuleer", "cancel"], nothing_to_cancel, filters=filters.ChatType.PRIVATE))

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.core import permissions
 from bot.core.domain import Point, Role
 from bot.core.i18n import N_, translator
+from bot.delivery import paid as paid_delivery
 from bot.privacy.rules import REPORT_WINDOW, minutes_until_allowed
 from bot.reports.routing import walkers_on_duty
 from bot.runtime.services import Services
@@ -166,13 +167,27 @@ def broadcast_text(language: str, kind: str, text: str, *, sender_role: str | Ro
     return "\n".join(lines)
 
 
-def audience_summary(language: str, who: Audience) -> str:
+def audience_summary(language: str, who: Audience, *, paid: bool = False) -> str:
     t = translator(language)
     groups = t.ngettext("{n} groep", "{n} groepen", len(who.groups)).format(n=len(who.groups))
     people = t.ngettext("{n} volger", "{n} volgers", len(who.subscribers)).format(n=len(who.subscribers))
     buurten = t.ngettext("{n} buurt", "{n} buurten", len(who.buurten)).format(n=len(who.buurten))
-    return t.gettext("Dit gaat naar {groups} en {people} in {buurten}. Versturen?").format(
+    question = t.gettext("Dit gaat naar {groups} en {people} in {buurten}. Versturen?").format(
         groups=groups, people=people, buurten=buurten)
+    if not paid:
+        return question
+    stars = paid_delivery.stars_estimate(who.size)
+    # Translators: paid broadcast (Telegram's allow_paid_broadcast) costs the bot Telegram Stars.
+    cost = t.ngettext("Betaalde verzending, snel: {messages} berichten, ongeveer {stars} Star.",
+                      "Betaalde verzending, snel: {messages} berichten, ongeveer {stars} Stars.",
+                      stars).format(messages=t.number(who.size), stars=t.number(stars))
+    return cost + "\n" + question
+
+
+def paid_broadcast(services: Services, kind: str) -> bool:
+    """An officer's area alert goes out as paid broadcast when [delivery] says so; a team's
+    /alarm never does."""
+    return services.config.delivery.paid_broadcast and kind != "team_alarm"
 
 
 # --- the hourly limit ----------------------------------------------------------------------------
@@ -213,6 +228,7 @@ async def send(services: Services, broadcast_id: int, *,
     languages = dict(who.groups)
     languages.update(await users.languages(services.db, list(who.subscribers)))
     now = services.now()
+    paid = paid_broadcast(services, draft.kind)
     async with services.db.transaction() as tx:
         current = await broadcasts.get(tx, broadcast_id)
         if current is None or current.status != "draft":
@@ -226,11 +242,14 @@ async def send(services: Services, broadcast_id: int, *,
         for chat_id in [c for c, _ in who.groups] + list(who.subscribers):
             language = languages.get(chat_id, services.config.language)
             text = broadcast_text(language, draft.kind, draft.text, sender_role=draft.sender_role)
+            payload: dict[str, object]
             if draft.photo_file_id:
                 # Re-sent by file id as a Telegram photo: never a forward, no metadata.
                 method, payload = "sendPhoto", {"photo": draft.photo_file_id, "caption": text[:1024], "parse_mode": "HTML"}
             else:
                 method, payload = "sendMessage", {"text": text, "parse_mode": "HTML"}
+            if paid:
+                payload[paid_delivery.FLAG] = True
             await outbox.enqueue(tx, chat_id, method, payload, priority=outbox.PRIORITY_URGENT, kind="broadcast",
                                  language=language, broadcast_id=broadcast_id, not_before=now)
     services.wake_sender()

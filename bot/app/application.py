@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -17,6 +18,7 @@ from bot.app.registry import AnyApplication, register_handlers, schedule_jobs
 from bot.config.schema import Config
 from bot.core.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, has_catalog, translator
 from bot.core.logs import describe_exception
+from bot.delivery.paid import sender_concurrency
 from bot.delivery.ratelimiter import InteractiveRetryLimiter
 from bot.delivery.sender import Limits, OutboxSender
 from bot.delivery.transport import HttpTransport
@@ -92,6 +94,8 @@ def build_application(
     if sender_limits is None and (scale := os.environ.get("BUURTWACHT_RATE_SCALE")):
         # Only for runs against the local emulator with the same time scale (tests, benchmarks).
         sender_limits = Limits(time_scale=float(scale))
+    sender_limits = dataclasses.replace(sender_limits or Limits(), paid_per_second=float(config.delivery.paid_rate))
+    concurrency = sender_concurrency(config.delivery.paid_rate) if config.delivery.paid_broadcast else 8
 
     async def post_init(app: AnyApplication) -> None:
         nonlocal services
@@ -104,6 +108,7 @@ def build_application(
             # Straight to the Bot API with the stored JSON, unless a test brought its own request object.
             transport=HttpTransport(app.bot.base_url) if request is None else None,
             limits=sender_limits,
+            concurrency=concurrency,
             clock=services.clock,
             on_forbidden=functools.partial(chat_unreachable, services),
             on_migrated=functools.partial(group_migrated, services),

@@ -67,8 +67,8 @@ def register_handlers(app: AnyApplication) -> None:
     lifecycle.register(app)
     survey.register(app)
     patrol.register(app)
-    # Last in group 0: only a /annuleer that no flow above took means there is nothing to cancel.
-    start.register_last(app)
+    # Last in group 0: a command none of the above took gets "Die opdracht ken ik niet".
+    report.register_last(app)
 
 
 @dataclass(frozen=True, slots=True)

@@ -256,6 +256,20 @@ class PatrolConfig:
     min_walkers: int = 2  # buurtpreventie walks in pairs at least
 
 
+MAX_PAID_RATE = 1000  # Telegram's ceiling for paid broadcast, messages per second
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """The outbox sender. ``paid_broadcast``: officers' area alerts go out with Telegram's paid
+    broadcast (``allow_paid_broadcast``), paced at ``paid_rate`` messages per second instead of
+    the free 30, for 0.1 Telegram Stars per message from the bot's balance (Telegram asks for
+    a balance of at least 10 000 Stars). Off by default: it costs money."""
+
+    paid_broadcast: bool = False
+    paid_rate: int = MAX_PAID_RATE
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     timezone: zoneinfo.ZoneInfo
@@ -281,6 +295,7 @@ class Config:
     seasons: SeasonConfig = field(default_factory=SeasonConfig)
     survey: SurveyConfig = field(default_factory=SurveyConfig)
     patrol: PatrolConfig = field(default_factory=PatrolConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
     webapp: WebAppConfig | None = None
@@ -600,6 +615,18 @@ def _patrol(reader: _Reader | None) -> PatrolConfig:
     return config
 
 
+def _delivery(reader: _Reader | None) -> DeliveryConfig:
+    defaults = DeliveryConfig()
+    if reader is None:
+        return defaults
+    reader.unknown_keys({"paid_broadcast", "paid_rate"})
+    rate = _positive(reader, "paid_rate", int, defaults.paid_rate)
+    if rate > MAX_PAID_RATE:
+        raise ConfigError(f"{reader.key('paid_rate')}: expected at most {MAX_PAID_RATE} "
+                          f"(Telegram's limit for paid broadcast), got {rate}")
+    return DeliveryConfig(paid_broadcast=reader.get("paid_broadcast", bool, False), paid_rate=rate)
+
+
 def _survey(reader: _Reader | None) -> SurveyConfig:
     defaults = SurveyConfig()
     if reader is None:
@@ -641,7 +668,7 @@ def _routing(reader: _Reader | None) -> dict[Category, tuple[RecipientKind, ...]
 def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
     root = _Reader(data, "")
-    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts", "patrol", "webapp"})
+    root.unknown_keys({"bot", "webhook", "pdok", "incidents", "limits", "privacy", "routing", "areas", "teams", "health", "tips", "seasons", "survey", "alerts", "patrol", "webapp", "delivery"})
     bot = root.table("bot") or _Reader({}, "bot")
     bot.unknown_keys({"timezone", "language", "database", "api_url", "file_url"})
     tz_name = bot.text("timezone", "Europe/Amsterdam", what="an IANA timezone like Europe/Amsterdam")
@@ -709,26 +736,27 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
             broadcasts_per_hour=_positive(lim, "broadcasts_per_hour", int, limits.broadcasts_per_hour),
             description_max_chars=_positive(lim, "description_max_chars", int, limits.description_max_chars),
         )
-    retention_days, exact_point_hours = 90, 24
+    retention_days, exact_point_hours = _default("retention_days"), _default("exact_point_hours")
     if (priv := root.table("privacy")) is not None:
         priv.unknown_keys({"retention_days", "exact_point_hours"})
-        retention_days = _positive(priv, "retention_days", int, 90)
-        exact_point_hours = _positive(priv, "exact_point_hours", int, 24)
-    alert_expiry, expiry_by_category, relay_ttl = 120, {}, 60
+        retention_days = _positive(priv, "retention_days", int, retention_days)
+        exact_point_hours = _positive(priv, "exact_point_hours", int, exact_point_hours)
+    alert_expiry, relay_ttl = _default("alert_expiry_minutes"), _default("alert_relay_ttl_minutes")
+    expiry_by_category: dict[Category, int] = {}
     if (alerts := root.table("alerts")) is not None:
         alerts.unknown_keys({"expiry_minutes", "expiry_by_category", "relay_ttl_minutes"})
-        alert_expiry = _positive(alerts, "expiry_minutes", int, 120)
-        relay_ttl = _positive(alerts, "relay_ttl_minutes", int, 60)
+        alert_expiry = _positive(alerts, "expiry_minutes", int, alert_expiry)
+        relay_ttl = _positive(alerts, "relay_ttl_minutes", int, relay_ttl)
         if (per := alerts.table("expiry_by_category")) is not None:
             for name in per.data:
                 if name not in {c.value for c in Category}:
                     raise ConfigError(f"{per.key(name)}: unknown category (known: {', '.join(c.value for c in Category)})")
-                expiry_by_category[Category(name)] = _positive(per, name, int, 120)
-    health_port, health_listen = None, "127.0.0.1"
+                expiry_by_category[Category(name)] = _positive(per, name, int, alert_expiry)
+    health_port, health_listen = _default("health_port"), _default("health_listen")
     if (health := root.table("health")) is not None:
         health.unknown_keys({"port", "listen"})
-        health_port = health.get("port", int, None)
-        health_listen = health.text("listen", "127.0.0.1")
+        health_port = health.get("port", int, health_port)
+        health_listen = health.text("listen", health_listen)
         if health_port is not None:
             _check_port(health_port, "health.port")
     # The container image sets these, so its HEALTHCHECK works with any mounted config.
@@ -743,6 +771,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
     seasons = _seasons(root.table("seasons"))
     survey = _survey(root.table("survey"))
     patrol = _patrol(root.table("patrol"))
+    delivery = _delivery(root.table("delivery"))
 
     areas = root.table("areas")
     if areas is None:
@@ -814,6 +843,7 @@ def parse_config(data: dict[str, Any], *, base: Path, env: dict[str, str] | None
         seasons=seasons,
         survey=survey,
         patrol=patrol,
+        delivery=delivery,
         raw=data,
     )
 
@@ -859,6 +889,11 @@ def _webapp(reader: _Reader | None, webhook: WebhookConfig | None) -> WebAppConf
     if config.path == "/" and webhook is not None:
         raise ConfigError(f"{reader.key('url')}: in webhook mode the Mini App needs its own path, like /webapp/")
     return config
+
+
+def _default(name: str) -> Any:
+    """A Config field's default: written once, on the dataclass."""
+    return Config.__dataclass_fields__[name].default
 
 
 def _positive(reader: _Reader, name: str, kind: type | tuple[type, ...], default: Any) -> Any:

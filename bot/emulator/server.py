@@ -119,7 +119,7 @@ class ControlHandler(tornado.web.RequestHandler):
             chat_id = int(self.get_argument("chat_id"))
             self.finish({"messages": [vars(m) | {"buttons": m.buttons} for m in world.sent_to(chat_id)]})
         elif action == "stats":
-            self.finish({"sent": world.sent_count, "rate_limited": world.rate_limited,
+            self.finish({"sent": world.sent_count, "rate_limited": world.rate_limited, "paid_sent": world.paid_sent,
                          "early_retries": world.early_retries, "pending_updates": len(world.updates)})
         elif action == "counts":
             # Messages per chat, for a benchmark's lost/duplicate check across processes.

@@ -171,6 +171,9 @@ class FloodLimits:
 
     enabled: bool = True
     per_second: float = 30.0
+    # Paid broadcast (allow_paid_broadcast): up to 1 000 messages/s, outside the 30/s, for
+    # 0.1 Telegram Stars per message; the per-chat limits still hold.
+    paid_per_second: float = 1000.0
     private_per_second: float = 1.0
     private_burst: int = 5  # Telegram tolerates short bursts in one chat (1/s on average)
     group_per_minute: float = 20.0
@@ -231,6 +234,8 @@ class World:
         self._changed = asyncio.Condition()
         self._new_update = asyncio.Event()
         self._global_sends: deque[float] = deque()
+        self._paid_sends: deque[float] = deque()
+        self.paid_sent = 0  # messages sent with allow_paid_broadcast (0.1 Star each)
         self._chat_sends: dict[int, deque[float]] = {}
         self.on_message: list[Callable[[SentMessage], None]] = []
         self.on_edit: list[Callable[[SentMessage], None]] = []
@@ -411,19 +416,20 @@ class World:
 
     # ------------------------------------------------------------------ flood limits
 
-    def _flood_retry_after(self, chat_id: int) -> int | None:
-        """None when this send fits Telegram's limits (and is counted), else the retry_after."""
+    def _flood_retry_after(self, chat_id: int, *, paid: bool = False) -> int | None:
+        """None when this send fits Telegram's limits (and is counted), else the retry_after.
+        A paid broadcast counts against the paid rate instead of the 30/s."""
         limits = self.limits
         if not limits.enabled:
             return None
         now = self.clock()
         scale = limits.time_scale
         window = 1.0 / scale
-        sends = self._global_sends
+        sends = self._paid_sends if paid else self._global_sends
         while sends and now - sends[0] >= window:
             sends.popleft()
         waits = []
-        if len(sends) >= limits.per_second:
+        if len(sends) >= (limits.paid_per_second if paid else limits.per_second):
             waits.append(sends[0] + window - now)
         chat_sends = self._chat_sends.setdefault(chat_id, deque())
         if chat_id > 0:
@@ -504,8 +510,11 @@ class World:
             raise ApiError(404, "Not Found: method not found")
         if name in SEND_METHODS:
             chat = self._target_chat(params)
-            if (retry_after := self._flood_retry_after(chat.id)) is not None:
+            paid = params.get("allow_paid_broadcast") in (True, "true", "True", 1, "1")
+            if (retry_after := self._flood_retry_after(chat.id, paid=paid)) is not None:
                 raise self._too_many(record, retry_after)
+            if paid:
+                self.paid_sent += 1
         result = handler(params, files)
         if name in SEND_METHODS or name in ("pinchatmessage", "deletemessage"):
             await self._notify()

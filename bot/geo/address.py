@@ -77,3 +77,80 @@ def parse_address(text: str) -> ParsedAddress:
         # A street and number, maybe a place: PDOK's free-text search finds it.
         return ParsedAddress(free_text=cleaned, house_number=int(street[2]))
     return ParsedAddress(hint=AddressHint.UNREADABLE)
+
+
+# ---------------------------------------------------------------------------- addresses in a message
+
+# A Dutch street name: one word ending in a usual street suffix ("Kerkstraat", "Mierloseweg"),
+# or two words of which the second is one ("Brandevoortse Dreef", "Oude Aa").
+_SUFFIXES = ("straat", "laan", "weg", "plein", "dreef", "singel", "gracht", "kade", "hof", "pad", "steeg",
+             "park", "dijk", "baan", "ring", "markt", "wal", "erf", "hoek", "veld", "boulevard", "passage",
+             "straatje", "dreefje", "plantsoen", "akker", "donk", "eind", "heuvel", "berg", "burg")
+_STREET_WORD = (r"(?:[A-ZÀ-Ý][a-zà-ÿ'\-]*(?:" + "|".join(_SUFFIXES) + r")|(?:"
+                + "|".join(s.capitalize() for s in _SUFFIXES) + r"))(?![\w])")
+_STREET = rf"(?:(?:[A-ZÀ-Ý][a-zà-ÿ'\-]+\s)?{_STREET_WORD}|(?i:Markt))"
+# "Kerkstraat 12", "Kerkstraat 12a", "Kerkstraat bij 12", "Kerkstraat nr. 12", "Kerkstraat t.h.v. 12",
+# then maybe a place: "Kerkstraat bij 12 Helmond", "Kerkstraat 12, Helmond".
+_NEAR_WORDS = r"(?:\s+(?:bij|nr\.?|nummer|no\.?|t\.h\.v\.?|thv|ter hoogte van|near|at))?"
+_STREET_MENTION = re.compile(
+    rf"(?<![\w])(?P<street>{_STREET})(?:{_NEAR_WORDS}\s+(?P<number>\d{{1,5}})(?P<letter>[a-zA-Z](?![a-zA-Z]))?)?"
+    r"(?:,?\s+(?:in\s+)?(?P<place>[A-Z][a-z]{2,}(?:[- ][A-Z][a-z]+)?))?"
+)
+_PC_MENTION = re.compile(r"(?<!\d)(?P<digits>[1-9]\d{3})\s?(?P<letters>[A-Za-z]{2})(?![A-Za-z])[\s,]*"
+                         r"(?:nr\.?\s*)?(?P<number>\d{1,5})(?P<letter>[a-zA-Z](?![a-zA-Z]))?(?!\d)")
+# Capitalised words after a street that are not a place: the start of the next sentence.
+_NOT_PLACES = {"Er", "Hij", "Zij", "Ze", "Het", "De", "Een", "En", "Nu", "Ik", "Wij", "We", "Die", "Dat", "Deze",
+               "The", "He", "She", "They", "It", "A", "An", "And", "Now", "I", "Bir", "Ve"}
+
+
+@dataclass(frozen=True, slots=True)
+class AddressMention:
+    """An address found inside a longer message, and where it stood."""
+
+    query: str  # for PDOK's free-text search: "Kerkstraat 12 Helmond", "5701AB 12"
+    start: int
+    end: int
+    street: str | None = None
+    house_number: int | None = None
+    postcode: str | None = None
+    addition: str | None = None
+
+
+def find_address(text: str) -> AddressMention | None:
+    """'… bij de Kerkstraat 12', 'Kerkstraat bij 12 Helmond', '5701 AB 12' in a message, or None.
+
+    A postcode with a house number wins; otherwise the first street name (with its number
+    and place when given). The span lets the caller keep the house number out of the text the
+    neighbours read.
+    """
+    text = text[:1000]
+    if (pc := _PC_MENTION.search(text)) is not None and postcode_problem(pc["digits"], pc["letters"]) is None:
+        postcode = (pc["digits"] + pc["letters"]).upper()
+        number = int(pc["number"])
+        if 0 < number:
+            letter = pc["letter"].upper() if pc["letter"] else None
+            return AddressMention(f"{postcode} {number}{letter or ''}", pc.start(), pc.end(), postcode=postcode,
+                                  house_number=number, addition=letter)
+    for match in _STREET_MENTION.finditer(text):
+        street = match["street"]
+        street_number: int | None = int(match["number"]) if match["number"] else None
+        if street_number == 0:
+            street_number = None
+        place = match["place"]
+        end = match.end()
+        if place is not None and place.split()[0].split("-")[0] in _NOT_PLACES:
+            place = None
+            end = match.end("letter") if match["letter"] else match.end("number") if match["number"] else match.end("street")
+        parts = [street] + ([f"{street_number}{match['letter'] or ''}"] if street_number else []) + ([place] if place else [])
+        return AddressMention(" ".join(parts), match.start(), end, street=street, house_number=street_number,
+                              addition=match["letter"].upper() if street_number and match["letter"] else None)
+    return None
+
+
+def without_address(text: str, mention: AddressMention, street: str | None) -> str:
+    """The message with the address replaced by the street alone (no house number, no postcode),
+    as the neighbours may read it."""
+    replacement = street or ""
+    cleaned = text[:mention.start] + replacement + text[mention.end:]
+    cleaned = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(cleaned.split()))
+    return cleaned.strip(" ,;:-")

@@ -10,9 +10,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bot.config.schema import Config
 from bot.core.domain import AreaRef, LocationSource, Point, ResolvedLocation
-from bot.geo.address import ParsedAddress, parse_address
+from bot.geo.address import AddressMention, ParsedAddress, parse_address
 from bot.geo.pdok import GeocodedAddress, PdokClient, PdokUnavailable
 from bot.geo.polygons import BuurtIndex, shapes_from_geojson
 from storage import geocache
@@ -21,6 +23,7 @@ from storage.db import Database
 
 class Outcome(StrEnum):
     FOUND = "found"
+    CHOOSE = "choose"  # several addresses fit: the resident picks one of ``candidates``
     OUTSIDE = "outside"  # a real place, but no configured area covers it
     NOT_FOUND = "not_found"  # the address does not exist / could not be geocoded
     BAD_INPUT = "bad_input"  # could not read an address from the text
@@ -31,6 +34,7 @@ class LocateResult:
     outcome: Outcome
     location: ResolvedLocation | None = None
     hint: str | None = None  # machine-readable hint code for BAD_INPUT, translated by the UI
+    candidates: tuple[ResolvedLocation, ...] = ()
 
 
 class AreaCatalog:
@@ -134,6 +138,57 @@ class Locator:
         if area is None:
             return LocateResult(Outcome.OUTSIDE)
         return LocateResult(Outcome.FOUND, ResolvedLocation(area, LocationSource.GPS, point=point))
+
+    async def describe_point(self, point: Point) -> LocateResult:
+        """A shared point: its buurt by polygon, and the street of the nearest address from PDOK's
+        reverse lookup (for the neighbours: "Kerkstraat, Centrum"). Without PDOK, the buurt alone."""
+        result = self.locate_point(point)
+        if result.location is None or self.pdok is None:
+            return result
+        try:
+            nearest = await self.pdok.reverse(point)
+        except (PdokUnavailable, httpx.HTTPError, ValueError):
+            return result
+        if nearest is None or not nearest.street:
+            return result
+        return LocateResult(Outcome.FOUND, ResolvedLocation(
+            result.location.area, LocationSource.GPS, point=point, street=nearest.street, postcode=nearest.postcode))
+
+    async def find_mention(self, mention: AddressMention, *, limit: int = 5) -> LocateResult:
+        """An address found inside a message ("Kerkstraat 12", "Kerkstraat bij 12 Helmond",
+        "5701 AB 12"): one place, several to choose from, or none. Only places inside the
+        configured areas count. Without PDOK, a postcode still finds its buurt."""
+        if mention.postcode is not None:
+            return await self.locate_text(f"{mention.postcode} {mention.house_number}{mention.addition or ''}")
+        if self.pdok is None:
+            return LocateResult(Outcome.BAD_INPUT, hint="postcode_needed")
+        try:
+            found = await self.pdok.search(mention.query, gemeente_codes=sorted(self.catalog.gemeente_names), rows=10)
+        except PdokUnavailable:
+            return LocateResult(Outcome.BAD_INPUT, hint="postcode_needed")
+        places: dict[tuple[str | None, int | None, str], ResolvedLocation] = {}
+        outside = False
+        for address in found:
+            area = self.catalog.area(address.buurt_code) if address.buurt_code else None
+            if area is None:
+                outside = True
+                continue
+            if mention.house_number is not None and address.house_number != mention.house_number:
+                continue
+            # Without a house number, one candidate per street and buurt (a long street crosses buurten).
+            number = address.house_number if mention.house_number is not None else None
+            key = (address.street, number, area.buurt_code)
+            if key not in places:
+                places[key] = ResolvedLocation(
+                    area, LocationSource.PDOK, point=address.point if number is not None else None,
+                    street=address.street, postcode=address.postcode if number is not None else None,
+                    house_number=str(number) if number is not None else None)
+        candidates = tuple(places.values())[:limit]
+        if len(candidates) == 1:
+            return LocateResult(Outcome.FOUND, candidates[0])
+        if candidates:
+            return LocateResult(Outcome.CHOOSE, candidates=candidates)
+        return LocateResult(Outcome.OUTSIDE if outside else Outcome.NOT_FOUND)
 
     async def locate_text(self, text: str) -> LocateResult:
         parsed = parse_address(text)

@@ -131,6 +131,17 @@ class PdokClient:
     async def free(self, query: str, *, rows: int = 1) -> list[GeocodedAddress]:
         return [parse_doc(doc) for doc in await self._docs(query, rows)]
 
+    async def search(self, query: str, *, gemeente_codes: list[str], rows: int = 10) -> list[GeocodedAddress]:
+        """Free-text search for addresses inside the given gemeenten ("GM0794"): "Kerkstraat 12",
+        "Kerkstraat 12 Helmond", "Markt". The gemeente filter is a second ``fq`` (Solr ANDs them),
+        so a street name that exists in hundreds of places finds the ones the bot serves."""
+        params: dict[str, Any] = {"q": query, "fq": ["type:adres"], "fl": FIELDS, "rows": rows}
+        codes = [c[2:] for c in gemeente_codes if c.startswith("GM")]
+        if codes:
+            params["fq"].append("gemeentecode:(" + " OR ".join(codes) + ")")
+        data = await self._get("free", params)
+        return [parse_doc(doc) for doc in data.get("response", {}).get("docs", [])]
+
     async def address(self, postcode: str, house_number: int, addition: str | None = None) -> GeocodedAddress | None:
         """The address; with an addition ("12a", "12-2") the document whose huisletter or
         toevoeging matches it, else the plain house number (same building, same buurt)."""

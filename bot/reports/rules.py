@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.domain import Category
 from bot.privacy.profiling import fold
 
 # Words that mean "danger now" in what a resident types. Lower-case, without accents.
@@ -111,3 +112,84 @@ def description_problem(text: str, max_chars: int) -> DescriptionProblem | None:
     if len(text) > max_chars:
         return DescriptionProblem.TOO_LONG
     return None
+
+
+# ---------------------------------------------------------------------------- category from words
+
+# Words that point to a category, per language, folded (lower case, no accents; Turkish ı as i).
+# A word counts when it stands on its own or starts a longer word ("bestelbus" matches "bus"
+# only through its own entry; "inbreker" matches "inbrek"). The category with most hits wins;
+# a tie or nothing at all is no guess: the resident picks.
+CATEGORY_WORDS: dict[str, dict[Category, tuple[str, ...]]] = {
+    "nl": {
+        Category.SUSPICIOUS_VEHICLE: ("auto", "bus", "busje", "bestelbus", "bestelauto", "scooter", "kenteken",
+                                      "voertuig", "wagen", "motor", "brommer", "bestelwagen", "vrachtwagen"),
+        Category.BURGLARY_IN_PROGRESS: ("inbraak bezig", "wordt ingebroken", "wordt nu ingebroken",
+                                        "inbreker", "inbrekers", "breekt in", "breken in"),
+        Category.NUISANCE: ("overlast", "lawaai", "herrie", "muziek", "geluid", "geschreeuw", "ruzie", "feest"),
+        Category.CONFUSED_PERSON: ("verward", "in de war", "dwaalt", "verdwaald", "gedesorienteerd"),
+        Category.YOUTH_NUISANCE: ("jongeren", "jeugd", "hangjongeren", "tieners", "jongens", "pubers"),
+        Category.FIRE_HAZARD: ("brand", "rook", "vuur", "brandgevaar", "vuurwerk", "brandt", "smeult"),
+        Category.NEGLECT: ("zwerfafval", "afval", "kapot", "graffiti", "vuil", "gedumpt", "dumping",
+                           "lantaarnpaal", "stoeptegel", "vernield"),
+        Category.SUSPICIOUS_PERSON: ("verdachte man", "verdachte vrouw", "verdacht persoon", "verdachte persoon",
+                                     "persoon", "man", "vrouw", "iemand", "gluurt", "deurklinken", "loert",
+                                     "achterom", "verdacht"),
+    },
+    "en": {
+        Category.SUSPICIOUS_VEHICLE: ("car", "vehicle", "scooter", "licence plate", "license plate",
+                                      "number plate", "truck", "motorbike"),
+        Category.BURGLARY_IN_PROGRESS: ("burglary in progress", "breaking in", "break-in", "burglar", "burglars"),
+        Category.NUISANCE: ("noise", "loud", "music", "shouting", "party", "nuisance"),
+        Category.CONFUSED_PERSON: ("confused", "disoriented", "wandering", "lost"),
+        Category.YOUTH_NUISANCE: ("youths", "teenagers", "kids", "youngsters", "teens"),
+        Category.FIRE_HAZARD: ("fire", "smoke", "fireworks", "burning"),
+        Category.NEGLECT: ("litter", "rubbish", "broken", "graffiti", "dumped", "streetlight"),
+        Category.SUSPICIOUS_PERSON: ("suspicious man", "suspicious woman", "suspicious person", "man", "woman",
+                                     "person", "someone", "suspicious", "door handles", "lurking"),
+    },
+    "tr": {
+        Category.SUSPICIOUS_VEHICLE: ("araba", "arac", "minibus", "plaka", "kamyonet", "motosiklet", "otomobil"),
+        Category.BURGLARY_IN_PROGRESS: ("hirsiz", "hirsizlar", "eve giriyor", "soygun"),
+        Category.NUISANCE: ("gurultu", "muzik", "bagirma", "kavga", "parti"),
+        Category.CONFUSED_PERSON: ("kafasi karisik", "saskin", "kaybolmus"),
+        Category.YOUTH_NUISANCE: ("gencler", "cocuklar", "ergenler"),
+        Category.FIRE_HAZARD: ("yangin", "duman", "ates", "havai fisek"),
+        Category.NEGLECT: ("cop", "kirik", "grafiti", "bozuk"),
+        Category.SUSPICIOUS_PERSON: ("supheli", "adam", "kadin", "kisi", "biri", "birisi"),
+    },
+}
+
+
+def fold_words(text: str) -> str:
+    """Lower case, no accents, Turkish dotless ı as i, punctuation and emoji as spaces."""
+    folded = fold(text).replace("ı", "i")
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+
+
+def guess_category(text: str, language: str) -> Category | None:
+    """The category the words point to (the resident's language and Dutch), or None."""
+    folded = " " + fold_words(text) + " "
+    scores: dict[Category, int] = {}
+    for lang in dict.fromkeys((language, "nl")):
+        for category, words in CATEGORY_WORDS.get(lang, {}).items():
+            hits = sum(1 for word in words if f" {word} " in folded)
+            if hits:
+                scores[category] = scores.get(category, 0) + hits
+    if not scores:
+        return None
+    # A vehicle or a burglary named anywhere says more than the person in or near it.
+    for decisive in (Category.BURGLARY_IN_PROGRESS, Category.SUSPICIOUS_VEHICLE):
+        if decisive in scores:
+            return decisive
+    best = max(scores.values())
+    winners = [c for c, n in scores.items() if n == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def says_earlier(text: str) -> bool:
+    """Does the message say it happened before now ("gisteren", "vannacht", a time)?"""
+    folded = " " + fold_words(text) + " "
+    words = ("gisteren", "vannacht", "vanochtend", "eerder", "vorige week", "yesterday", "last night",
+             "earlier", "this morning", "dun", "dun gece", "bu sabah")
+    return any(f" {w} " in folded for w in words)

@@ -8,24 +8,74 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bot.core.domain import URGENT_CATEGORIES, Recipient, RecipientKind, Sighting, SightingStatus
-from bot.core.i18n import translator
+from bot.core.domain import (
+    URGENT_CATEGORIES,
+    Point,
+    Recipient,
+    RecipientKind,
+    ResolvedLocation,
+    Sighting,
+    SightingStatus,
+)
+from bot.core.i18n import Translator, translator
+from bot.core.textsafety import clean_text
+from bot.geo.address import find_address, without_address
+from bot.geo.locate import LocateResult, Outcome
+from bot.privacy.profiling import Review, review_description
+from bot.privacy.rules import REPORT_WINDOW, is_muted, minutes_until_allowed
+from bot.reports import questions
 from bot.reports import texts as render
+from bot.reports.buttons import CALL_NOW, CANCEL_WORDS, NO_PLACE, Act, Action, parse, typed_answer
+from bot.reports.draft import (
+    Call112,
+    Place,
+    ReportDraft,
+    Step,
+    WhenMode,
+    advance,
+    answer_112,
+    ask_change,
+    change,
+    choose_category,
+    choose_when,
+    offer_places,
+    send_back_description,
+    set_description,
+    set_photo,
+    set_place,
+    set_time,
+    set_urgent,
+    without_candidates,
+)
 from bot.reports.incidents import find_merge_target
+from bot.reports.questions import Reply
 from bot.reports.routing import route_sighting, with_walkers_on_duty
+from bot.reports.rules import (
+    MAX_AGE,
+    DescriptionProblem,
+    WhenProblem,
+    description_problem,
+    description_sounds_urgent,
+    fold_words,
+    guess_category,
+    is_urgent_text,
+    parse_when,
+    says_earlier,
+)
 from bot.runtime.metrics import SIGHTINGS
 from bot.runtime.services import Services
 from storage import drafts, outbox, sightings, users, watch
 from storage import patrol as patrol_store
+from storage import privacy as privacy_store
 from storage.db import Transaction
 
 OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
 OFFICER_KIND_VALUES = {k.value for k in OFFICER_KINDS}
 CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
           SightingStatus.EXPIRED}
-DRAFT_CONFIRM_STEP = "confirm"  # the report flow's last step (handlers.report Step.CONFIRM)
+DRAFT_CONFIRM_STEP = Step.CONFIRM.value  # a draft is submitted only from its summary
 RELAY_KIND = "relay"  # a group message in a neighbouring buurt
 OPEN_STATUSES = (SightingStatus.NEW, SightingStatus.ACKNOWLEDGED)
 
@@ -292,3 +342,464 @@ async def set_incident_status(
             )
     services.wake_sender()
     return told
+
+
+# ============================================================================ the report journey
+#
+# The resident's side: what a message or a button press does to their draft (bot.reports.draft
+# decides the order), what the bot answers (bot.reports.questions), and the submission above.
+# handlers/report.py only reads the update, calls these, and sends the replies.
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A private message as the journey sees it."""
+
+    text: str | None = None  # the text, or a photo's caption
+    photo: str | None = None  # file id of the largest size
+    point: Point | None = None  # a shared location, or a point picked on the map (web_app_data)
+    forwarded_at: dt.datetime | None = None  # a forwarded message: when it was first sent
+
+
+@dataclass(slots=True)
+class Answer:
+    """What the handler sends: ``toast`` answers a button press, ``replies`` follow in order."""
+
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+
+
+async def load_draft(services: Services, user_id: int) -> ReportDraft | None:
+    cached = services.draft_cache.get(user_id)
+    if cached is None:
+        cached = await drafts.load(services.db, user_id)
+        if cached is None:
+            return None
+        services.draft_cache[user_id] = cached
+    # A fresh object each time: a step that fails half-way never changes the cached draft.
+    return ReportDraft.from_json(cached[0], cached[1])
+
+
+async def has_draft(services: Services, user_id: int) -> bool:
+    return await load_draft(services, user_id) is not None
+
+
+async def _save(services: Services, user_id: int, draft: ReportDraft) -> None:
+    data = draft.to_json()
+    await drafts.save(services.db, user_id, draft.step.value, data)
+    services.draft_cache[user_id] = (draft.step.value, data)
+
+
+async def forget_draft(services: Services, user_id: int) -> None:
+    services.draft_cache.pop(user_id, None)
+    await drafts.delete(services.db, user_id)
+
+
+async def report_refusal(services: Services, user_id: int, t: Translator) -> str | None:
+    """Why this person may not file a report right now (muted, or over the hourly limit), or None."""
+    now = services.now()
+    user = await users.get(services.db, user_id)
+    if user is not None and is_muted(user.muted_until, now):
+        # Neutral on purpose: a muted person is not told they were muted, only where to go.
+        return t.gettext("Je kunt op dit moment geen melding maken via deze bot. Bij gevaar: bel 112. Geen spoed: 0900-8844.")
+    recent = await privacy_store.reports_since(services.db, user_id, now - REPORT_WINDOW)
+    wait = minutes_until_allowed(recent, now=now, limit=services.config.limits.reports_per_hour)
+    if wait is not None:
+        return t.ngettext(
+            "Je hebt het afgelopen uur al veel meldingen gedaan. Probeer het over {n} minuut opnieuw. Bij gevaar: bel 112.",
+            "Je hebt het afgelopen uur al veel meldingen gedaan. Probeer het over {n} minuten opnieuw. Bij gevaar: bel 112.",
+            wait,
+        ).format(n=wait)
+    return None
+
+
+def clean_description(text: str) -> str:
+    # Bidi overrides and zero-width characters never reach the group; the length limit is
+    # checked on what is left, so nothing is cut silently.
+    return clean_text(text, 100_000)
+
+
+def _place(location: ResolvedLocation) -> Place:
+    area = location.area
+    return Place(
+        buurt=area.buurt_code, source=location.source,
+        lat=location.point.lat if location.point else None, lon=location.point.lon if location.point else None,
+        street=location.street, house_number=location.house_number, postcode=location.postcode,
+        label=render.place_label(area, location.street),
+    )
+
+
+def review_draft(draft: ReportDraft, t: Translator) -> Review | None:
+    """The description check for the draft as it stands (category and text), or None without text."""
+    if draft.description is None or draft.category is None:
+        return None
+    return review_description(draft.description, draft.category, t.language, no_person=draft.no_person)
+
+
+async def _ask(services: Services, user_id: int, t: Translator, draft: ReportDraft, answer: Answer) -> Answer:
+    """Save the draft and ask its question; at the summary, the description is checked first
+    (whatever way the draft got there, nothing about a person reaches a group unchecked)."""
+    if draft.step is Step.CONFIRM and (review := review_draft(draft, t)) is not None and not review.accepted:
+        changed = draft.recheck_description
+        send_back_description(draft)
+        await _save(services, user_id, draft)
+        answer.replies.append(questions.send_back(t, review.reasons, changed_category=changed,
+                                                  no_person_possible=review.no_person_possible))
+        return answer
+    reply = questions.question(t, draft, services.config.timezone)
+    await _save(services, user_id, draft)
+    answer.replies.append(reply)
+    return answer
+
+
+async def start_report(services: Services, user_id: int, t: Translator, words: str = "") -> Answer:
+    """/melding: step by step, from an empty draft ("/melding er wordt ingebroken" is urgent)."""
+    refusal = await report_refusal(services, user_id, t)
+    if refusal is not None:
+        return Answer([Reply(refusal)])
+    draft = ReportDraft()
+    if words and is_urgent_text(words):
+        set_urgent(draft)
+    return await _ask(services, user_id, t, advance(draft), Answer())
+
+
+async def start_from_message(services: Services, user_id: int, t: Translator, incoming: Incoming) -> Answer:
+    """A text, photo, location or forwarded message outside any report starts one, filled in
+    with what it says; only what is still missing is asked."""
+    if not (incoming.text or incoming.photo or incoming.point):
+        # A sticker, a voice note, a contact: nothing to make a report of.
+        return Answer([Reply(t.gettext("Wil je iets melden? Stuur wat je zag als bericht, foto of locatie, "
+                                       "of tik op /melding om stap voor stap te melden."))])
+    refusal = await report_refusal(services, user_id, t)
+    if refusal is not None:
+        answer = Answer()
+        if incoming.text and is_urgent_text(incoming.text):
+            answer.replies.append(questions.call_112_now(t, t.gettext("Je bericht klinkt als gevaar nu.")))
+        answer.replies.append(Reply(refusal))
+        return answer
+    now = services.now()
+    draft = ReportDraft(photo=incoming.photo, photo_asked=True)  # a photo is never asked for here
+    answer = Answer()
+    notes: list[Reply] = []
+    text = clean_description(incoming.text or "").strip()
+    # When: a forwarded message keeps the time it was first sent; words like "gisteren" ask.
+    earlier = bool(text) and says_earlier(text)
+    if incoming.forwarded_at is not None and now - incoming.forwarded_at > FORWARD_IS_EARLIER:
+        if now - incoming.forwarded_at <= MAX_AGE:
+            set_time(draft, incoming.forwarded_at)
+        else:
+            draft.when_mode = WhenMode.EARLIER
+        earlier = True
+    elif earlier:
+        parsed = parse_when(text, now=now, tz=services.config.timezone)
+        draft.when_mode = WhenMode.EARLIER
+        draft.occurred_at = parsed.at
+    else:
+        draft.when_mode, draft.occurred_at = WhenMode.NOW, now
+    if text:
+        if description_sounds_urgent(text, earlier=earlier):
+            draft.urgent, draft.urgent_from_description = True, True
+        if (category := guess_category(text, t.language)) is not None:
+            draft.category, draft.category_guessed = category, True
+        if (mention := find_address(text)) is not None:
+            result = await services.locator.find_mention(mention)
+            street = mention.street
+            if result.outcome is Outcome.FOUND and result.location is not None:
+                draft.place, draft.place_announced = _place(result.location), False
+                street = result.location.street or street
+            elif result.outcome is Outcome.CHOOSE:
+                draft.place_candidates = [_place(c) for c in result.candidates]
+            else:
+                notes.append(Reply(_place_problem(t, result)))
+            # The neighbours read the street, never the house number or postcode.
+            text = without_address(text, mention, street)
+        if len(fold_words(text).split()) >= MIN_DESCRIPTION_WORDS:
+            draft.description = text
+    if incoming.point is not None:
+        notes += await _take_point(services, t, draft, incoming.point)
+    if draft.category is not None and draft.category_guessed:
+        notes.insert(0, questions.category_note(t, draft.category))
+    advance(draft)
+    await _ask(services, user_id, t, draft, answer)
+    if draft.step is Step.CALLED_112 and draft.emergency:
+        answer.replies += notes  # "Bel nu 112" comes first
+    else:
+        answer.replies[:0] = notes
+    return answer
+
+
+FORWARD_IS_EARLIER = dt.timedelta(minutes=15)
+MIN_DESCRIPTION_WORDS = 2
+
+
+def _place_problem(t: Translator, result: LocateResult) -> str:
+    if result.outcome is Outcome.OUTSIDE:
+        return questions.outside_area(t)
+    if result.outcome is Outcome.NOT_FOUND:
+        return questions.not_found(t)
+    return questions.address_hint(t, result.hint)
+
+
+async def _take_point(services: Services, t: Translator, draft: ReportDraft, point: Point) -> list[Reply]:
+    result = await services.locator.describe_point(point)
+    if result.outcome is Outcome.FOUND and result.location is not None:
+        set_place(draft, _place(result.location))
+        return []
+    return [Reply(questions.outside_area(t))]
+
+
+async def handle_message(services: Services, user_id: int, t: Translator, incoming: Incoming) -> Answer:
+    """Any private message that is not a command: the answer to the current question, or the
+    start of a new report."""
+    draft = await load_draft(services, user_id)
+    if draft is None:
+        return await start_from_message(services, user_id, t, incoming)
+    answer = Answer()
+    step = draft.step
+    text = incoming.text.strip() if incoming.text else None
+    # A place shared at any step fills the place while it is missing; a photo is taken anywhere.
+    if incoming.point is not None and (draft.place is None or step in (Step.LOCATION, Step.PLACE_CHOICE)):
+        answer.replies += await _take_point(services, t, draft, incoming.point)
+        return await _ask(services, user_id, t, advance(draft) if draft.place else draft, answer)
+    if incoming.photo is not None:
+        if step is Step.PHOTO:
+            set_photo(draft, incoming.photo)
+        else:
+            _keep_photo(draft, incoming.photo)
+        if step is Step.PHOTO or not text:
+            return await _ask(services, user_id, t, draft, answer)
+    if text is None:
+        if step in BUTTON_ONLY_STEPS:
+            answer.replies.append(questions.tap_a_button(t))
+        else:
+            answer.replies.append(Reply(t.gettext("Dat kan ik bij deze vraag niet gebruiken.")))
+        return await _ask(services, user_id, t, draft, answer)
+    if fold_words(text) in CANCEL_WORDS:
+        return await cancel(services, user_id, t)
+    if step in (Step.LOCATION, Step.PLACE_CHOICE):
+        if step is Step.PLACE_CHOICE and (action := typed_answer(step, text, t, candidates=draft.place_candidates)):
+            return await _apply(services, user_id, t, draft, action, reporter_label=None)
+        return await _place_from_text(services, user_id, t, draft, text)
+    if step is Step.WHEN_TIME:
+        return await _time_from_text(services, user_id, t, draft, text)
+    if step is Step.DESCRIPTION:
+        return await _description(services, user_id, t, draft, clean_description(text), no_person=False)
+    action = typed_answer(step, text, t, emergency=draft.emergency, candidates=draft.place_candidates)
+    if action is not None:
+        return await _apply(services, user_id, t, draft, action, reporter_label=None)
+    if step is Step.WHEN and (at := parse_when(text[:100], now=services.now(), tz=services.config.timezone).at):
+        return await _ask(services, user_id, t, set_time(draft, at), answer)
+    answer.replies.append(questions.tap_a_button(t))
+    return await _ask(services, user_id, t, draft, answer)
+
+
+def _keep_photo(draft: ReportDraft, file_id: str) -> None:
+    draft.photo = file_id
+    draft.photo_asked = True
+
+
+async def _place_from_text(services: Services, user_id: int, t: Translator, draft: ReportDraft, text: str) -> Answer:
+    answer = Answer()
+    mention = find_address(text)
+    if mention is not None:
+        result = await services.locator.find_mention(mention)
+    else:
+        result = await services.locator.locate_text(text[:200])
+    if result.outcome is Outcome.FOUND and result.location is not None:
+        set_place(draft, _place(result.location))
+    elif result.outcome is Outcome.CHOOSE:
+        offer_places(draft, [_place(c) for c in result.candidates])
+    else:
+        # Nothing the resident typed is thrown away: the draft stays, the place is asked again.
+        answer.replies.append(Reply(_place_problem(t, result)))
+        draft.place_candidates = []
+        draft.step = Step.LOCATION
+    return await _ask(services, user_id, t, draft, answer)
+
+
+async def _time_from_text(services: Services, user_id: int, t: Translator, draft: ReportDraft, text: str) -> Answer:
+    answer = Answer()
+    result = parse_when(text[:100], now=services.now(), tz=services.config.timezone)
+    if result.at is None:
+        problems = {
+            WhenProblem.FUTURE: t.gettext("Die tijd ligt in de toekomst."),
+            WhenProblem.TOO_OLD: t.gettext(
+                "Dat is meer dan een week geleden. Doe daarvoor aangifte of bel de politie op 0900-8844."),
+        }
+        answer.replies.append(Reply(problems.get(result.problem, t.gettext("Die tijd begrijp ik niet."))  # type: ignore[arg-type]
+                                    ))
+        return await _ask(services, user_id, t, draft, answer)
+    return await _ask(services, user_id, t, set_time(draft, result.at), answer)
+
+
+async def _description(services: Services, user_id: int, t: Translator, draft: ReportDraft, text: str, *,
+                       no_person: bool) -> Answer:
+    answer = Answer()
+    limit = services.config.limits.description_max_chars
+    problem = description_problem(text, limit)
+    if problem is DescriptionProblem.TOO_LONG:
+        answer.replies.append(Reply(t.gettext("Dat is te lang ({length} tekens). Houd het kort: maximaal {limit} tekens.")
+                                    .format(length=len(text), limit=limit)))
+        return answer
+    if problem is DescriptionProblem.EMPTY:
+        return await _ask(services, user_id, t, draft, answer)
+    if draft.category is not None:
+        review = review_description(text, draft.category, t.language, no_person=no_person)
+        if not review.accepted:
+            # Sent back kindly: what makes a useful, fair description.
+            draft.description = text
+            changed = draft.recheck_description
+            send_back_description(draft)
+            await _save(services, user_id, draft)
+            answer.replies.append(questions.send_back(t, review.reasons, changed_category=changed,
+                                                      no_person_possible=review.no_person_possible))
+            return answer
+    if set_description(draft, text, no_person=no_person,
+                       sounds_urgent=description_sounds_urgent(text, earlier=draft.when_mode is WhenMode.EARLIER)):
+        if draft.call_112 in (Call112.CALLED, Call112.NOT_CALLED):
+            # 112 was answered already: the warning alone, then on.
+            answer.replies.append(questions.call_112_now(t, t.gettext("Je beschrijving klinkt als gevaar nu.")))
+    return await _ask(services, user_id, t, draft, answer)
+
+
+async def handle_button(services: Services, user_id: int, t: Translator, data: str | None, *,
+                        reporter_label: str | None) -> Answer:
+    """A press on one of the report's buttons (the data may be forged or stale)."""
+    action = parse(data)
+    if action is None:
+        return Answer(toast=t.gettext("Onbekende keuze."))
+    if action.act is Act.CANCEL:
+        return await cancel(services, user_id, t)
+    draft = await load_draft(services, user_id)
+    if draft is None:
+        return Answer(toast=t.gettext("Deze knop is verlopen."))
+    if draft.step not in BUTTON_STEPS[action.act]:
+        answer = Answer(toast=t.gettext("Deze knop hoort bij een eerdere vraag."))
+        return await _ask(services, user_id, t, draft, answer)
+    return await _apply(services, user_id, t, draft, action, reporter_label=reporter_label)
+
+
+ALL_STEPS = frozenset(Step)
+BUTTON_ONLY_STEPS = frozenset({Step.CATEGORY, Step.CALLED_112, Step.WHEN, Step.PHOTO, Step.CONFIRM, Step.CHANGE,
+                               Step.PLACE_CHOICE})
+BUTTON_STEPS: dict[Act, frozenset[Step]] = {
+    Act.URGENT: frozenset({Step.CATEGORY}),
+    Act.CATEGORY: frozenset({Step.CATEGORY}),
+    Act.CALL_112: frozenset({Step.CALLED_112}),
+    Act.WHEN: frozenset({Step.WHEN}),
+    Act.NO_PHOTO: frozenset({Step.PHOTO}),
+    Act.NO_PERSON: frozenset({Step.DESCRIPTION}),
+    Act.CONFIRM: frozenset({Step.CONFIRM}),
+    Act.CHANGE: frozenset({Step.CONFIRM}),
+    Act.EDIT: ALL_STEPS,  # "Soort: … — wijzig" may be pressed while another question waits
+    Act.PLACE: frozenset({Step.PLACE_CHOICE}),
+    Act.CANCEL: ALL_STEPS,
+}
+
+
+async def _apply(services: Services, user_id: int, t: Translator, draft: ReportDraft, action: Action, *,
+                 reporter_label: str | None) -> Answer:
+    """What a button (pressed or typed) does to the draft."""
+    answer = Answer()
+    act = action.act
+    if act is Act.CANCEL:
+        return await cancel(services, user_id, t)
+    if act is Act.URGENT:
+        return await _ask(services, user_id, t, set_urgent(draft), answer)
+    if act is Act.CATEGORY:
+        if (category := action.category) is None:
+            return Answer(toast=t.gettext("Onbekende keuze."))
+        return await _ask(services, user_id, t, choose_category(draft, category), answer)
+    if act is Act.CALL_112:
+        if (call := action.call_112) is None:
+            return Answer(toast=t.gettext("Onbekende keuze."))
+        if action.value == CALL_NOW:
+            # The numbers once, and on: the report says 112 is being called (changeable in the summary).
+            answer.replies.append(Reply(t.gettext("Bel 112 en vertel wat je ziet en waar.") + "\n\n"
+                                        + questions.emergency_numbers(t) + "\n\n"
+                                        + t.gettext("Ik zet in je melding dat 112 gebeld is. Klopt dat niet, "
+                                                    "dan pas je het aan bij de controle.")))
+        return await _ask(services, user_id, t, answer_112(draft, call), answer)
+    if act is Act.WHEN:
+        if (mode := action.when) is None:
+            return Answer(toast=t.gettext("Onbekende keuze."))
+        return await _ask(services, user_id, t, choose_when(draft, mode, now=services.now()), answer)
+    if act is Act.NO_PHOTO:
+        return await _ask(services, user_id, t, set_photo(draft, None), answer)
+    if act is Act.NO_PERSON:
+        text = draft.pending_description
+        if not text:
+            answer.toast = t.gettext("Deze knop hoort bij een eerdere vraag.")
+            return await _ask(services, user_id, t, draft, answer)
+        return await _description(services, user_id, t, draft, text, no_person=True)
+    if act is Act.CHANGE:
+        return await _ask(services, user_id, t, ask_change(draft), answer)
+    if act is Act.EDIT:
+        if (what := action.field) is None:
+            return Answer(toast=t.gettext("Onbekende keuze."))
+        return await _ask(services, user_id, t, change(draft, what), answer)
+    if act is Act.PLACE:
+        if action.value == NO_PLACE:
+            draft = without_candidates(draft)
+            return await _ask(services, user_id, t, draft, answer)
+        index = action.place_index
+        if index is None or index >= len(draft.place_candidates):
+            return Answer(toast=t.gettext("Onbekende keuze."))
+        return await _ask(services, user_id, t, set_place(draft, draft.place_candidates[index], announce=False), answer)
+    if act is Act.CONFIRM:
+        return await _confirm(services, user_id, t, draft, reporter_label=reporter_label)
+    return Answer(toast=t.gettext("Onbekende keuze."))
+
+
+async def _confirm(services: Services, user_id: int, t: Translator, draft: ReportDraft, *,
+                   reporter_label: str | None) -> Answer:
+    refusal = await report_refusal(services, user_id, t)
+    if refusal is not None:
+        return Answer([Reply(refusal)])
+    if (review := review_draft(draft, t)) is not None and not review.accepted:
+        draft.recheck_description = True
+        return await _ask(services, user_id, t, draft, Answer())
+    summary = questions.summary_text(t, draft, services.config.timezone)
+    sighting = sighting_from_draft(draft, reporter_id=user_id, language=t.language, services=services)
+    try:
+        submitted = await submit_sighting(services, sighting, reporter_label=reporter_label, draft_owner=user_id)
+    except DraftGone:
+        # A second press on "Versturen" while the first was being stored (updates run side by
+        # side): the first one took the draft and sends the receipt; this one only says so.
+        return Answer(toast=t.gettext("Je melding is al verstuurd."))
+    services.draft_cache.pop(user_id, None)
+    assert submitted.sighting.reference is not None
+    # Only now, with the sighting and its messages stored, the resident hears "received".
+    text = questions.receipt(
+        t, reference=submitted.sighting.reference,
+        merged_count=submitted.report_count if submitted.merged else None,
+        forwarded=render.forwarded_to(t, [r.kind for r in submitted.recipients]) if submitted.recipients else None)
+    # One edit turns the summary into the receipt: its buttons go, so nobody sends it twice.
+    return Answer([Reply(summary + "\n\n" + text, html=True, edit=True, remove_keyboard=True)])
+
+
+def sighting_from_draft(draft: ReportDraft, *, reporter_id: int, language: str, services: Services) -> Sighting:
+    place = draft.place
+    assert place is not None and draft.category is not None and draft.description is not None
+    area = services.catalog.area(place.buurt)
+    assert area is not None
+    return Sighting(
+        category=draft.category,
+        reporter_id=reporter_id,
+        area=area,
+        occurred_at=draft.occurred_at or services.now(),
+        description=draft.description,
+        location_source=place.source,
+        point=place.point,
+        street=place.street,
+        photo_file_id=draft.photo,
+        urgent=draft.urgent,
+        called_112=draft.called_112,
+        language=language,
+    )
+
+
+async def cancel(services: Services, user_id: int, t: Translator) -> Answer:
+    """*Annuleren*, /annuleer, or "stop" typed: the only way a resident's words are thrown away."""
+    await forget_draft(services, user_id)
+    return Answer([questions.cancelled(t)])

@@ -115,10 +115,12 @@ def sighting_text(
         lines.insert(0, "↪️ " + t.gettext("Doorgestuurd uit de buurt {buurt}").format(buurt=esc(relayed_from)))
         if relay_over:
             lines.insert(0, "⌛ <b>" + t.gettext("Niet meer actueel in deze buurt") + "</b>")
+    # Only what helps the neighbours act: "112 gebeld", or "112 niet gebeld" for something
+    # happening now that nobody could call about; nothing when 112 was not needed.
     if sighting.called_112 is True:
-        lines.append("☎️ " + t.gettext("112 is gebeld"))
+        lines.append("☎️ " + t.gettext("112 gebeld"))
     elif sighting.called_112 is False:
-        lines.append("☎️ " + t.gettext("112 is (nog) niet gebeld"))
+        lines.append("☎️ " + t.gettext("112 niet gebeld"))
     lines.append("📍 " + esc(place_label(sighting.area, sighting.street)))
     lines.append("🕒 " + esc(t.datetime(sighting.occurred_at, tz)))
     if sighting.description:

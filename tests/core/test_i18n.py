@@ -5,6 +5,7 @@ definition."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shlex
 import shutil
@@ -21,10 +22,13 @@ from bot.core.i18n import LANGUAGES, SOURCE_LANGUAGE, clear_cache, translator
 from tests.conftest import ROOT, BotHarness
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py")
+CORE_JOURNEY = ("handlers/report.py", "bot/reports/texts.py", "bot/reports/questions.py", "bot/reports/buttons.py",
+                "bot/reports/service.py")
 RESIDENT_FILES = ("handlers/start.py", "handlers/report.py", "bot/reports/texts.py", "bot/reports/service.py",
+                  "bot/reports/questions.py", "bot/reports/buttons.py",
                   "bot/tips/library.py", "bot/tips/service.py", "handlers/tips.py", "bot/alerts/broadcasts.py",
-                  "bot/alerts/lifecycle.py", "handlers/lifecycle.py", "bot/app/application.py")
+                  "bot/alerts/lifecycle.py", "handlers/lifecycle.py", "bot/app/application.py", "handlers/privacy.py",
+                  "bot/privacy/rules.py")
 RESIDENT_HELP_END = "Bij gevaar: bel 112."
 DOC = ROOT / "docs" / "translating.md"
 TEMPLATE = ROOT / "locale" / "messages.pot"
@@ -273,3 +277,15 @@ def test_review_status_in_the_header_and_the_readme(language: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (listed,) = [line for line in readme.splitlines() if line.startswith("Needs review by a native speaker:")]
     assert (f"`{language}`" in listed) == needs_review
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_prevention_tips_exist_in_every_language(language: str) -> None:
+    from bot.tips.library import DATA, load_library, validate_library
+    from bot.tips.service import tip_text
+
+    assert (DATA / f"{language}.toml").exists() and validate_library() == []
+    dutch = {tip.id: tip.text for tip in load_library("nl")}
+    tips = load_library(language)
+    assert language == "nl" or all(tip.text != dutch[tip.id] for tip in tips)  # translated, not copied
+    assert html.escape(tips[0].text) in tip_text(language, tips[0])

@@ -40,7 +40,7 @@ async def test_full_report_journey_over_http(live: Live) -> None:
     await report(live)
     world = live.world
     group_text = await live.reply(GROUP, 1)
-    assert "Verdachte persoon" in group_text and "112 is gebeld" in group_text
+    assert "Verdachte persoon" in group_text and "112 gebeld" in group_text
     assert "Ria" not in group_text and "ria" not in group_text
     officer = await world.wait_for_messages(WIJKAGENT, 2)  # the report, then the photo
     assert "Ria" in (officer[0].text or "")

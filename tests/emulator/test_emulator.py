@@ -145,6 +145,35 @@ async def test_flood_limits_per_chat_group_and_overall() -> None:
         await emu.stop()
 
 
+async def test_paid_broadcast_has_its_own_rate() -> None:
+    """allow_paid_broadcast: past the 30/s, up to the paid rate; each paid message counted."""
+    now = [0.0]
+    emu = Emulator(limits=FloodLimits(paid_per_second=100.0), clock=lambda: now[0])
+    await emu.start()
+    try:
+        world = emu.world
+        for i in range(150):
+            world.add_user(1000 + i, "x")
+        bot = Bot(emu.token, base_url=emu.base_url)
+        async with bot:
+            for i in range(30):  # the free 30 of this second
+                await bot.send_message(1000 + i, "x")
+            with pytest.raises(RetryAfter):
+                await bot.send_message(1030, "x")
+            for i in range(31, 131):  # paid: 100 more in the same second (1030 waits for its 429)
+                await bot.send_message(1000 + i, "x", allow_paid_broadcast=True)
+            with pytest.raises(RetryAfter):
+                await bot.send_message(1131, "x", allow_paid_broadcast=True)
+            assert (world.paid_sent, world.rate_limited) == (100, 2)
+            now[0] += 1.0
+            async with httpx.AsyncClient() as client:  # a JSON body says true, not "true"
+                answer = await client.post(f"{emu.base_url}{emu.token}/sendMessage",
+                                           json={"chat_id": 1140, "text": "x", "allow_paid_broadcast": True})
+            assert answer.json()["ok"] and world.paid_sent == 101
+    finally:
+        await emu.stop()
+
+
 async def test_unknown_token_and_method() -> None:
     emu = Emulator()
     await emu.start()

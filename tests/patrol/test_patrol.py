@@ -470,7 +470,7 @@ async def test_walk_report_each_answer_and_follow_up_to_the_wijkagent(config) ->
 
         # Once done, the next message is the walker's own again: the report flow answers it.
         await h.send(h.updates.message(WALKERS[2], "Nog een vraag"))
-        assert "Tik op /melding" in h.request.last_text(WALKERS[2])
+        assert "Wat wil je melden" in h.request.last_text(WALKERS[2])  # a message starts a report
         rows = await h.services.db.fetchone("SELECT COUNT(*) FROM sightings")
         assert rows is not None and rows[0] == 1
 

@@ -61,17 +61,22 @@ async def test_emergency_category_first_reply_is_call_112(harness: BotHarness) -
     await h.send(h.updates.message(RESIDENT, "/melding"))
     h.request.clear()
     await h.send(h.updates.callback(RESIDENT, "rep:cat:burglary_in_progress"))
-    replies = h.request.texts(RESIDENT)
-    assert "Bel nu 112" in replies[0]
-    assert "Heb je 112 gebeld" in replies[1]
+    # One screen: "Bel nu 112" is the question, with its two answers (not a warning and then
+    # "Heb je 112 gebeld?" at once).
+    sent = h.request.sent(RESIDENT)
+    assert len(sent) == 1 and "Bel nu 112" in sent[0]["text"]
+    labels = [b["text"] for row in sent[0]["reply_markup"]["inline_keyboard"] for b in row]
+    assert any("Ik heb gebeld" in label for label in labels)
+    assert any("Ik kan nu niet bellen" in label for label in labels)
 
 
 async def test_urgent_text_gets_112_before_any_question(harness: BotHarness) -> None:
     h = harness
     await h.send(h.updates.message(RESIDENT, "/melding er wordt nu ingebroken bij de buren"))
     replies = h.request.texts(RESIDENT)
-    assert "Bel nu 112" in replies[0]
-    assert "Wat wil je melden" in replies[1]
+    assert len(replies) == 1 and "Bel nu 112" in replies[0]
+    await h.send(h.updates.callback(RESIDENT, "rep:112:yes"))
+    assert "Wat wil je melden" in h.request.last_text(RESIDENT)
 
 
 async def test_bad_input_at_each_step_repeats_the_question(harness: BotHarness) -> None:
@@ -114,14 +119,21 @@ async def test_cancel_leaves_nothing(harness: BotHarness) -> None:
     assert row is not None and row[0] == 0
 
 
-async def test_outside_any_area_stores_nothing(harness: BotHarness) -> None:
+async def test_outside_any_area_keeps_the_draft_and_asks_again(harness: BotHarness) -> None:
     h = harness
     await h.send(h.updates.message(RESIDENT, "/melding"))
     await h.send(h.updates.callback(RESIDENT, "rep:cat:nuisance"))
     await h.send(h.updates.message(RESIDENT, "1011 AB 1"))  # Amsterdam: not configured
-    reply = h.request.last_text(RESIDENT)
-    assert "buiten" in reply and "112" in reply and "0900-8844" in reply and "0800-7000" in reply
-    assert await drafts.load(h.services.db, RESIDENT) is None
+    outside, again = h.request.sent(RESIDENT)[-2:]
+    assert "buiten" in outside["text"] and "112" in outside["text"] and "0900-8844" in outside["text"]
+    assert "0800-7000" in outside["text"]
+    # Nothing the resident typed is thrown away: the place is asked again, with the location button.
+    assert "Waar was het" in again["text"]
+    assert again["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    stored = await drafts.load(h.services.db, RESIDENT)
+    assert stored is not None and stored[1]["category"] == "nuisance"
+    await h.send(h.updates.message(RESIDENT, "5701 AB 12"))
+    assert "Wanneer" in h.request.last_text(RESIDENT)
 
 
 async def test_shared_location_resolves_by_polygon(harness: BotHarness) -> None:
@@ -150,12 +162,9 @@ async def test_report_resumes_after_restart(harness: BotHarness, config, clock) 
     h = harness
     await h.send(h.updates.message(RESIDENT, "/melding"))
     await h.send(h.updates.callback(RESIDENT, "rep:cat:nuisance"))
-    # A new process: the conversation state in memory is gone, the draft in SQLite is not.
+    # A new process: nothing was in its memory, the draft in SQLite is the conversation. The
+    # next message is simply the answer to the open question (nothing swallowed).
     async with make_harness(config, clock) as fresh:
-        await fresh.send(fresh.updates.message(RESIDENT, "5701 AB 12"))
-        texts = fresh.request.texts(RESIDENT)
-        assert any("herstart" in t for t in texts)
-        assert "Waar was het" in texts[-1]
         await fresh.send(fresh.updates.message(RESIDENT, "5701 AB 12"))
         assert "Wanneer" in fresh.request.last_text(RESIDENT)
 
@@ -186,16 +195,17 @@ async def test_saar_112_question_tags_the_alert(harness: BotHarness) -> None:
     question = h.request.last_text(RESIDENT)
     assert "Heb je 112 gebeld" in question and "0900-8844" in question
     await h.send(u.callback(RESIDENT, "rep:112:call"))
+    # "Bel 112" shows the numbers once and moves on; it does not ask the same question again.
     texts = h.request.texts(RESIDENT)
-    assert "Bel nu 112" in texts[-2] and "Heb je 112 gebeld" in texts[-1]
-    await h.send(u.callback(RESIDENT, "rep:112:yes"))
+    assert "112" in texts[-2] and "0900-8844" in texts[-2] and "Waar was het" in texts[-1]
+    assert not any("Heb je 112 gebeld" in text for text in texts[-2:])
     await h.send(u.message(RESIDENT, "5701 AB 12"))
     await h.send(u.callback(RESIDENT, "rep:when:now"))
     await h.send(u.message(RESIDENT, "Man met zwarte rugzak kijkt door ramen, fietst richting markt"))
     await h.send(u.callback(RESIDENT, "rep:nophoto"))
     await h.send(u.callback(RESIDENT, "rep:confirm"))
     await h.deliver()
-    assert "112 is gebeld" in h.request.last_text(GROUP_BINNENSTAD)
+    assert "112 gebeld" in h.request.last_text(GROUP_BINNENSTAD)
 
 
 async def test_category_without_police_need_skips_112_question(harness: BotHarness) -> None:
@@ -205,7 +215,7 @@ async def test_category_without_police_need_skips_112_question(harness: BotHarne
     assert "Waar was het" in h.request.last_text(RESIDENT)
 
 
-async def test_not_called_is_shown_to_the_group(harness: BotHarness) -> None:
+async def test_not_needed_says_nothing_about_112_to_the_group(harness: BotHarness) -> None:
     h = harness
     u = h.updates
     await h.send(u.message(RESIDENT, "/melding"))
@@ -215,9 +225,39 @@ async def test_not_called_is_shown_to_the_group(harness: BotHarness) -> None:
     await h.send(u.callback(RESIDENT, "rep:when:now"))
     await h.send(u.message(RESIDENT, "Witte bestelbus zonder kenteken rijdt stapvoets rondjes"))
     await h.send(u.callback(RESIDENT, "rep:nophoto"))
+    assert "112: niet nodig" in h.request.last_text(RESIDENT)  # the summary shows the answer
     await h.send(u.callback(RESIDENT, "rep:confirm"))
     await h.deliver()
-    assert "112 is (nog) niet gebeld" in h.request.last_text(GROUP_BINNENSTAD)
+    group = h.request.last_text(GROUP_BINNENSTAD)
+    assert "Verdacht voertuig" in group and "112" not in group.split("Referentie")[0]
+
+
+async def test_could_not_call_during_a_burglary_tells_the_group_112_was_not_called(harness: BotHarness) -> None:
+    h = harness
+    u = h.updates
+    await h.send(u.message(RESIDENT, "/melding"))
+    await h.send(u.callback(RESIDENT, "rep:cat:burglary_in_progress"))
+    await h.send(u.callback(RESIDENT, "rep:112:notnow"))
+    await h.send(u.message(RESIDENT, "5701 AB 12"))
+    await h.send(u.callback(RESIDENT, "rep:when:now"))
+    await h.send(u.message(RESIDENT, "Twee mannen forceren de achterdeur, een staat op de uitkijk"))
+    await h.send(u.callback(RESIDENT, "rep:nophoto"))
+    await h.send(u.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    assert "112 niet gebeld" in h.request.last_text(GROUP_BINNENSTAD)
+
+
+async def test_the_summary_lets_the_112_answer_change(harness: BotHarness) -> None:
+    h = harness
+    u = h.updates
+    await report_until_confirm(h, category="suspicious_vehicle", description="Witte bus zonder kenteken")
+    assert "112: gebeld" in h.request.last_text(RESIDENT)
+    await h.send(u.callback(RESIDENT, "rep:change"))
+    await h.send(u.callback(RESIDENT, "rep:edit:called_112"))
+    assert "Heb je 112 gebeld" in h.request.last_text(RESIDENT)
+    await h.send(u.callback(RESIDENT, "rep:112:no"))
+    summary = h.request.last_text(RESIDENT)
+    assert "Controleer je melding" in summary and "112: niet nodig" in summary
 
 
 async def test_description_check_sends_profiling_back_kindly(harness: BotHarness) -> None:

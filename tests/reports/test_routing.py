@@ -195,7 +195,8 @@ async def test_a_report_marked_nu_gevaar_escalates_whatever_its_category(harness
     h = harness
     u = h.updates
     await h.send(u.message(RESIDENT, "/melding"))
-    await h.send(u.callback(RESIDENT, "rep:urgent"))  # "Nu gevaar", then a category that is not urgent
+    await h.send(u.callback(RESIDENT, "rep:urgent"))  # "Nu gevaar": 112 first, then a category that is not urgent
+    await h.send(u.callback(RESIDENT, "rep:112:yes"))
     await h.send(u.callback(RESIDENT, "rep:cat:nuisance"))
     await h.send(u.message(RESIDENT, "5701 AB 12"))
     await h.send(u.callback(RESIDENT, "rep:when:now"))
