@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.core.domain import Role
@@ -189,7 +190,7 @@ async def sync_config_roles(db: Database, wanted: set[tuple[int, Role, str]]) ->
             await audit(tx, None, "role.grant", f"user:{telegram_id}", f"{role.value} {scope} (config)")
 
 
-async def holders(db: Database, roles: tuple[Role, ...]) -> list[tuple[int, Role, str]]:
+async def holders(db: Database, roles: Collection[Role]) -> list[tuple[int, Role, str]]:
     marks = ",".join("?" * len(roles))
     rows = await db.fetchall(
         f"SELECT r.telegram_id, r.role, r.scope FROM roles r"

@@ -65,6 +65,10 @@ class Role(StrEnum):
     RESIDENT = "resident"
 
 
+# The officers: they hold a wijk or gemeente and act on the reports routed there.
+OFFICER_ROLES: frozenset[Role] = frozenset({Role.WIJKAGENT, Role.BOA, Role.CARE_DESK})
+
+
 class RecipientKind(StrEnum):
     TEAM_GROUP = "team_group"  # a linked Telegram alert group of the buurt's team
     WIJKAGENT = "wijkagent"
@@ -75,10 +79,12 @@ class RecipientKind(StrEnum):
     WALKER = "walker"  # a patrol walker on duty
 
 
-# The officers' kinds: their private copies carry the officer buttons and name the reporter.
-OFFICER_KINDS: frozenset[RecipientKind] = frozenset(
-    {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
+# The routing table's officers, one kind per officer role (Role.WIJKAGENT, BOA, CARE_DESK).
+AREA_OFFICER_KINDS: frozenset[RecipientKind] = frozenset(
+    {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK}
 )
+# Their copies and the gemeente's fallback desk's carry the officer buttons and name the reporter.
+OFFICER_KINDS: frozenset[RecipientKind] = AREA_OFFICER_KINDS | {RecipientKind.FALLBACK_DESK}
 OFFICER_KIND_VALUES: frozenset[str] = frozenset(k.value for k in OFFICER_KINDS)
 # The delivery kind of an alert relayed to a group in a neighbouring buurt (bot.alerts.lifecycle.relay).
 RELAY_KIND = "relay"

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.core.domain import Role
+from bot.core.domain import OFFICER_ROLES, Role
 from bot.core.i18n import N_, Translator
 from bot.core.permissions import AREA_ALERT_ROLES, MUTER_ROLES, OVERVIEW_ROLES
-
-OFFICER_HELP_ROLES = frozenset({Role.WIJKAGENT, Role.BOA, Role.CARE_DESK})
 
 RESIDENT_LINES = (
     # Translators: keep a command's Dutch name or use its English alias (/melding or /report).
@@ -64,7 +62,7 @@ def help_lines(t: Translator, roles: Iterable[Role]) -> list[str]:
     sections: list[tuple[str | None, list[str]]] = [(None, list(RESIDENT_LINES))]
     if Role.COORDINATOR in held:
         sections.append((N_("Als coördinator:"), [*COORDINATOR_LINES, OVERVIEW_LINE, MUTE_LINE, CLOSE_LINE]))
-    if held & OFFICER_HELP_ROLES:
+    if held & OFFICER_ROLES:
         officer = [AREA_ALERT_LINE] if held & (AREA_ALERT_ROLES - {Role.ADMIN}) else []
         officer += [OVERVIEW_LINE] if held & set(OVERVIEW_ROLES) else []
         officer += [MUTE_LINE] if held & MUTER_ROLES else []

@@ -9,7 +9,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.core.domain import Role
+from bot.core.domain import OFFICER_ROLES, Role
 from bot.core.i18n import N_
 
 SMALL_CELL = 3
@@ -29,7 +29,7 @@ def scope_of(grants: Iterable[tuple[Role, str]], team_buurten: dict[int, tuple[s
     prefixes: set[str] = set()
     officer = False
     for role, scope in grants:
-        if role in (Role.ADMIN, Role.WIJKAGENT, Role.BOA, Role.CARE_DESK) and scope[:2] in ("GM", "WK"):
+        if (role is Role.ADMIN or role in OFFICER_ROLES) and scope[:2] in ("GM", "WK"):
             prefixes.add("BU" + scope[2:])
             officer = True
         elif role is Role.COORDINATOR and scope.startswith("team:"):

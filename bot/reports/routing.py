@@ -9,10 +9,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from bot.core.domain import AreaRef, Recipient, RecipientKind, Round, Sighting
+from bot.core.domain import AREA_OFFICER_KINDS, AreaRef, Recipient, RecipientKind, Round, Sighting
 from bot.runtime.directory import Directory
-
-OFFICER_KINDS = (RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK)
 
 
 def route_sighting(sighting: Sighting, area: AreaRef, directory: Directory) -> list[Recipient]:
@@ -36,7 +34,7 @@ def route_sighting(sighting: Sighting, area: AreaRef, directory: Directory) -> l
         if kind is RecipientKind.TEAM_GROUP:
             for group in directory.groups_by_buurt.get(area.buurt_code, ()):
                 add(kind, group.chat_id)
-        elif kind in OFFICER_KINDS:
+        elif kind in AREA_OFFICER_KINDS:
             ids = directory.officers_for(kind, area.wijk_code, area.gemeente_code)
             if not ids:
                 missing_officer = True
@@ -57,12 +55,12 @@ def route_sighting(sighting: Sighting, area: AreaRef, directory: Directory) -> l
             add(RecipientKind.SUBSCRIBER, chat_id)
         for chat_id in directory.walkers_by_buurt.get(area.buurt_code, ()):
             add(RecipientKind.WALKER, chat_id)
-    if missing_officer or not any(r.kind in OFFICER_KINDS for r in recipients):
+    if missing_officer or not any(r.kind in AREA_OFFICER_KINDS for r in recipients):
         for chat_id in directory.fallback_desks.get(area.gemeente_code, ()):
             add(RecipientKind.FALLBACK_DESK, chat_id)
     # The reporter never receives their own report as a recipient.
     if sighting.reporter_id is not None:
-        recipients = [r for r in recipients if r.chat_id != sighting.reporter_id or r.kind in OFFICER_KINDS]
+        recipients = [r for r in recipients if r.chat_id != sighting.reporter_id or r.kind in AREA_OFFICER_KINDS]
     return recipients
 
 

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.core.domain import (
+    OFFICER_KIND_VALUES,
+    OFFICER_KINDS,
     URGENT_CATEGORIES,
     Point,
     Recipient,
@@ -71,8 +73,6 @@ from storage import patrol as patrol_store
 from storage import privacy as privacy_store
 from storage.db import Transaction
 
-OFFICER_KINDS = {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK, RecipientKind.FALLBACK_DESK}
-OFFICER_KIND_VALUES = {k.value for k in OFFICER_KINDS}
 CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
           SightingStatus.EXPIRED}
 DRAFT_CONFIRM_STEP = Step.CONFIRM.value  # a draft is submitted only from its summary

@@ -10,7 +10,14 @@ import datetime as dt
 import html
 from typing import Any
 
-from bot.core.domain import AreaRef, Category, RecipientKind, Sighting, SightingStatus
+from bot.core.domain import (
+    OFFICER_KINDS,
+    AreaRef,
+    Category,
+    RecipientKind,
+    Sighting,
+    SightingStatus,
+)
 from bot.core.i18n import N_, Translator
 from bot.privacy.profiling import redact_ethnicity
 
@@ -133,8 +140,7 @@ def sighting_text(
     if report_count > 1:
         lines.append("👥 " + t.ngettext("{n} melding", "{n} meldingen", report_count).format(n=report_count))
     lines.append(t.gettext("Referentie: {reference}").format(reference=esc(sighting.reference)))
-    if for_kind in (RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK,
-                    RecipientKind.FALLBACK_DESK):
+    if for_kind in OFFICER_KINDS:
         if reporter_label:
             lines.append(t.gettext("Melder: {reporter}").format(reporter=esc(reporter_label)))
         if sighting.point is not None:

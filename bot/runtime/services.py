@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from bot.config.schema import Config
-from bot.core.domain import Role
+from bot.core.domain import OFFICER_ROLES, Role
 from bot.delivery.sender import OutboxSender, SenderStats
 from bot.geo.locate import AreaCatalog, Locator
 from bot.geo.pdok import PdokClient
@@ -58,9 +58,6 @@ class Services:
 
     async def refresh_directory(self) -> None:
         self.directory = await load_directory(self.db, self.config)
-
-
-OFFICER_ROLES = (Role.WIJKAGENT, Role.BOA, Role.CARE_DESK)
 
 
 async def load_directory(db: Database, config: Config) -> Directory:
