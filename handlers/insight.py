@@ -145,7 +145,7 @@ async def send_overview(update: Update, context: BuurtwachtContext, scope: Scope
     lines.append(t.gettext("Mediane tijd tot oppakken: {minutes} min").format(minutes=t.number(round(acks)))
                  if acks is not None else t.gettext("Mediane tijd tot oppakken: nog geen gegevens"))
     lines.append(t.gettext("Opgelost: {resolved} · vals alarm: {false}").format(
-        resolved=cell(outcomes.get("resolved", 0) + outcomes.get("handled", 0)),
+        resolved=cell(outcomes.get("resolved", 0)),
         false=cell(outcomes.get("false_alarm", 0))))
     lines.append(t.gettext("Aantallen onder de 3 staan als <3, zodat niemand herleidbaar is."))
     if hidden_in & {area for area, value in areas.items() if value >= SMALL_CELL}:

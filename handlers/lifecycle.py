@@ -9,38 +9,22 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.alerts.lifecycle import RELAY_RADIUS_M, relay
-from bot.core import permissions
+from bot.alerts.lifecycle import (
+    RELAY_RADIUS_M,
+    CloseResult,
+    close_by_reference,
+    incident_for_reference,
+    relay,
+)
 from bot.core.domain import SightingStatus
 from bot.core.textsafety import parse_bounded_int
-from bot.reports.service import CLOSED, set_incident_status
 from handlers.common import ID_MAX_DIGITS, services_of, user_translator
 from handlers.context import BuurtwachtContext
-from storage import outbox, sightings, teams, users
 
 log = logging.getLogger(__name__)
 OUTCOMES = {"opgelost": SightingStatus.RESOLVED, "resolved": SightingStatus.RESOLVED,
             "vals": SightingStatus.FALSE_ALARM, "false": SightingStatus.FALSE_ALARM}
 RADIUS_WORDS = ("straal", "radius")
-
-
-async def _incident_for(update: Update, context: BuurtwachtContext, reference: str) -> int | None:
-    """The incident of a reference, if the caller is an officer it went to or a coordinator of a
-    group that got it."""
-    services = services_of(context)
-    assert update.effective_user is not None
-    sighting = await sightings.by_reference(services.db, reference.upper())
-    if sighting is None or sighting.incident_id is None:
-        return None
-    deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(services.db, sighting.incident_id)]
-    user_id = update.effective_user.id
-    if permissions.may_act_on_incident(user_id, deliveries):
-        return sighting.incident_id
-    for team_id in permissions.coordinated_teams(await users.roles_of(services.db, user_id)):
-        own_groups = [g.chat_id for g in await teams.groups_of_team(services.db, team_id)]
-        if permissions.may_see_responses(own_groups, deliveries):
-            return sighting.incident_id
-    return None
 
 
 async def close_alert(update: Update, context: BuurtwachtContext) -> None:
@@ -53,17 +37,14 @@ async def close_alert(update: Update, context: BuurtwachtContext) -> None:
     if outcome is None:
         await message.reply_text(t.gettext("Gebruik: /afsluiten <referentie> opgelost|vals"))
         return
-    incident_id = await _incident_for(update, context, args[0])
-    if incident_id is None:
+    closed = await close_by_reference(services_of(context), user.id, args[0], outcome)
+    if closed is CloseResult.NOT_YOURS:
         log.warning("refused /afsluiten by someone the alert did not go to")
         await message.reply_text(t.gettext("Deze melding is niet naar jou of je groepen gegaan."))
-        return
-    incident = await sightings.get_incident(services_of(context).db, incident_id)
-    if incident is None or incident.status in CLOSED:
+    elif closed is CloseResult.ALREADY_CLOSED:
         await message.reply_text(t.gettext("Deze melding is al afgesloten."))
-        return
-    await set_incident_status(services_of(context), incident_id, outcome, by=user.id)
-    await message.reply_text(t.gettext("Afgesloten. Alle berichten over deze melding worden bijgewerkt."))
+    else:
+        await message.reply_text(t.gettext("Afgesloten. Alle berichten over deze melding worden bijgewerkt."))
 
 
 async def relay_alert(update: Update, context: BuurtwachtContext) -> None:
@@ -81,7 +62,7 @@ async def relay_alert(update: Update, context: BuurtwachtContext) -> None:
             await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> straal <meters>, met {low} tot {high} meter.").format(
                 low=low, high=high))
             return
-    incident_id = await _incident_for(update, context, args[0]) if args else None
+    incident_id = await incident_for_reference(services_of(context), user.id, args[0]) if args else None
     if incident_id is None:
         await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> voor een melding die naar jou of je groepen ging."))
         return

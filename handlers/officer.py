@@ -1,66 +1,220 @@
-"""Officers close the loop: "Ik pak dit op", "Afgehandeld", "Geen actie"."""
+"""The wijkagent's desk in Telegram: /meldingen (/reports), the buttons under each report
+(outcomes, *Vraag aan melder*, *Overdragen*, reopen, a closing note), and the typed lines those
+buttons ask for. The rules and the writes are in bot.desk.service."""
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-from bot.core import permissions
-from bot.core.domain import SightingStatus
-from bot.reports.service import CLOSED, set_incident_status
+from bot.core.i18n import Translator
+from bot.desk import callbacks, service
+from bot.desk import texts as desk_texts
+from bot.desk.callbacks import Action, Filter, Press
+from bot.desk.service import Outcome, Waiting
 from handlers.common import services_of, user_translator
 from handlers.context import BuurtwachtContext
-from storage import outbox, sightings
 
 log = logging.getLogger(__name__)
-
-ACK_DATA = re.compile(r"ack:([0-9]{1,12}):(take|done|none|resolved|false)")
-ACTIONS = {"take": SightingStatus.ACKNOWLEDGED, "done": SightingStatus.HANDLED, "none": SightingStatus.NO_ACTION,
-           "resolved": SightingStatus.RESOLVED, "false": SightingStatus.FALSE_ALARM}
+DESK_INPUT_GROUP = -3  # bot.app.registry.Group.DESK_INPUT (handlers may not import bot.app)
 
 
-async def on_ack(update: Update, context: BuurtwachtContext) -> None:
-    query = update.callback_query
-    if query is None or update.effective_user is None:
+def _refusal(t: Translator, outcome: Outcome) -> str:
+    return {
+        Outcome.NOT_FOUND: t.gettext("Deze melding is niet aan jou doorgestuurd."),
+        Outcome.NOT_ALLOWED: t.gettext("Je kunt deze melding bekijken, maar niet behandelen."),
+        Outcome.ALREADY: t.gettext("Dit was al zo ingesteld."),
+        Outcome.CLOSED: t.gettext("Deze melding is al afgesloten."),
+        Outcome.NOT_CLOSED: t.gettext("Deze melding is nog open."),
+        Outcome.NO_REPORTER: t.gettext("De melder is niet meer te bereiken (gegevens gewist)."),
+        Outcome.NO_COLLEAGUE: t.gettext("Aan deze persoon kan de melding niet worden overgedragen."),
+        Outcome.EMPTY: t.gettext("Er stond niets in je bericht; er is niets verstuurd."),
+        Outcome.DONE: t.gettext("Gedaan."),
+    }[outcome]
+
+
+def _markup(keyboard: dict[str, Any] | None) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup.de_json(keyboard, None) if keyboard else None
+
+
+async def reports_command(update: Update, context: BuurtwachtContext) -> None:
+    """/meldingen [nieuw|opgepakt|alles]: the open reports of the person's area, five a page."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
-    match = ACK_DATA.fullmatch(query.data or "")
-    presser = update.effective_user.id
-    if match is None:
-        log.warning("refused malformed ack callback")
+    words = {"nieuw": Filter.NEW, "new": Filter.NEW, "opgepakt": Filter.TAKEN, "taken": Filter.TAKEN,
+             "alles": Filter.ALL, "all": Filter.ALL}
+    args = context.args or []
+    filter_ = words.get(args[0].lower(), Filter.OPEN) if args else Filter.OPEN
+    page = await service.list_page(services_of(context), user.id, filter_, 0, language=t.language)
+    if page is None:
+        log.warning("refused /meldingen for someone without an area")
+        await message.reply_text(t.gettext("/meldingen is voor wijkagenten, BOA's, het zorgloket, de gemeente en "
+                                           "coördinatoren."))
+        return
+    await message.reply_text(page.text, parse_mode=ParseMode.HTML, reply_markup=_markup(page.keyboard))
+
+
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None:
+        return
+    t = await user_translator(update, context)
+    press = callbacks.parse(query.data)
+    if press is None or chat is None or chat.type != ChatType.PRIVATE:
+        # The desk lives in private chats; a desk button in a group is forged or misplaced.
+        log.warning("refused a malformed or misplaced desk button")
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
-    # Only ids and states in these lines: never who pressed, nor anything about the report.
-    incident_id, status = int(match[1]), ACTIONS[match[2]]
-    incident = await sightings.get_incident(services.db, incident_id)
-    deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(services.db, incident_id)]
-    if incident is None or not permissions.may_act_on_incident(presser, deliveries):
-        log.warning("refused ack on incident %s by a user it was not routed to", incident_id)
-        await query.answer(t.gettext("Deze melding is niet aan jou doorgestuurd."), show_alert=True)
+    await _dispatch(update, context, t, press)
+
+
+async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, press: Press) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = services_of(context)
+    if press.action is Action.OUTCOME:
+        assert press.status is not None
+        outcome = await service.set_outcome(services, user.id, press.ref, press.status)
+        if outcome is Outcome.DONE:
+            await query.answer(t.gettext("Gedaan. De melder krijgt bericht."))
+        else:
+            await query.answer(_refusal(t, outcome), show_alert=outcome in (Outcome.NOT_FOUND, Outcome.NOT_ALLOWED))
         return
-    if incident.status is status:
-        log.info("refused ack on incident %s: already %s (replayed or pressed twice)", incident_id, status.value)
-        await query.answer(t.gettext("Dit was al zo ingesteld."))
+    if press.action is Action.LIST:
+        page = await service.list_page(services, user.id, press.filter, press.ref, language=t.language)
+        await query.answer()
+        if page is not None:
+            await _edit(update, page.text, page.keyboard)
         return
-    if incident.status in CLOSED:
-        log.info("refused ack on incident %s (to %s): already closed as %s", incident_id, status.value,
-                 incident.status.value)
-        await query.answer(t.gettext("Deze melding is al afgesloten."))
+    if press.action is Action.OPEN:
+        found = await service.detail(services, user.id, press.ref, language=t.language)
+        if found is None:
+            await query.answer(_refusal(t, Outcome.NOT_FOUND), show_alert=True)
+            return
+        await query.answer()
+        assert query.message is not None
+        if found.point is not None:
+            await context.bot.send_location(query.message.chat.id, latitude=found.point[0], longitude=found.point[1])
+        await context.bot.send_message(query.message.chat.id, found.text, parse_mode=ParseMode.HTML,
+                                       reply_markup=_markup(found.keyboard))
         return
-    if await set_incident_status(services, incident_id, status, by=presser) is None:
-        # Another press (or the expiry) changed it between the check above and now.
-        now = await sightings.get_incident(services.db, incident_id)
-        log.info("refused ack on incident %s (to %s): changed at the same moment", incident_id, status.value)
-        await query.answer(t.gettext("Dit was al zo ingesteld.") if now is not None and now.status is status
-                           else t.gettext("Deze melding is al afgesloten."))
+    if press.action is Action.REOPEN:
+        outcome = await service.reopen(services, user.id, press.ref)
+        await query.answer(t.gettext("Heropend; de melding staat weer open op je naam.") if outcome is Outcome.DONE
+                           else _refusal(t, outcome), show_alert=outcome is not Outcome.DONE)
         return
-    await query.answer(t.gettext("Gedaan. De melder krijgt bericht."))
+    if press.action is Action.HAND_OVER:
+        people = await service.colleagues(services, user.id, press.ref)
+        if people is None:
+            await query.answer(_refusal(t, Outcome.NOT_FOUND), show_alert=True)
+            return
+        await query.answer()
+        assert query.message is not None
+        if not people:
+            await context.bot.send_message(query.message.chat.id, t.gettext(
+                "Er is geen collega in deze of een aangrenzende wijk om aan over te dragen."))
+            return
+        await context.bot.send_message(query.message.chat.id, t.gettext("Aan wie draag je deze melding over?"),
+                                       reply_markup=_markup(desk_texts.handover_keyboard(t, press.ref, people)))
+        return
+    if press.action is Action.HAND_TO:
+        people = dict(await service.colleagues(services, user.id, press.ref) or [])
+        if press.target not in people:
+            await query.answer(_refusal(t, Outcome.NO_COLLEAGUE), show_alert=True)
+            return
+        await service.wait_for(services, user.id, Waiting.HANDOVER, press.ref, target=press.target)
+        await query.answer()
+        await _edit(update, desk_texts.prompt(t, "handover"), callbacks.cancel_keyboard(t, skip=True))
+        return
+    if press.action is Action.SKIP:
+        outcome = await service.hand_over_waiting(services, user.id)
+        await query.answer()
+        await _edit(update, _typed_reply(t, Waiting.HANDOVER, outcome or Outcome.NOT_FOUND), None)
+        return
+    if press.action in (Action.ASK, Action.NOTE):
+        if await service.colleagues(services, user.id, press.ref) is None:  # may they act on it at all?
+            await query.answer(_refusal(t, Outcome.NOT_FOUND), show_alert=True)
+            return
+        kind = Waiting.QUESTION if press.action is Action.ASK else Waiting.NOTE
+        await service.wait_for(services, user.id, kind, press.ref)
+        await query.answer()
+        assert query.message is not None
+        await context.bot.send_message(query.message.chat.id, desk_texts.prompt(t, kind.value),
+                                       reply_markup=_markup(callbacks.cancel_keyboard(t)))
+        return
+    if press.action is Action.ANSWER:
+        outcome = await service.may_answer(services, user.id, press.ref)
+        if outcome is not Outcome.DONE:
+            await query.answer(t.gettext("Deze vraag is al beantwoord.") if outcome is Outcome.ALREADY
+                               else t.gettext("Deze knop is niet geldig."), show_alert=True)
+            return
+        await service.wait_for(services, user.id, Waiting.ANSWER, press.ref)
+        await query.answer()
+        assert query.message is not None
+        await context.bot.send_message(query.message.chat.id, desk_texts.prompt(t, "answer"),
+                                       reply_markup=_markup(callbacks.cancel_keyboard(t)))
+        return
+    # Action.CANCEL
+    await service.stop_waiting(services, user.id)
+    await query.answer(t.gettext("Geannuleerd."))
+    await _edit(update, t.gettext("Geannuleerd; er is niets verstuurd."), None)
+
+
+async def _edit(update: Update, text: str, keyboard: dict[str, Any] | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=_markup(keyboard))
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
+def _typed_reply(t: Translator, kind: Waiting, outcome: Outcome) -> str:
+    if outcome is not Outcome.DONE:
+        return _refusal(t, outcome)
+    return {
+        Waiting.QUESTION: t.gettext("Je vraag is doorgestuurd. Het antwoord komt hier binnen."),
+        Waiting.ANSWER: t.gettext("Dank je! Je antwoord is doorgegeven."),
+        Waiting.NOTE: t.gettext("Je notitie is naar de melder gestuurd."),
+        Waiting.HANDOVER: t.gettext("Overgedragen. Je collega heeft de melding en je notitie."),
+    }[kind]
+
+
+async def on_text(update: Update, context: BuurtwachtContext) -> None:
+    """Before the report flow: is this private message a line the desk waits for?"""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    services = services_of(context)
+    if not await service.is_waiting(services, user.id):
+        return
+    typed = await service.typed(services, user.id, message.text)
+    if typed is None:
+        return  # waited too long: the message goes on to the other handlers
+    t = await user_translator(update, context)
+    await message.reply_text(_typed_reply(t, typed.kind, typed.outcome))
+    raise ApplicationHandlerStop
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^ack:"))
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler(["meldingen", "reports"], reports_command, filters=private))
+    for pattern in callbacks.PATTERNS:
+        app.add_handler(CallbackQueryHandler(on_button, pattern=pattern))
+    # Before the report flow and the walk reports, which take private text (bot.app.registry.Group).
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text), group=DESK_INPUT_GROUP)

@@ -57,7 +57,7 @@ async def monthly(db: Database, prefixes: list[str], since: dt.datetime,
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
-OUTCOME_STATUSES = ("resolved", "handled", "false_alarm", "expired", "no_action")
+OUTCOME_STATUSES = ("resolved", "false_alarm", "expired", "no_action")
 
 
 async def outcomes_by_area(db: Database, prefixes: list[str], since: dt.datetime, until: dt.datetime,

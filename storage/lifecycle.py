@@ -51,6 +51,6 @@ async def outcome_counts(db: Database, gemeente_code: str, since: dt.datetime,
                          until: dt.datetime) -> dict[tuple[str, str], int]:
     rows = await db.fetchall(
         "SELECT buurt_code, status, COUNT(*) FROM incidents WHERE gemeente_code = ? AND first_at >= ? AND first_at < ?"
-        " AND status IN ('resolved', 'false_alarm', 'expired', 'handled') GROUP BY 1, 2",
+        " AND status IN ('resolved', 'false_alarm', 'expired') GROUP BY 1, 2",
         (gemeente_code, to_db_time(since), to_db_time(until)))
     return {(r[0], r[1]): r[2] for r in rows}

@@ -6,7 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.domain import AreaRef, Category, LocationSource, Point, Sighting, SightingStatus
+from bot.core.domain import (
+    CLOSED_STATUSES,
+    AreaRef,
+    Category,
+    LocationSource,
+    Point,
+    Sighting,
+    SightingStatus,
+)
 from storage.db import Database, Transaction, from_db_time, to_db_time
 
 
@@ -232,9 +240,7 @@ async def get_incident(db: Database | Transaction, incident_id: int) -> Incident
     return _incident(row) if row else None
 
 
-CLOSED_STATUSES = (SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED,
-                   SightingStatus.FALSE_ALARM, SightingStatus.EXPIRED)
-_STILL_OPEN = f"status NOT IN ({', '.join(repr(s.value) for s in CLOSED_STATUSES)})"
+_STILL_OPEN = f"status NOT IN ({', '.join(repr(s.value) for s in sorted(CLOSED_STATUSES))})"
 
 
 async def set_incident_status(

@@ -6,10 +6,9 @@ import datetime as dt
 import logging
 
 from bot.core.domain import URGENT_CATEGORIES, RecipientKind
-from bot.core.i18n import translator
-from bot.reports import texts as render
+from bot.reports.service import queue_copy
 from bot.runtime.services import Services
-from storage import outbox, sightings, users
+from storage import sightings, users
 
 log = logging.getLogger(__name__)
 
@@ -29,31 +28,15 @@ async def escalate_due(services: Services) -> int:
     escalated = 0
     for incident in due:
         desks = services.directory.backup_desks.get(incident.gemeente_code, ())
-        reports = await sightings.of_incident(services.db, incident.id)
-        if not reports:
-            continue
-        first = reports[0]
-        first.area = services.catalog.area(first.area.buurt_code) or first.area
         languages = await users.languages(services.db, list(desks))
         async with services.db.transaction() as tx:
             # Marked in the same transaction as the messages: escalates exactly once.
             if not await sightings.mark_escalated(tx, incident.id, now):
                 continue
             for desk in desks:
-                language = languages.get(desk, services.config.language)
-                t = translator(language)
-                minutes = int((now - incident.first_at).total_seconds() // 60)
-                text = "⏫ <b>" + t.gettext("Escalatie: niet opgepakt na {minutes} minuten").format(minutes=minutes) + "</b>\n\n"
-                text += render.sighting_text(
-                    t, first, tz=services.config.timezone, for_kind=RecipientKind.FALLBACK_DESK,
-                    report_count=incident.report_count,
-                )
-                await outbox.enqueue(
-                    tx, desk, "sendMessage",
-                    {"text": text, "parse_mode": "HTML", "reply_markup": render.officer_keyboard(t, incident.id)},
-                    priority=outbox.PRIORITY_URGENT, kind=RecipientKind.FALLBACK_DESK.value, language=language,
-                    incident_id=incident.id, not_before=now,
-                )
+                # The same rendering as every later edit of it: the escalation header stays.
+                await queue_copy(services, tx, incident.id, desk, RecipientKind.BACKUP_DESK,
+                                 languages.get(desk, services.config.language))
         if not desks:
             log.warning("incident %d is unacknowledged but its gemeente has no backup desk", incident.id)
         escalated += 1

@@ -7,17 +7,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.alerts import broadcasts
 from bot.config.schema import Config
-from bot.core.domain import RELAY_KIND, Category, Point, RecipientKind, SightingStatus
+from bot.core import permissions
+from bot.core.domain import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    RELAY_KIND,
+    Category,
+    Point,
+    SightingStatus,
+)
 from bot.core.i18n import Translator, translator
-from bot.reports import texts as render
-from bot.reports.service import OPEN_STATUSES, set_incident_status
+from bot.reports.service import copy_payload, copy_state, set_incident_status
 from bot.runtime.services import Services
 from bot.teams.invites import deep_link
-from storage import lifecycle, outbox, sightings, users, watch
-from storage.db import Transaction
+from storage import lifecycle, outbox, sightings, teams, users
 from storage.sightings import Incident
 
 log = logging.getLogger(__name__)
@@ -73,6 +80,44 @@ async def run_expiry_tick(services: Services) -> int:
     return count
 
 
+# ---------------------------------------------------------------------------- /afsluiten
+
+
+async def incident_for_reference(services: Services, user_id: int, reference: str) -> int | None:
+    """The incident of a reference, if the person is an officer it went to or a coordinator of a
+    group that got it."""
+    sighting = await sightings.by_reference(services.db, reference.upper())
+    if sighting is None or sighting.incident_id is None:
+        return None
+    deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(services.db, sighting.incident_id)]
+    if permissions.may_act_on_incident(user_id, deliveries):
+        return sighting.incident_id
+    for team_id in permissions.coordinated_teams(await users.roles_of(services.db, user_id)):
+        own_groups = [g.chat_id for g in await teams.groups_of_team(services.db, team_id)]
+        if permissions.may_see_responses(own_groups, deliveries):
+            return sighting.incident_id
+    return None
+
+
+class CloseResult(StrEnum):
+    CLOSED = "closed"
+    NOT_YOURS = "not_yours"
+    ALREADY_CLOSED = "already_closed"
+
+
+async def close_by_reference(services: Services, user_id: int, reference: str, outcome: SightingStatus) -> CloseResult:
+    """/afsluiten: end an alert that went to the person (or their groups) with its outcome."""
+    incident_id = await incident_for_reference(services, user_id, reference)
+    if incident_id is None:
+        return CloseResult.NOT_YOURS
+    incident = await sightings.get_incident(services.db, incident_id)
+    if incident is None or incident.status in CLOSED_STATUSES:
+        return CloseResult.ALREADY_CLOSED
+    if await set_incident_status(services, incident_id, outcome, by=user_id) is None:
+        return CloseResult.ALREADY_CLOSED
+    return CloseResult.CLOSED
+
+
 # ---------------------------------------------------------------------------- relay
 
 
@@ -105,17 +150,14 @@ async def relay(services: Services, incident_id: int, *, by: int, radius_m: int 
     first = await sightings.first_of_incident(services.db, incident_id)
     if first is None or not groups:
         return 0  # nobody to relay to: the one relay is not used up
-    first.area = services.catalog.area(first.area.buurt_code) or first.area
     now = services.now()
     until = now + dt.timedelta(minutes=services.config.alert_relay_ttl_minutes)
     async with services.db.transaction() as tx:
         if not await lifecycle.mark_relayed(tx, incident_id, now, until):
             return 0  # relayed before: once only
-        watchers = await watch.counts(tx, incident_id)
+        state = await copy_state(services, tx, incident, first)
         for chat_id, language in groups.items():
-            t = translator(language)
-            payload = {"text": _relay_text(services, t, first, incident, watchers), "parse_mode": "HTML",
-                       "reply_markup": render.group_keyboard(t, incident_id)}
+            payload = copy_payload(services, translator(language), first, RELAY_KIND, incident_id, state)
             await outbox.enqueue(tx, chat_id, "sendMessage", payload, priority=outbox.PRIORITY_URGENT,
                                  kind=RELAY_KIND, language=language, incident_id=incident_id, not_before=now)
         log.info("relayed incident %d to %d neighbouring groups by %s", incident_id, len(groups),
@@ -124,45 +166,31 @@ async def relay(services: Services, incident_id: int, *, by: int, radius_m: int 
     return len(groups)
 
 
-def _relay_text(services: Services, t: Translator, first: sightings.Sighting, incident: Incident,
-                watchers: tuple[int, int], *, relay_over: bool = False) -> str:
-    return render.sighting_text(t, first, tz=services.config.timezone, for_kind=RecipientKind.TEAM_GROUP,
-                                report_count=incident.report_count, status=incident.status, watchers=watchers,
-                                relayed_from=first.area.buurt_name or first.area.buurt_code, relay_over=relay_over)
-
-
 async def end_relay(services: Services, incident_id: int) -> int:
     """The relay's time-to-live passed: every relayed message says it is no longer current and
-    loses its buttons. The original alert goes on where it started. Returns edits queued."""
-    incident = await sightings.get_incident(services.db, incident_id)
+    loses its buttons (and keeps saying so when the original ends later). The original alert
+    goes on where it started. Returns edits queued."""
     first = await sightings.first_of_incident(services.db, incident_id)
-    if incident is None or first is None:
+    if first is None:
         return 0
-    first.area = services.catalog.area(first.area.buurt_code) or first.area
     now = services.now()
     queued = 0
     async with services.db.transaction() as tx:
         if not await lifecycle.mark_relay_ended(tx, incident_id, now):
             return 0
-        watchers = await watch.counts(tx, incident_id)
-        queued = await _edit_relayed(services, tx, first, incident, watchers, now)
+        incident = await sightings.get_incident(tx, incident_id)
+        if incident is None:
+            return 0
+        state = await copy_state(services, tx, incident, first)
+        for delivery in await outbox.deliveries_for_incident(tx, incident.id):
+            if delivery.kind != RELAY_KIND or delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
+                continue
+            payload = copy_payload(services, translator(delivery.language), first, RELAY_KIND, incident_id, state)
+            await outbox.enqueue(tx, delivery.chat_id, "editMessageText", payload, priority=outbox.PRIORITY_NORMAL,
+                                 kind=delivery.kind, language=delivery.language, incident_id=incident.id,
+                                 edit_of=delivery.outbox_id, not_before=now)
+            queued += 1
     services.wake_sender()
-    return queued
-
-
-async def _edit_relayed(services: Services, tx: Transaction, first: sightings.Sighting, incident: Incident,
-                        watchers: tuple[int, int], now: dt.datetime) -> int:
-    queued = 0
-    for delivery in await outbox.deliveries_for_incident(tx, incident.id):
-        if delivery.kind != RELAY_KIND or delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
-            continue
-        t = translator(delivery.language)
-        # No reply_markup: the edit takes the buttons away.
-        payload = {"text": _relay_text(services, t, first, incident, watchers, relay_over=True), "parse_mode": "HTML"}
-        await outbox.enqueue(tx, delivery.chat_id, "editMessageText", payload, priority=outbox.PRIORITY_NORMAL,
-                             kind=delivery.kind, language=delivery.language, incident_id=incident.id,
-                             edit_of=delivery.outbox_id, not_before=now)
-        queued += 1
     return queued
 
 

@@ -48,6 +48,7 @@ class Group(IntEnum):
 
     IGNORED_EDITS = -100  # edited messages and channel posts stop here
     PERSON = -50  # who is writing: registered once, their translator on the context
+    DESK_INPUT = -3  # handlers.officer: a line the desk waits for (a question, an answer, a note)
     WALK_REPORTS = -2  # handlers.patrol: a walker's report text, before the report flow sees it
     PHOTO_ALARMS = -1  # handlers.broadcast: a photo captioned /gebiedsalarm, before the report flow
     FEATURES = 0

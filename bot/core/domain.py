@@ -75,6 +75,7 @@ class RecipientKind(StrEnum):
     BOA = "boa"
     CARE_DESK = "care_desk"
     FALLBACK_DESK = "fallback_desk"  # gemeente desk when a wijk has no officer
+    BACKUP_DESK = "backup_desk"  # an urgent report nobody picked up in time (bot.alerts.escalation)
     SUBSCRIBER = "subscriber"  # a resident subscribed in private to their buurt
     WALKER = "walker"  # a patrol walker on duty
 
@@ -84,20 +85,40 @@ AREA_OFFICER_KINDS: frozenset[RecipientKind] = frozenset(
     {RecipientKind.WIJKAGENT, RecipientKind.BOA, RecipientKind.CARE_DESK}
 )
 # Their copies and the gemeente's fallback desk's carry the officer buttons and name the reporter.
-OFFICER_KINDS: frozenset[RecipientKind] = AREA_OFFICER_KINDS | {RecipientKind.FALLBACK_DESK}
+OFFICER_KINDS: frozenset[RecipientKind] = AREA_OFFICER_KINDS | {RecipientKind.FALLBACK_DESK, RecipientKind.BACKUP_DESK}
 OFFICER_KIND_VALUES: frozenset[str] = frozenset(k.value for k in OFFICER_KINDS)
 # The delivery kind of an alert relayed to a group in a neighbouring buurt (bot.alerts.lifecycle.relay).
 RELAY_KIND = "relay"
 
 
 class SightingStatus(StrEnum):
+    """An incident's state. The officers' outcomes are *Ik pak dit op*, *Afgerond*, *Geen actie
+    nodig* and *Vals alarm*; the old "handled" ("afgehandeld", the same as "opgelost") was
+    migrated to RESOLVED (storage/migrations/0015_desk.sql)."""
+
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"  # "ik pak dit op"
-    HANDLED = "handled"  # "afgehandeld"
-    NO_ACTION = "no_action"  # "geen actie"
-    RESOLVED = "resolved"  # alert ended: opgelost
+    NO_ACTION = "no_action"  # "geen actie nodig"
+    RESOLVED = "resolved"  # "afgerond" (an alert: opgelost)
     FALSE_ALARM = "false_alarm"
     EXPIRED = "expired"
+
+
+# Still open: on the desk, with the officer buttons. Everything else is closed.
+OPEN_STATUSES: frozenset[SightingStatus] = frozenset({SightingStatus.NEW, SightingStatus.ACKNOWLEDGED})
+CLOSED_STATUSES: frozenset[SightingStatus] = frozenset(set(SightingStatus) - OPEN_STATUSES)
+
+
+class IncidentAction(StrEnum):
+    """What the incident's audit trail records (storage incident_events.action), besides the
+    statuses it was set to."""
+
+    HANDED_OVER = "handed_over"
+    REOPENED = "reopened"
+    QUESTION = "question"
+    ANSWER = "answer"
+    NOTE = "note"
+    REROUTED = "rerouted"  # a refused delivery went to the gemeente's desk instead
 
 
 class LocationSource(StrEnum):

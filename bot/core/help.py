@@ -28,6 +28,7 @@ ALARM_LINE = N_("/alarm <tekst> — een buurtalarm aan de groepen en volgers van
 AREA_ALERT_LINE = N_("/gebiedsalarm <WK… of GM…> [soort] <tekst> — een gebiedsalarm, ook met foto of "
                      "als straal: /gebiedsalarm straal <breedte> <lengte> <meters> <tekst>")
 OVERVIEW_LINE = N_("/overzicht — cijfers over de meldingen in je gebied")
+DESK_LINE = N_("/meldingen — de open meldingen in je gebied, met wie ze oppakte")
 MUTE_LINE = N_("/demp <telegram-id> [uren] — iemand tijdelijk dempen")
 OWN_TIP_LINE = N_("/tip nieuw <thema> <tekst> — een eigen preventietip")
 CLOSE_LINE = N_("/afsluiten <referentie> opgelost|vals — een alarm beëindigen")
@@ -47,9 +48,14 @@ ADMIN_LINES = (
     N_("/intrekken <code> — een uitnodiging, of de rol die zij gaf, intrekken"),
     OWN_TIP_LINE,
 )
-# The labels of the buttons under a routed report (bot.reports.texts.officer_keyboard).
-OFFICER_BUTTONS = (N_("🙋 Ik pak dit op"), N_("✅ Afgehandeld"), N_("➖ Geen actie"), N_("🟢 Opgelost"),
-                   N_("⚠️ Vals alarm"))
+# The labels of the buttons under a routed report (bot.desk.callbacks.officer_keyboard uses them).
+TAKE_BUTTON = N_("🙋 Ik pak dit op")
+DONE_BUTTON = N_("✅ Afgerond")
+NO_ACTION_BUTTON = N_("➖ Geen actie nodig")
+FALSE_ALARM_BUTTON = N_("⚠️ Vals alarm")
+ASK_BUTTON = N_("❓ Vraag aan melder")
+HAND_OVER_BUTTON = N_("🔁 Overdragen")
+OFFICER_BUTTONS = (TAKE_BUTTON, DONE_BUTTON, NO_ACTION_BUTTON, FALSE_ALARM_BUTTON, ASK_BUTTON, HAND_OVER_BUTTON)
 BUTTONS_LINE = N_("Knoppen onder een melding: {buttons}")
 
 
@@ -61,14 +67,15 @@ def help_lines(t: Translator, roles: Iterable[Role]) -> list[str]:
     held = set(roles)
     sections: list[tuple[str | None, list[str]]] = [(None, list(RESIDENT_LINES))]
     if Role.COORDINATOR in held:
-        sections.append((N_("Als coördinator:"), [*COORDINATOR_LINES, OVERVIEW_LINE, MUTE_LINE, CLOSE_LINE]))
+        sections.append((N_("Als coördinator:"), [*COORDINATOR_LINES, DESK_LINE, OVERVIEW_LINE, MUTE_LINE,
+                                                 CLOSE_LINE]))
     if held & OFFICER_ROLES:
         officer = [AREA_ALERT_LINE] if held & (AREA_ALERT_ROLES - {Role.ADMIN}) else []
         officer += [OVERVIEW_LINE] if held & set(OVERVIEW_ROLES) else []
         officer += [MUTE_LINE] if held & MUTER_ROLES else []
-        sections.append((N_("Als wijkagent, BOA of zorgloket:"), [*officer, CLOSE_LINE, BUTTONS_LINE]))
+        sections.append((N_("Als wijkagent, BOA of zorgloket:"), [DESK_LINE, *officer, CLOSE_LINE, BUTTONS_LINE]))
     if Role.ADMIN in held:
-        sections.append((N_("Als beheerder:"), [*ADMIN_LINES, AREA_ALERT_LINE, OVERVIEW_LINE, MUTE_LINE]))
+        sections.append((N_("Als beheerder:"), [*ADMIN_LINES, DESK_LINE, AREA_ALERT_LINE, OVERVIEW_LINE, MUTE_LINE]))
 
     lines: list[str] = []
     shown: set[str] = set()

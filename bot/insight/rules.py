@@ -100,10 +100,10 @@ def median_minutes(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-# CSV outcome columns: which incident statuses each one sums. "Afgehandeld" by an officer is
-# counted as opgelost, as in /overzicht.
+# CSV outcome columns: which incident statuses each one sums ("afgerond" by an officer is the
+# alert's "opgelost"; the old "handled" was migrated to it).
 OUTCOME_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("opgelost", ("resolved", "handled")),
+    ("opgelost", ("resolved",)),
     ("vals_alarm", ("false_alarm",)),
     ("verlopen", ("expired",)),
     ("geen_actie", ("no_action",)),

@@ -11,8 +11,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.core.domain import (
+    CLOSED_STATUSES,
     OFFICER_KIND_VALUES,
     OFFICER_KINDS,
+    OPEN_STATUSES,
+    RELAY_KIND,
     URGENT_CATEGORIES,
     Point,
     Recipient,
@@ -23,6 +26,7 @@ from bot.core.domain import (
 )
 from bot.core.i18n import Translator, translator
 from bot.core.textsafety import clean_text
+from bot.desk.callbacks import officer_keyboard
 from bot.geo.address import find_address, without_address
 from bot.geo.locate import LocateResult, Outcome
 from bot.privacy.profiling import Review, review_description
@@ -68,16 +72,14 @@ from bot.reports.rules import (
 )
 from bot.runtime.metrics import SIGHTINGS
 from bot.runtime.services import Services
+from storage import desk as desk_store
 from storage import drafts, outbox, sightings, users, watch
 from storage import patrol as patrol_store
 from storage import privacy as privacy_store
-from storage.db import Transaction
+from storage.db import Database, Transaction
 
-CLOSED = {SightingStatus.HANDLED, SightingStatus.NO_ACTION, SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM,
-          SightingStatus.EXPIRED}
+CLOSED = CLOSED_STATUSES
 DRAFT_CONFIRM_STEP = Step.CONFIRM.value  # a draft is submitted only from its summary
-RELAY_KIND = "relay"  # a group message in a neighbouring buurt
-OPEN_STATUSES = (SightingStatus.NEW, SightingStatus.ACKNOWLEDGED)
 
 
 class DraftGone(Exception):
@@ -172,18 +174,7 @@ async def _queue_routed(
     incident_id: int,
 ) -> None:
     t = translator(language)
-    text = render.sighting_text(
-        t, sighting, tz=services.config.timezone, for_kind=recipient.kind, reporter_label=reporter_label
-    )
-    if recipient.kind in OFFICER_KINDS:
-        keyboard = render.officer_keyboard(t, incident_id)
-    elif recipient.kind is RecipientKind.TEAM_GROUP:
-        keyboard = render.group_keyboard(t, incident_id)
-    else:
-        keyboard = None
-    payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
-    if keyboard:
-        payload["reply_markup"] = keyboard
+    payload = copy_payload(services, t, sighting, recipient.kind.value, incident_id, CopyState(reporter=reporter_label))
     await outbox.enqueue(
         tx,
         recipient.chat_id,
@@ -256,48 +247,102 @@ async def queue_incident_edits(services: Services, tx: Transaction, incident_id:
         await _queue_edits(services, tx, incident_id, first, await outbox.deliveries_for_incident(tx, incident_id))
 
 
+@dataclass(frozen=True, slots=True)
+class CopyState:
+    """What a copy of an incident's message shows besides the first report itself."""
+
+    report_count: int = 1
+    status: SightingStatus = SightingStatus.NEW
+    watchers: tuple[int, int] = (0, 0)
+    reporter: str | None = None  # officers' copies only
+    references: tuple[str, ...] = ()  # officers' copies of a merged incident: the newest references
+    relay_over: bool = False
+    escalated_minutes: int | None = None  # the backup desk's copy: not picked up after so long
+
+
+def copy_payload(services: Services, t: Translator, first: Sighting, kind: str, incident_id: int,
+                 state: CopyState) -> dict[str, object]:
+    """The one rendering of an incident's message for a delivery kind and state: the first send
+    and every later edit of that copy come from here, so an edit never drops what the first
+    send said (the backup desk's escalation header, a relay's "niet meer actueel")."""
+    relayed = kind == RELAY_KIND
+    recipient = RecipientKind.TEAM_GROUP if relayed else RecipientKind(kind)
+    officer = recipient in OFFICER_KINDS
+    text = render.sighting_text(
+        t, first, tz=services.config.timezone, for_kind=recipient, report_count=state.report_count,
+        status=state.status, watchers=state.watchers, reporter_label=state.reporter if officer else None,
+        relayed_from=(first.area.buurt_name or first.area.buurt_code) if relayed else None,
+        relay_over=relayed and state.relay_over,
+    )
+    if recipient is RecipientKind.BACKUP_DESK and state.escalated_minutes is not None:
+        text = "⏫ <b>" + t.gettext("Escalatie: niet opgepakt na {minutes} minuten").format(
+            minutes=state.escalated_minutes) + "</b>\n\n" + text
+    if officer and state.report_count > 1 and state.references:
+        shown = ", ".join(state.references)
+        if state.report_count > len(state.references):
+            shown = "…, " + shown
+        text += "\n" + t.gettext("Meldingen: {references}").format(references=shown)
+    payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
+    if officer:
+        payload["reply_markup"] = officer_keyboard(t, incident_id, state.status)
+    elif state.status in OPEN_STATUSES and not (relayed and state.relay_over) and recipient is RecipientKind.TEAM_GROUP:
+        payload["reply_markup"] = render.group_keyboard(t, incident_id)
+    return payload
+
+
+async def copy_state(services: Services, db: Database | Transaction, incident: sightings.Incident,
+                     first: Sighting) -> CopyState:
+    """The incident's state as every copy shows it, read in ``db`` (a transaction, while editing)."""
+    first.area = services.catalog.area(first.area.buurt_code) or first.area
+    # Officers' copies keep "Melder: …" through every edit. The label is read from the users
+    # table, so after /vergeetmij (reporter anonymised, user row erased) it is gone here too.
+    reporter: str | None = None
+    if first.reporter_id is not None:
+        user = await users.get(db, first.reporter_id)
+        if user is not None:
+            reporter = render.reporter_label(user.display_name, user.username)
+    references = tuple(await sightings.references_of_incident(db, incident.id)) if incident.report_count > 1 else ()
+    escalated = (int((incident.escalated_at - incident.first_at).total_seconds() // 60)
+                 if incident.escalated_at is not None else None)
+    return CopyState(report_count=incident.report_count, status=incident.status,
+                     watchers=await watch.counts(db, incident.id), reporter=reporter, references=references,
+                     relay_over=incident.relay_over, escalated_minutes=escalated)
+
+
+async def copy_text(services: Services, t: Translator, incident: sightings.Incident, first: Sighting,
+                    kind: RecipientKind) -> str:
+    """The text of a copy as it stands now (the desk's detail view shows the officers' one)."""
+    state = await copy_state(services, services.db, incident, first)
+    return str(copy_payload(services, t, first, kind.value, incident.id, state)["text"])
+
+
+async def queue_copy(services: Services, tx: Transaction, incident_id: int, chat_id: int, kind: RecipientKind,
+                     language: str, *, priority: int = outbox.PRIORITY_URGENT) -> int | None:
+    """A new copy of the incident's message to one more chat (a hand-over, a re-routed delivery),
+    rendered as the others are now and edited with them from then on. Returns its outbox id."""
+    incident = await sightings.get_incident(tx, incident_id)
+    first = await sightings.first_of_incident(tx, incident_id)
+    if incident is None or first is None:
+        return None
+    state = await copy_state(services, tx, incident, first)
+    payload = copy_payload(services, translator(language), first, kind.value, incident_id, state)
+    return await outbox.enqueue(tx, chat_id, "sendMessage", payload, priority=priority, kind=kind.value,
+                                language=language, sighting_id=first.id, incident_id=incident_id,
+                                not_before=services.now())
+
+
 async def _queue_edits(services: Services, tx: Transaction, incident_id: int, first: Sighting,
                        deliveries: list[outbox.Delivery]) -> None:
     """Queue the edits, given the incident's first report and the deliveries of its messages."""
     incident = await sightings.get_incident(tx, incident_id)
     if incident is None:
         return
-    references: list[str] | None = None
-    first.area = services.catalog.area(first.area.buurt_code) or first.area
-    watchers = await watch.counts(tx, incident_id)
-    # Officers' copies keep "Melder: …" through every edit. The label is read from the users
-    # table, so after /vergeetmij (reporter anonymised, user row erased) it is gone here too.
-    reporter: str | None = None
-    if first.reporter_id is not None:
-        user = await users.get(tx, first.reporter_id)
-        if user is not None:
-            reporter = render.reporter_label(user.display_name, user.username)
+    state = await copy_state(services, tx, incident, first)
     for delivery in deliveries:
         if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
             continue
-        relayed = delivery.kind == RELAY_KIND
-        kind = RecipientKind.TEAM_GROUP if relayed else RecipientKind(delivery.kind)
         t = translator(delivery.language)
-        text = render.sighting_text(
-            t, first, tz=services.config.timezone, for_kind=kind, report_count=incident.report_count,
-            status=incident.status, watchers=watchers,
-            reporter_label=reporter if kind in OFFICER_KINDS else None,
-            relayed_from=(first.area.buurt_name or first.area.buurt_code) if relayed else None,
-            relay_over=relayed and incident.relay_over and incident.status in OPEN_STATUSES,
-        )
-        if kind in OFFICER_KINDS and incident.report_count > 1:
-            if references is None:
-                references = await sightings.references_of_incident(tx, incident_id)
-            shown = ", ".join(references)
-            if incident.report_count > len(references):
-                shown = "…, " + shown
-            text += "\n" + t.gettext("Meldingen: {references}").format(references=shown)
-        payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
-        if incident.status in OPEN_STATUSES and not (relayed and incident.relay_over):
-            if kind in OFFICER_KINDS:
-                payload["reply_markup"] = render.officer_keyboard(t, incident_id)
-            elif kind is RecipientKind.TEAM_GROUP:
-                payload["reply_markup"] = render.group_keyboard(t, incident_id)
+        payload = copy_payload(services, t, first, delivery.kind, incident_id, state)
         await outbox.enqueue(
             tx, delivery.chat_id, "editMessageText", payload, priority=outbox.PRIORITY_NORMAL,
             kind=delivery.kind, language=delivery.language, incident_id=incident_id, edit_of=delivery.outbox_id,
@@ -315,6 +360,7 @@ async def set_incident_status(
     async with services.db.transaction() as tx:
         if not await sightings.set_incident_status(tx, incident_id, status, by=by, at=now):
             return None
+        await desk_store.add_event(tx, incident_id, now, by, status.value)
         await queue_incident_edits(services, tx, incident_id)
         if status in CLOSED:
             # People who went to look get the outcome privately, so nobody stays out in the dark.

@@ -48,9 +48,8 @@ CATEGORY_ICONS: dict[Category, str] = {
 STATUS_LABELS: dict[SightingStatus, str] = {
     SightingStatus.NEW: N_("Nieuw"),
     SightingStatus.ACKNOWLEDGED: N_("Wordt opgepakt"),
-    SightingStatus.HANDLED: N_("Afgehandeld"),
     SightingStatus.NO_ACTION: N_("Geen actie nodig"),
-    SightingStatus.RESOLVED: N_("Opgelost"),
+    SightingStatus.RESOLVED: N_("Afgerond"),
     SightingStatus.FALSE_ALARM: N_("Vals alarm"),
     SightingStatus.EXPIRED: N_("Verlopen"),
 }
@@ -63,6 +62,7 @@ RECIPIENT_LABELS: dict[RecipientKind, str] = {
     RecipientKind.BOA: N_("de BOA"),
     RecipientKind.CARE_DESK: N_("het Zorg- en Veiligheidshuis (zorg)"),
     RecipientKind.FALLBACK_DESK: N_("het meldpunt van de gemeente"),
+    RecipientKind.BACKUP_DESK: N_("de achterwacht van de gemeente"),
     RecipientKind.SUBSCRIBER: N_("buurtbewoners die deze buurt volgen"),
     RecipientKind.WALKER: N_("de lopers van de buurtronde"),
 }
@@ -155,16 +155,6 @@ def sighting_text(
     return "\n".join(lines)
 
 
-def officer_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
-    return inline_keyboard([
-        [(t.gettext("🙋 Ik pak dit op"), f"ack:{incident_id}:take")],
-        [(t.gettext("✅ Afgehandeld"), f"ack:{incident_id}:done"),
-         (t.gettext("➖ Geen actie"), f"ack:{incident_id}:none")],
-        [(t.gettext("🟢 Opgelost"), f"ack:{incident_id}:resolved"),
-         (t.gettext("⚠️ Vals alarm"), f"ack:{incident_id}:false")],
-    ])
-
-
 def group_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
     return inline_keyboard([
         [(t.gettext("👀 Ik kijk"), f"watch:{incident_id}:look"),
@@ -175,9 +165,8 @@ def group_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
 def status_update_for_reporter(t: Translator, reference: str, status: SightingStatus) -> str:
     messages = {
         SightingStatus.ACKNOWLEDGED: N_("Je melding {reference} wordt opgepakt. Dank je wel!"),
-        SightingStatus.HANDLED: N_("Je melding {reference} is afgehandeld. Dank je wel voor het melden."),
         SightingStatus.NO_ACTION: N_("Je melding {reference} is bekeken; er is geen actie nodig. Dank je wel voor het melden."),
-        SightingStatus.RESOLVED: N_("Je melding {reference} is opgelost."),
+        SightingStatus.RESOLVED: N_("Je melding {reference} is afgerond. Dank je wel voor het melden."),
         SightingStatus.FALSE_ALARM: N_("Je melding {reference} bleek vals alarm. Toch bedankt voor je oplettendheid."),
         SightingStatus.EXPIRED: N_("De melding {reference} is verlopen."),
     }

@@ -48,6 +48,8 @@ class Services:
     blocked: set[int] = field(default_factory=set)
     # Who owes a walk-report text (bot.patrol.service): read at start, kept up to date there.
     patrol_awaiting: set[int] = field(default_factory=set)
+    # Who the desk waits a typed line from (bot.desk.service): read at start, kept up to date there.
+    desk_waiting: set[int] = field(default_factory=set)
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -125,4 +127,7 @@ async def create_services(
     from storage import patrol as patrol_store
 
     services.patrol_awaiting = await patrol_store.people_awaiting_text(db)
+    from storage import desk as desk_store
+
+    services.desk_waiting = await desk_store.waiting_ids(db)
     return services

@@ -42,8 +42,8 @@ from storage import insight, outbox, sightings, subscriptions, teams, users, wat
 from storage import webapp as store
 
 # What the chat lets each one do (handlers.officer's buttons; /afsluiten's outcomes).
-OFFICER_ACTIONS = (SightingStatus.ACKNOWLEDGED, SightingStatus.HANDLED, SightingStatus.NO_ACTION,
-                   SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM)
+OFFICER_ACTIONS = (SightingStatus.ACKNOWLEDGED, SightingStatus.RESOLVED, SightingStatus.NO_ACTION,
+                   SightingStatus.FALSE_ALARM)
 COORDINATOR_ACTIONS = (SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core import help as help_texts
 from bot.core.domain import SightingStatus
 from bot.core.i18n import N_, Translator
 from bot.insight.rules import PERIOD_LABELS
@@ -33,11 +34,10 @@ UI_TEXTS: dict[str, str] = {
 
 # The officer's chat buttons, as the chat shows them (same msgids, same translations).
 ACTION_LABELS: dict[SightingStatus, str] = {
-    SightingStatus.ACKNOWLEDGED: N_("🙋 Ik pak dit op"),
-    SightingStatus.HANDLED: N_("✅ Afgehandeld"),
-    SightingStatus.NO_ACTION: N_("➖ Geen actie"),
-    SightingStatus.RESOLVED: N_("🟢 Opgelost"),
-    SightingStatus.FALSE_ALARM: N_("⚠️ Vals alarm"),
+    SightingStatus.ACKNOWLEDGED: help_texts.TAKE_BUTTON,
+    SightingStatus.RESOLVED: help_texts.DONE_BUTTON,
+    SightingStatus.NO_ACTION: help_texts.NO_ACTION_BUTTON,
+    SightingStatus.FALSE_ALARM: help_texts.FALSE_ALARM_BUTTON,
 }
 
 

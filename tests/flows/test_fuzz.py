@@ -49,11 +49,11 @@ COMMANDS = [
     "uitnodigen", "invite", "uitnodigingen", "invites", "intrekken", "revoke",
     "abonneer", "subscribe", "opzeggen", "unsubscribe", "reacties", "responses",
     "tips", "tip", "overzicht", "overview", "ronde", "round", "rondes", "rounds",
-    "afsluiten", "close", "doorsturen", "relay",
+    "afsluiten", "close", "doorsturen", "relay", "meldingen", "reports",
 ]
 CALLBACK_PREFIXES = [
     "rep:", "rep:cat:", "rep:112:", "rep:when:", "rep:edit:", "ack:", "watch:", "lang:", "forget:", "bc:",
-    "ovz:", "pr:", "sv:", "tips:", "tips:theme:", "sub:addr:",
+    "ovz:", "pr:", "sv:", "tips:", "tips:theme:", "sub:addr:", "dk:", "dk:l:", "dk:o:", "dk:t:",
 ]
 
 NUMBERS = ["0", "1", "2", "3", "-1", "12", "99999999999999999999999", "9223372036854775808", "4503599627370496",

@@ -53,7 +53,7 @@ def test_csv_and_chart() -> None:
     assert rows[1][5] == "<3" and rows[2][5] == "7"
     # Outcomes per row, small cells hidden like the reports; "afgehandeld" counts as opgelost.
     data = to_csv([("GM0794", "WK079410", "BU07941000", "nuisance", "2026-11", 9)],
-                  {("GM0794", "WK079410", "BU07941000", "nuisance", "2026-11"): {"resolved": 2, "handled": 2,
+                  {("GM0794", "WK079410", "BU07941000", "nuisance", "2026-11"): {"resolved": 4,
                                                                                  "false_alarm": 1}})
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][5:] == ["9", "4", "<3", "0", "0"]

@@ -98,7 +98,7 @@ async def test_two_presses_at_once_on_a_status_button_tell_the_reporter_once(har
     await asyncio.gather(h.send(h.updates.callback(WIJKAGENT_BINNENSTAD, f"ack:{incident}:done")),
                          h.send(h.updates.callback(WIJKAGENT_BINNENSTAD, f"ack:{incident}:done")))
     await h.deliver()
-    told = [t for t in h.request.texts(RESIDENT) if "afgehandeld" in t]
+    told = [t for t in h.request.texts(RESIDENT) if "afgerond" in t]
     assert len(told) == 1
     assert sorted(answers(h)) == ["Dit was al zo ingesteld.", "Gedaan. De melder krijgt bericht."]
 

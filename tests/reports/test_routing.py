@@ -167,7 +167,7 @@ async def test_three_reports_one_incident_one_edited_message(harness: BotHarness
     await h.send(h.updates.callback(200010, f"ack:{incident[0]}:done"))
     await h.deliver()
     for reporter in (RESIDENT, RESIDENT + 1, RESIDENT + 2):
-        assert "afgehandeld" in h.request.last_text(reporter)
+        assert "afgerond" in h.request.last_text(reporter)
 
 
 async def test_unacknowledged_urgent_report_escalates_once(harness: BotHarness) -> None:
@@ -253,21 +253,22 @@ async def test_replayed_and_forged_officer_buttons_are_logged_without_personal_d
     await h.send(h.updates.callback(agent, f"ack:{incident}:take"))
     caplog.clear()
     caplog.set_level(logging.INFO, logger="handlers.officer")
+    caplog.set_level(logging.INFO, logger="bot.desk.service")
     presses = [(agent, "take"), (stranger, "done"), (agent, "done"), (agent, "false"), (agent, "take")]
     for presser, action in presses:
         await h.send(h.updates.callback(presser, f"ack:{incident}:{action}"))
     await h.send(h.updates.callback(agent, f"ack:{incident}:take\n"))
-    refusals = [r.getMessage() for r in caplog.records if r.name == "handlers.officer"]
+    refusals = [r.getMessage() for r in caplog.records if r.name in ("handlers.officer", "bot.desk.service")]
     assert refusals == [
-        f"refused ack on incident {incident}: already acknowledged (replayed or pressed twice)",
-        f"refused ack on incident {incident} by a user it was not routed to",
-        # (agent, done) went through: closed as handled
-        f"refused ack on incident {incident} (to false_alarm): already closed as handled",
-        f"refused ack on incident {incident} (to acknowledged): already closed as handled",
-        "refused malformed ack callback",
+        f"refused outcome on incident {incident}: already acknowledged (replayed or pressed twice)",
+        f"refused a desk action on incident {incident} by someone it is not for",
+        # (agent, done) went through: closed as "afgerond"
+        f"refused outcome on incident {incident} (to false_alarm): already closed as resolved",
+        f"refused outcome on incident {incident} (to acknowledged): already closed as resolved",
+        "refused a malformed or misplaced desk button",
     ]
     stored = await sighting_store.get_incident(h.services.db, incident)
-    assert stored is not None and stored.status.value == "handled"
+    assert stored is not None and stored.status.value == "resolved"
     logged = " ".join(refusals)
     for personal in (str(agent), str(stranger), str(RESIDENT), "Bewoner", "grijze jas", "5701"):
         assert personal not in logged

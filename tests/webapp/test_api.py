@@ -105,8 +105,7 @@ async def test_the_officer_sees_the_report_as_their_copy_and_picks_it_up(harness
     assert (listed[0]["lat"], listed[0]["lon"]) == (51.4793, 5.656)
     detail = (await officer.get(f"incidents/{incident_id}")).json()
     assert "Melder: Anna de Vries (@annadv)" in detail["html"]
-    assert [a["status"] for a in detail["actions"]] == ["acknowledged", "handled", "no_action", "resolved",
-                                                         "false_alarm"]
+    assert [a["status"] for a in detail["actions"]] == ["acknowledged", "resolved", "no_action", "false_alarm"]
     before = await h.services.db.fetchone("SELECT COUNT(*) FROM outbox")
     response = await officer.post(f"incidents/{incident_id}/status", {"status": "acknowledged"})
     assert response.status_code == 200 and response.json()["message"] == "Gedaan. De melder krijgt bericht."
