@@ -344,7 +344,7 @@ async def test_pressing_a_group_button_does_not_reactivate_a_blocked_person(harn
 
 
 async def test_an_officer_who_blocked_the_bot_is_no_longer_routed_to(harness: BotHarness) -> None:
-    from tests.reports.test_report_journey import RESIDENT, report_until_confirm
+    from tests.journeys import RESIDENT, report_until_confirm
 
     h = harness
     h.request.failures[WIJKAGENT] = FORBIDDEN

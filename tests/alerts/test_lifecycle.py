@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.alerts.lifecycle import relay, run_expiry_tick
 from storage import sightings, teams
 from tests.conftest import BotHarness
-from tests.reports.test_report_journey import (
+from tests.journeys import (
     GROUP_BINNENSTAD,
     RESIDENT,
     WIJKAGENT_BINNENSTAD,

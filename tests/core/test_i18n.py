@@ -253,7 +253,7 @@ async def test_officer_reads_the_report_in_their_own_language(harness: BotHarnes
     h = harness
     await h.send(h.updates.message(200010, "/start"))
     await h.send(h.updates.callback(200010, "lang:en"))
-    from tests.reports.test_report_journey import RESIDENT, report_until_confirm
+    from tests.journeys import RESIDENT, report_until_confirm
 
     await report_until_confirm(h)
     await h.send(h.updates.callback(RESIDENT, "rep:confirm"))

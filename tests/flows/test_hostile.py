@@ -22,6 +22,7 @@ from bot.core.textsafety import (
 )
 from storage import privacy
 from tests.conftest import BotHarness, UpdateFactory
+from tests.journeys import report_until_confirm
 
 WIJKAGENT = 200010
 GROUP = -1001000000010
@@ -138,16 +139,9 @@ HOSTILE_DESCRIPTION = (
 
 
 async def report(h: BotHarness, reporter: int, description: str) -> str:
-    u = h.updates
-    await h.send(u.message(reporter, "/melding"))
-    await h.send(u.callback(reporter, "rep:cat:suspicious_person"))
-    await h.send(u.callback(reporter, "rep:112:yes"))
-    await h.send(u.message(reporter, "5701 AB 12"))
-    await h.send(u.callback(reporter, "rep:when:now"))
-    await h.send(u.message(reporter, description))
-    await h.send(u.callback(reporter, "rep:nophoto"))
+    await report_until_confirm(h, reporter=reporter, description=description)
     summary = h.request.last_text(reporter)
-    await h.send(u.callback(reporter, "rep:confirm"))
+    await h.send(h.updates.callback(reporter, "rep:confirm"))
     assert "Ontvangen" in h.request.last_text(reporter)
     return summary
 

@@ -97,7 +97,7 @@ async def test_csv_export_for_officers_not_coordinators(harness: BotHarness) -> 
 
 
 async def test_false_alarm_shows_in_overview_per_wijk_and_in_the_csv(harness: BotHarness) -> None:
-    from tests.reports.test_report_journey import (
+    from tests.journeys import (
         RESIDENT,
         WIJKAGENT_BINNENSTAD,
         report_until_confirm,

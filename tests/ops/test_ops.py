@@ -85,7 +85,7 @@ def metric(text: str, series: str) -> float:
 async def test_healthz_and_metrics(harness: BotHarness) -> None:
     h = harness
     from bot.delivery.ratelimiter import is_delivery
-    from tests.reports.test_report_journey import (
+    from tests.journeys import (
         GROUP_BINNENSTAD,
         RESIDENT,
         WIJKAGENT_BINNENSTAD,

@@ -32,7 +32,7 @@ from bot.runtime.directory import Directory
 from storage import patrol as store
 from storage import sightings, teams
 from tests.conftest import BotHarness, FakeClock, make_harness
-from tests.reports.test_report_journey import report_until_confirm
+from tests.journeys import report_until_confirm
 
 AMS = ZoneInfo("Europe/Amsterdam")
 COORDINATOR = 500001  # BPT Binnenstad (config): Centrum, Leonardus, Heipoort

@@ -8,21 +8,15 @@ import json
 from bot.privacy.rules import minutes_until_allowed
 from storage import privacy, sightings
 from tests.conftest import BotHarness
-from tests.reports.test_report_journey import RESIDENT
+from tests.journeys import RESIDENT, submit_report
 
 T0 = dt.datetime(2026, 11, 24, 20, tzinfo=dt.UTC)
 
 
 async def file_report(h: BotHarness, reporter: int = RESIDENT, description: str | None = None) -> str:
-    u = h.updates
-    await h.send(u.message(reporter, "/melding"))
-    await h.send(u.callback(reporter, "rep:cat:nuisance"))
-    await h.send(u.message(reporter, "5701 AB 12"))
-    await h.send(u.callback(reporter, "rep:when:now"))
-    await h.send(u.message(reporter, description or "Harde muziek uit nummer 14, al twee uur"))
-    await h.send(u.callback(reporter, "rep:nophoto"))
-    await h.send(u.callback(reporter, "rep:confirm"))
-    return h.request.last_text(reporter)
+    """A nuisance report (officers only, no group); the receipt."""
+    return await submit_report(h, reporter=reporter, category="nuisance",
+                               description=description or "Harde muziek uit nummer 14, al twee uur")
 
 
 def test_minutes_until_allowed() -> None:
@@ -157,15 +151,7 @@ def local(*args: int) -> dt.datetime:
 
 async def file_alert(h: BotHarness, reporter: int) -> None:
     """A report that goes to the team group too (a suspicious person, 112 already called)."""
-    u = h.updates
-    await h.send(u.message(reporter, "/melding"))
-    await h.send(u.callback(reporter, "rep:cat:suspicious_person"))
-    await h.send(u.callback(reporter, "rep:112:yes"))
-    await h.send(u.message(reporter, "5701 AB 12"))
-    await h.send(u.callback(reporter, "rep:when:now"))
-    await h.send(u.message(reporter, "Man in grijze jas probeert deurklinken, liep richting station"))
-    await h.send(u.callback(reporter, "rep:nophoto"))
-    await h.send(u.callback(reporter, "rep:confirm"))
+    await submit_report(h, reporter=reporter)
 
 
 async def outbox_mentions(h: BotHarness, needle: str) -> int:

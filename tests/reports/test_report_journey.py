@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from bot.core.domain import POLICE_NOW_CATEGORIES, Category
+from bot.core.domain import Category
 from storage import drafts, outbox, sightings
 from tests.conftest import BotHarness
-
-POLICE_NOW = {c.value for c in POLICE_NOW_CATEGORIES}
-RESIDENT = 100001
-WIJKAGENT_BINNENSTAD = 200010
-GROUP_BINNENSTAD = -1001000000010
-
-
-async def report_until_confirm(h: BotHarness, *, category: str = "suspicious_person",
-                               where: str = "5701 AB 12", description: str | None = None) -> None:
-    u = h.updates
-    await h.send(u.message(RESIDENT, "/melding"))
-    await h.send(u.callback(RESIDENT, f"rep:cat:{category}"))
-    if category in POLICE_NOW:
-        await h.send(u.callback(RESIDENT, "rep:112:yes"))
-    await h.send(u.message(RESIDENT, where))
-    await h.send(u.callback(RESIDENT, "rep:when:now"))
-    await h.send(u.message(RESIDENT, description or "Man in grijze jas probeert deurklinken, liep richting station"))
-    await h.send(u.callback(RESIDENT, "rep:nophoto"))
+from tests.journeys import (
+    GROUP_BINNENSTAD,
+    POLICE_NOW,
+    RESIDENT,
+    WIJKAGENT_BINNENSTAD,
+    report_until_confirm,
+)
 
 
 async def test_full_journey_routes_to_group_and_wijkagent(harness: BotHarness) -> None:

@@ -14,7 +14,7 @@ from bot.reports.routing import route_sighting
 from bot.runtime.directory import Directory, GroupContact
 from storage import sightings as sighting_store
 from tests.conftest import BotHarness
-from tests.reports.test_report_journey import RESIDENT, report_until_confirm
+from tests.journeys import RESIDENT, file_report, report_until_confirm
 
 AREA = AreaRef("GM0794", "WK079410", "BU07941000", "Helmond", "Binnenstad", "Centrum")
 GROUP, AGENT, BOA, CARE, FALLBACK, SUBSCRIBER = -100, 200, 300, 400, 500, 600
@@ -146,15 +146,7 @@ async def test_three_reports_one_incident_one_edited_message(harness: BotHarness
     h = harness
     group = -1001000000010
     for reporter in (RESIDENT, RESIDENT + 1, RESIDENT + 2):
-        u = h.updates
-        await h.send(u.message(reporter, "/melding"))
-        await h.send(u.callback(reporter, "rep:cat:suspicious_person"))
-        await h.send(u.callback(reporter, "rep:112:yes"))
-        await h.send(u.message(reporter, "5701 AB 12"))
-        await h.send(u.callback(reporter, "rep:when:now"))
-        await h.send(u.message(reporter, "Man in grijze jas bij de achterdeuren, liep richting kerk"))
-        await h.send(u.callback(reporter, "rep:nophoto"))
-        await h.send(u.callback(reporter, "rep:confirm"))
+        await file_report(h, reporter=reporter, description="Man in grijze jas bij de achterdeuren, liep richting kerk")
         await h.deliver()
         h.clock.advance(minutes=5)
     assert len(h.request.sent(group, "sendMessage")) == 1

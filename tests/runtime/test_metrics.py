@@ -68,7 +68,7 @@ def test_send_latency_histogram_is_cumulative() -> None:
 
 async def test_both_send_paths_measure_their_requests_and_openmetrics_on_request(harness: BotHarness) -> None:
     h = harness
-    from tests.reports.test_report_journey import RESIDENT, report_until_confirm
+    from tests.journeys import RESIDENT, report_until_confirm
 
     await report_until_confirm(h)
     await h.send(h.updates.callback(RESIDENT, "rep:confirm"))

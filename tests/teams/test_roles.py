@@ -311,7 +311,7 @@ def watch_press(h: BotHarness, user_id: int, first_name: str, data: str, chat_id
 
 
 async def test_watch_responder_names_are_cleaned(harness: BotHarness) -> None:
-    from tests.reports.test_report_journey import report_until_confirm
+    from tests.journeys import report_until_confirm
 
     h = harness
     await report_until_confirm(h)

@@ -10,7 +10,7 @@ from bot.core.domain import RecipientKind, Role
 from bot.teams.invites import create_invite
 from storage import broadcasts, outbox, teams, users
 from tests.conftest import BotHarness
-from tests.reports.test_report_journey import report_until_confirm
+from tests.journeys import report_until_confirm
 
 ADMIN = 900001
 AREA_COORDINATOR = 900002

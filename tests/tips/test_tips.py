@@ -22,6 +22,7 @@ from bot.tips.service import run_tips_tick
 from bot.tips.sun import sunset
 from storage import tips as store
 from tests.conftest import BotHarness, FakeClock, make_harness
+from tests.journeys import file_report
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HELMOND = (51.4793, 5.6570)
@@ -342,13 +343,7 @@ async def test_alerts_never_wait_for_quiet_hours(harness: BotHarness) -> None:
     await store.ensure_schedules(h.services.db, h.clock())
     await h.services.refresh_directory()
     h.clock.now = local(2026, 11, 24, 23, 30).astimezone(dt.UTC)
-    u = h.updates
-    for step in (u.message(100072, "/melding"), u.callback(100072, "rep:cat:suspicious_person"),
-                 u.callback(100072, "rep:112:yes"), u.message(100072, "5701 AB 12"),
-                 u.callback(100072, "rep:when:now"),
-                 u.message(100072, "Man in grijze jas probeert deurklinken, liep richting station"),
-                 u.callback(100072, "rep:nophoto"), u.callback(100072, "rep:confirm")):
-        await h.send(step)
+    await file_report(h, reporter=100072)
     await h.deliver()
     assert "deurklinken" in h.request.last_text(follower)
     assert (await run_tips_tick(h.services)).sent == 0  # while tips still wait
