@@ -240,3 +240,21 @@ async def clear_broken(tx: Transaction, chat_id: int) -> bool:
 
 async def broken_ids(db: Database) -> set[int]:
     return {int(r[0]) for r in await db.fetchall("SELECT chat_id FROM broken_chats")}
+
+
+@dataclass(frozen=True, slots=True)
+class SentRow:
+    """What a refused delivery was: enough to decide where it should go instead."""
+
+    id: int
+    chat_id: int
+    kind: str
+    incident_id: int | None
+    sighting_id: int | None
+    method: str
+
+
+async def sent_row(db: Database, row_id: int) -> SentRow | None:
+    row = await db.fetchone("SELECT id, chat_id, kind, incident_id, sighting_id, method FROM outbox WHERE id = ?",
+                            (row_id,))
+    return SentRow(row[0], row[1], row[2], row[3], row[4], row[5]) if row else None

@@ -22,6 +22,7 @@ from bot.delivery.paid import sender_concurrency
 from bot.delivery.ratelimiter import InteractiveRetryLimiter
 from bot.delivery.sender import Limits, OutboxSender
 from bot.delivery.transport import HttpTransport
+from bot.desk.fallback import delivery_refused
 from bot.runtime.metrics import HANDLER_SECONDS, UPDATES
 from bot.runtime.services import Services, create_services
 from bot.teams.groups import chat_unreachable, group_migrated
@@ -112,6 +113,7 @@ def build_application(
             clock=services.clock,
             on_forbidden=functools.partial(chat_unreachable, services),
             on_migrated=functools.partial(group_migrated, services),
+            on_refused=functools.partial(delivery_refused, services),
             on_invalid_token=functools.partial(_token_refused, app),
         )
         if isinstance(limiter := app.bot.rate_limiter, InteractiveRetryLimiter):

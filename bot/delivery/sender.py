@@ -96,6 +96,11 @@ class SenderStats:
 
 
 ForbiddenHook = Callable[[int], Awaitable[None]]
+# A send Telegram refused for good (403, or 400 "chat not found"): (outbox row id, chat id, reason).
+# Whoever owns the row decides what else should get it (bot.desk.fallback re-routes reports).
+RefusedHook = Callable[[int, int, str], Awaitable[None]]
+# 400 answers that mean the chat itself cannot be reached, not that this one message was wrong.
+UNREACHABLE_CHAT = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
 MigratedHook = Callable[[int, int], Awaitable[None]]
 Ref = tuple[int, int | None, str]  # (chat_id, message_id, status) of an outbox row
 
@@ -111,6 +116,7 @@ class OutboxSender:
         clock: Callable[[], dt.datetime] | None = None,
         on_forbidden: ForbiddenHook | None = None,
         on_migrated: MigratedHook | None = None,
+        on_refused: RefusedHook | None = None,
         on_invalid_token: Callable[[], None] | None = None,
         rng: random.Random | None = None,
         transport: Transport | None = None,
@@ -122,6 +128,7 @@ class OutboxSender:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.on_forbidden = on_forbidden
         self.on_migrated = on_migrated
+        self.on_refused = on_refused
         self.on_invalid_token = on_invalid_token
         self.transport: Transport = transport or PtbTransport(bot)
         self.stats = SenderStats()
@@ -517,6 +524,8 @@ class OutboxSender:
             log.info("chat unreachable (blocked or removed); dropped %d pending messages", dropped)
             if self.on_forbidden is not None:
                 await self.on_forbidden(chat_id)
+            if self.on_refused is not None and row.method not in EDIT_METHODS:
+                await self.on_refused(entry.id, chat_id, "forbidden")
         except BadRequest as error:
             text = str(error).lower()
             if row.method in EDIT_METHODS and "not modified" in text:
@@ -525,6 +534,10 @@ class OutboxSender:
             self.stats.failed += 1
             log.warning("outbox row %d refused: %s", entry.id, error.message)
             self._mark_ended(entry, f"bad request: {error.message}")
+            if (self.on_refused is not None and row.method not in EDIT_METHODS
+                    and any(words in text for words in UNREACHABLE_CHAT)):
+                await self._flush()  # the row's outcome is stored before anyone acts on it
+                await self.on_refused(entry.id, chat_id, f"bad request: {error.message}")
         except InvalidToken:
             self._retry_later(entry, 60.0, "invalid token")
             if self.on_invalid_token is not None:

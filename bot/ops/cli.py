@@ -120,11 +120,37 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    """The summary, a WARN line per wijk whose reports reach nobody and per buurt without a
+    polygon (exit 0, or 1 with --strict), and with --online the ids Telegram cannot reach
+    (getChat for each; exit 1 when there are any)."""
     config = _load(args.config, polygons=True)
-    from bot.config.report import summary
+    from bot.config.report import summary, unreachable_chats, warnings
+    from bot.geo.locate import load_geojson, polygon_files, shapes_from_geojson
 
     print(summary(config))
-    return 0
+    polygon_codes = {shape.code for path in polygon_files(config) for shape in shapes_from_geojson(load_geojson(path))}
+    warned = warnings(config, polygon_codes)
+    for line in warned:
+        print(line)
+    failed = False
+    if args.online:
+        token = os.environ.get(TOKEN_ENV, "").strip()
+        if not token:
+            print(f"buurtwacht: --online needs the bot token in {TOKEN_ENV}", file=sys.stderr)
+            return 2
+
+        async def online() -> list[str]:
+            import httpx
+
+            async with httpx.AsyncClient(timeout=10) as http:
+                return await unreachable_chats(config, token, http)
+
+        unreachable = asyncio.run(online())
+        for line in unreachable:
+            print(line)
+        print(f"online: {len(unreachable)} of the configured ids unreachable")
+        failed = bool(unreachable)
+    return 1 if failed or (args.strict and warned) else 0
 
 
 def cmd_admin_invite(args: argparse.Namespace) -> int:
@@ -275,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = command("check-config", "validate a config and summarise areas, officers and teams")
     config_option(check)
+    check.add_argument("--online", action="store_true",
+                       help="ask Telegram (getChat, token from BUURTWACHT_TOKEN) about every configured id")
+    check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     check.set_defaults(func=cmd_check_config)
 
     backup = command("backup", "consistent copy of the live database (the bot may run)")

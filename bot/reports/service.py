@@ -27,6 +27,7 @@ from bot.core.domain import (
 from bot.core.i18n import Translator, translator
 from bot.core.textsafety import clean_text
 from bot.desk.callbacks import officer_keyboard
+from bot.desk.rules import avoid_broken
 from bot.geo.address import find_address, without_address
 from bot.geo.locate import LocateResult, Outcome
 from bot.privacy.profiling import Review, review_description
@@ -121,6 +122,9 @@ async def submit_sighting(
         # Walkers on duty right now get what the alert group gets; who that is depends on the moment.
         directory = with_walkers_on_duty(directory, rounds, now)
     recipients = route_sighting(sighting, sighting.area, directory)
+    if services.broken_chats:
+        recipients = avoid_broken(recipients, services.broken_chats,
+                                  directory.fallback_desks.get(sighting.area.gemeente_code, ()))
     languages = await users.languages(services.db, [r.chat_id for r in recipients if r.chat_id > 0])
     group_languages = {
         g.chat_id: g.language for gs in services.directory.groups_by_buurt.values() for g in gs

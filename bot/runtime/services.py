@@ -50,6 +50,8 @@ class Services:
     patrol_awaiting: set[int] = field(default_factory=set)
     # Who the desk waits a typed line from (bot.desk.service): read at start, kept up to date there.
     desk_waiting: set[int] = field(default_factory=set)
+    # Officer and desk chats Telegram refused (bot.desk.fallback): routing passes them by.
+    broken_chats: set[int] = field(default_factory=set)
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -130,4 +132,5 @@ async def create_services(
     from storage import desk as desk_store
 
     services.desk_waiting = await desk_store.waiting_ids(db)
+    services.broken_chats = await desk_store.broken_ids(db)
     return services
