@@ -36,6 +36,7 @@ class BuurtwachtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, 
                  user_id: int | None = None) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.translator: Translator | None = None
+        self.first_contact = False  # the person behind this update was registered by it
 
     @property
     def services(self) -> Services:
@@ -86,6 +87,7 @@ async def user_translator(update: Update, context: BuurtwachtContext) -> Transla
         person = await people.register(services, tg_user.id, language_code=tg_user.language_code,
                                        full_name=tg_user.full_name, username=tg_user.username, private=private)
         language = person.language
+        context.first_contact = person.new
         cache["language"] = language
         cache["private_chat"] = person.private_chat
     elif private and (not cache.get("private_chat") or tg_user.id in services.blocked):

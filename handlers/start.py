@@ -16,12 +16,10 @@ from telegram.ext import (
 from bot.alerts.lifecycle import WATCH_START_PAYLOAD
 from bot.core.domain import Role
 from bot.core.help import help_lines
-from bot.core.i18n import LANGUAGES, has_catalog, translator
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, has_catalog, translator
 from handlers.common import refer_to_private_chat, services_of, user_translator
 from handlers.context import BuurtwachtContext, forget_language
 from storage import users
-
-LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "pl": "Polski", "ar": "العربية"}
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.db import Database, to_db_time
+from storage.db import Database, Transaction, to_db_time
 from storage.privacy import register_personal_table
 
 register_personal_table("subscriptions", "telegram_id")
@@ -16,6 +16,16 @@ async def subscribe(db: Database, telegram_id: int, buurt_code: str, *, address:
         " ON CONFLICT(telegram_id, buurt_code) DO UPDATE SET address = excluded.address",
         (telegram_id, buurt_code, address, to_db_time(now)),
     )
+
+
+async def follow(tx: Transaction, telegram_id: int, buurt_code: str, *, now: dt.datetime) -> int:
+    """Follow a buurt unless already followed (an address kept earlier stays); 1 when new."""
+    cursor = await tx.execute(
+        "INSERT INTO subscriptions (telegram_id, buurt_code, address, created_at) VALUES (?, ?, NULL, ?)"
+        " ON CONFLICT(telegram_id, buurt_code) DO NOTHING",
+        (telegram_id, buurt_code, to_db_time(now)),
+    )
+    return int(cursor.rowcount)
 
 
 async def unsubscribe(db: Database, telegram_id: int) -> int:

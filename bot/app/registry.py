@@ -27,6 +27,7 @@ from bot.survey.service import run_survey_tick
 from bot.tips.service import run_tips_tick
 from handlers import (
     broadcast,
+    follow,
     insight,
     lifecycle,
     officer,
@@ -58,6 +59,7 @@ def register_handlers(app: AnyApplication) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, ignore_edit), group=Group.IGNORED_EDITS)
     app.add_handler(TypeHandler(object, remember_person), group=Group.PERSON)
     report.register(app)  # first: an active report takes the resident's messages
+    follow.register(app)  # /start volg_…: before the general /start
     start.register(app)
     officer.register(app)
     privacy.register(app)

@@ -28,6 +28,8 @@ from babel.numbers import format_decimal
 SOURCE_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en", "tr", "pl", "ar")
 RTL_LANGUAGES = frozenset({"ar"})
+# Each language in its own words, for the language buttons (/taal, a follow link's first question).
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "pl": "Polski", "ar": "العربية"}
 DOMAIN = "messages"
 
 

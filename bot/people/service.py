@@ -18,6 +18,7 @@ from storage import users
 class Person:
     language: str
     private_chat: bool  # wrote to the bot in private: reminders and walk reports can reach them
+    new: bool = False  # registered by this very update (a follow link then asks the language)
 
 
 async def register(services: Services, user_id: int, *, language_code: str | None, full_name: str,
@@ -30,6 +31,7 @@ async def register(services: Services, user_id: int, *, language_code: str | Non
             services.db, user_id, language=supported(language_code) or services.config.language,
             display_name=full_name[:128], username=username, private_chat=private,
         )
+        return Person(stored.language, stored.private_chat, new=True)
     elif private and (not stored.active or not stored.private_chat):
         if not stored.active:
             await private_chat_back(services, user_id)

@@ -54,6 +54,7 @@ COMMANDS = [
 CALLBACK_PREFIXES = [
     "rep:", "rep:cat:", "rep:112:", "rep:when:", "rep:edit:", "ack:", "watch:", "lang:", "forget:", "bc:",
     "ovz:", "pr:", "sv:", "tips:", "tips:theme:", "sub:addr:", "dk:", "dk:l:", "dk:o:", "dk:t:",
+    "volg:", "volg:ja:", "volg:taal:", "volg:nee",
 ]
 
 NUMBERS = ["0", "1", "2", "3", "-1", "12", "99999999999999999999999", "9223372036854775808", "4503599627370496",
@@ -62,7 +63,7 @@ WORDS = ["100002", "200010", "500001", "-1001000000010", "-100999", "M-2026-0000
          "team:1", "teams:1", "WK079410", "BU07941000", "GM0794", "5701", "AB", "5701AB", "5701 AB 12", "12a",
          "ja", "nee", "vrijdag", "dag", "tijd", "19:30", "25:99", "stil", "22:00-08:00", "nieuw", "babbeltruc",
          "wijkagent", "coordinator", "admin", "inbraak", "other", "missing_person", "radius:51.47,5.66,500",
-         "opgelost", "vals", "<b>x</b>", "&amp;", "\u202e", "\u200b", "@user100002", "@", "*_`[", "\x00"]
+         "opgelost", "vals", "volg_BU07941000", "volg_team1", "volg_BU99999999", "team1", "<b>x</b>", "&amp;", "\u202e", "\u200b", "@user100002", "@", "*_`[", "\x00"]
 BUTTON_WORDS = ["take", "done", "none", "resolved", "false", "look", "seen", "yes", "no", "call", "now", "earlier",
                 "send", "cancel", "confirm", "end", "d", "en", "nl", "xx", "pause", "resume", "nuisance",
                 "suspicious_person", "burglary_in_progress", "description", "location", "week", "month", "year"]

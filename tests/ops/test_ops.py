@@ -137,7 +137,9 @@ async def test_healthz_and_metrics(harness: BotHarness) -> None:
         assert "buurtwacht_updates_total" in metrics
         assert 'buurtwacht_sightings_total{category="suspicious_person"}' in metrics
         assert metric(metrics, "buurtwacht_outbox_depth") == 0
-        assert metric(metrics, 'buurtwacht_deliveries_sent_total{path="outbox"}') == 1
+        # The group's message, and what the wijkagent's refusal re-routed (bot.desk.fallback): the
+        # report to the backup desk (urgent) and a line to the reporter saying who has it now.
+        assert metric(metrics, 'buurtwacht_deliveries_sent_total{path="outbox"}') == 3
         assert metric(metrics, 'buurtwacht_deliveries_failed_total{path="outbox"}') == 1
         assert metric(metrics, 'buurtwacht_deliveries_retried_total{path="outbox"}') == 1
         assert metric(metrics, 'buurtwacht_telegram_429_total{path="outbox"}') == 1

@@ -1,0 +1,108 @@
+"""Follow links: ``/start volg_<buurtcode>`` or ``/start volg_team<nr>`` from a flyer's QR
+code or a shared link. A new person chooses a language first (once), then confirms the
+18+/live-or-work-here statement, then follows the buurt's alerts and tips."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, has_catalog, translator
+from bot.outreach import follow as rules
+from bot.outreach import service as outreach
+from bot.outreach import texts
+from bot.outreach.service import FollowPlace
+from handlers.context import BuurtwachtContext, forget_language, user_translator
+
+log = logging.getLogger(__name__)
+
+# /start volg_… (also /start@bot volg_…): before the general /start, which handles invites.
+FOLLOW_START = filters.Regex(rf"^/start(@\w+)?\s+{rules.PAYLOAD_PREFIX}")
+
+
+def language_keyboard(target: rules.FollowTarget) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=rules.language_data(code, target))
+               for code in LANGUAGES if has_catalog(code)]
+    return InlineKeyboardMarkup([buttons[i: i + 3] for i in range(0, len(buttons), 3)])
+
+
+def confirm_keyboard(t: Translator, target: rules.FollowTarget) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(texts.confirm_label(t), callback_data=rules.confirm_data(target))],
+        [InlineKeyboardButton(texts.cancel_label(t), callback_data=rules.cancel_data())],
+    ])
+
+
+async def follow_start(update: Update, context: BuurtwachtContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    t = await user_translator(update, context)
+    target = rules.parse_payload(context.args[0]) if context.args else None
+    place = await outreach.resolve(services, target) if target is not None else None
+    if target is None or place is None:
+        log.info("refused a follow link that leads nowhere")
+        await message.reply_text(texts.unknown_link(t), parse_mode=ParseMode.HTML)
+        return
+    if context.first_contact:  # the language is asked once: of a person new to the bot
+        await message.reply_text(texts.welcome(t, place), parse_mode=ParseMode.HTML,
+                                 reply_markup=language_keyboard(target))
+        return
+    await message.reply_text(texts.confirmation(t, place), parse_mode=ParseMode.HTML,
+                             reply_markup=confirm_keyboard(t, target))
+
+
+async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:  # the same text again (a double tap): nothing to change
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def on_button(update: Update, context: BuurtwachtContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    chat = query.message.chat if query.message is not None else None
+    button = rules.parse_button(query.data)
+    # Follow buttons live in the person's own private chat, on a message of the bot.
+    if button is None or chat is None or chat.type != ChatType.PRIVATE or chat.id != user.id:
+        log.info("refused a follow button outside its private chat or with forged data")
+        await query.answer()
+        return
+    services = context.services
+    t = await user_translator(update, context)
+    if button.step is rules.Step.CANCEL:
+        await query.answer()
+        await _show(update, texts.not_followed(t))
+        return
+    assert button.target is not None
+    place: FollowPlace | None = await outreach.resolve(services, button.target)
+    if place is None:
+        await query.answer(t.gettext("Deze knop is verlopen."))
+        return
+    if button.step is rules.Step.LANGUAGE:
+        assert button.language is not None
+        if await outreach.choose_language(services, user.id, button.language):
+            forget_language(context)
+            t = translator(button.language)
+        await query.answer()
+        await _show(update, texts.confirmation(t, place), confirm_keyboard(t, button.target))
+        return
+    added = await outreach.follow(services, user.id, place)
+    await query.answer()
+    await _show(update, texts.followed(t, place, added))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("start", follow_start, filters=filters.ChatType.PRIVATE & FOLLOW_START))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rules.CALLBACK_PATTERN))
