@@ -1,9 +1,11 @@
 """Follow links: ``/start volg_<buurtcode>`` or ``/start volg_team<nr>`` from a flyer's QR
 code or a shared link. A new person chooses a language first (once), then confirms the
-18+/live-or-work-here statement, then follows the buurt's alerts and tips."""
+18+/live-or-work-here statement, then follows the buurt's alerts and tips. And /flyer: the
+coordinator's A4 PDF with that link as a QR code."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -12,10 +14,11 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, has_catalog, translator
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator, has_catalog, translator
 from bot.outreach import follow as rules
 from bot.outreach import service as outreach
 from bot.outreach import texts
+from bot.outreach.flyer import FlyerContent, flyer_filename, render_flyer
 from bot.outreach.service import FollowPlace
 from handlers.context import BuurtwachtContext, forget_language, user_translator
 
@@ -103,6 +106,51 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
     await _show(update, texts.followed(t, place, added))
 
 
+FLYER_USAGE = N_("Gebruik: /flyer <teamnummer> of /flyer <buurtcode>, bijvoorbeeld /flyer BU07941000.")
+
+
+async def flyer_command(update: Update, context: BuurtwachtContext) -> None:
+    """/flyer [teamnummer | buurtcode]: the A4 flyer (PDF) with the follow link's QR code."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    t = await user_translator(update, context)
+    if not await outreach.may_make_flyers(services, user.id):
+        await message.reply_text(t.gettext("Alleen coördinatoren en beheerders kunnen een flyer maken. Volg zelf je "
+                                           "buurt met /abonneer."))
+        return
+    args = context.args or []
+    target: rules.FollowTarget | None = None
+    if len(args) == 1:
+        word = args[0].strip()
+        target = rules.parse_token(word.upper()) or (rules.parse_token(f"{rules.TEAM_WORD}{word}")
+                                                    if word.isascii() else None)
+    elif not args:
+        places = await outreach.flyer_targets(services, user.id)
+        if len(places) == 1:
+            target = places[0].target
+        else:
+            lines = [t.gettext(FLYER_USAGE)]
+            lines += [f"/flyer {place.target.team_id} — {texts.place_label(place)}" for place in places[:30]]
+            await message.reply_text("\n".join(lines))
+            return
+    place = await outreach.may_flyer(services, user.id, target) if target is not None else None
+    if place is None:
+        log.info("refused a flyer for a team or buurt outside the caller's own")
+        await message.reply_text(t.gettext("Daarvoor kun je geen flyer maken: alleen voor je eigen team, de buurten "
+                                           "daarvan, of (als beheerder) je gemeente.") + "\n" + t.gettext(FLYER_USAGE))
+        return
+    link = rules.follow_link(context.bot.username, place.target)
+    content = FlyerContent(place.name, texts.flyer_subtitle(place), link)
+    pdf = await asyncio.to_thread(render_flyer, content, t.language)  # ~0.1 s of CPU: not on the event loop
+    await message.reply_document(
+        document=pdf, filename=flyer_filename(place),
+        caption=t.gettext("Flyer voor {place} (A4). De QR-code opent {link}").format(
+            place=texts.place_label(place), link=link))
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("start", follow_start, filters=filters.ChatType.PRIVATE & FOLLOW_START))
     app.add_handler(CallbackQueryHandler(on_button, pattern=rules.CALLBACK_PATTERN))
+    app.add_handler(CommandHandler("flyer", flyer_command, filters=filters.ChatType.PRIVATE))

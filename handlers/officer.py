@@ -132,8 +132,8 @@ async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, p
                                        reply_markup=_markup(desk_texts.handover_keyboard(t, press.ref, people)))
         return
     if press.action is Action.HAND_TO:
-        people = dict(await service.colleagues(services, user.id, press.ref) or [])
-        if press.target not in people:
+        colleagues = dict(await service.colleagues(services, user.id, press.ref) or [])
+        if press.target not in colleagues:
             await query.answer(_refusal(t, Outcome.NO_COLLEAGUE), show_alert=True)
             return
         await service.wait_for(services, user.id, Waiting.HANDOVER, press.ref, target=press.target)
@@ -141,9 +141,9 @@ async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, p
         await _edit(update, desk_texts.prompt(t, "handover"), callbacks.cancel_keyboard(t, skip=True))
         return
     if press.action is Action.SKIP:
-        outcome = await service.hand_over_waiting(services, user.id)
+        handed = await service.hand_over_waiting(services, user.id)
         await query.answer()
-        await _edit(update, _typed_reply(t, Waiting.HANDOVER, outcome or Outcome.NOT_FOUND), None)
+        await _edit(update, _typed_reply(t, Waiting.HANDOVER, handed or Outcome.NOT_FOUND), None)
         return
     if press.action in (Action.ASK, Action.NOTE):
         if await service.colleagues(services, user.id, press.ref) is None:  # may they act on it at all?

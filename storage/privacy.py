@@ -62,6 +62,19 @@ PERSONAL_TABLES: list[PersonalTable] = [
     PersonalTable("custom_tips", "created_by", "unlink", key="tips_written"),
     PersonalTable("incidents", "acknowledged_by", "unlink", key="incidents_acknowledged",
                   export_columns="id, category, buurt_code, status, acknowledged_at"),
+    # The desk (bot.desk): what an officer did on an incident stays in its history without their
+    # name; a reporter's answers to "Vraag aan melder" go with the link to them.
+    PersonalTable("incidents", "assigned_to", "unlink", key="incidents_handed_to_you",
+                  export_columns="id, category, buurt_code, status"),
+    PersonalTable("incident_events", "actor_id", "unlink", key="incident_history",
+                  export_columns="incident_id, at, action, note"),
+    PersonalTable("incident_events", "target_id", "unlink", key="incidents_handed_over_to_you",
+                  export_columns="incident_id, at, action, note"),
+    PersonalTable("reporter_questions", "reporter_id", "unlink", key="questions_answered", also_null=("answer",),
+                  export_columns="incident_id, question, answer, asked_at, answered_at"),
+    PersonalTable("reporter_questions", "officer_id", "unlink", key="questions_asked",
+                  export_columns="incident_id, question, asked_at, answered_at"),
+    PersonalTable("desk_inputs", "telegram_id"),
 ]
 
 # The kinds of routed message whose text names the reporter (bot/render.py, officers only),
@@ -140,6 +153,11 @@ async def erase_person(db: Database, telegram_id: int, *, now: dt.datetime) -> d
                              (json.dumps(payload, ensure_ascii=False, separators=(",", ":")), row["id"]))
             stripped += 1
         counts["reporter_names_removed"] = stripped
+        # Their answers to an officer's question, as relayed to that officer (bot.desk).
+        cursor = await tx.execute(
+            "UPDATE outbox SET payload = '{}' WHERE kind = 'desk_answer' AND sighting_id IN"
+            " (SELECT id FROM sightings WHERE reporter_id = ?)", (telegram_id,))
+        counts["answers_relayed"] = cursor.rowcount
         cursor = await tx.execute(
             "UPDATE sightings SET reporter_id = NULL, anonymised_at = COALESCE(anonymised_at, ?)"
             " WHERE reporter_id = ?",
@@ -219,6 +237,16 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
         cursor = await tx.execute(
             "UPDATE incidents SET lat = NULL, lon = NULL WHERE last_at < ? AND lat IS NOT NULL", (point_cutoff,))
         counts["incidents"] = cursor.rowcount
+        # The desk's questions and answers and the notes in an incident's history (bot.desk).
+        cursor = await tx.execute(
+            "UPDATE reporter_questions SET question = NULL, answer = NULL, reporter_id = NULL"
+            " WHERE (question IS NOT NULL OR answer IS NOT NULL OR reporter_id IS NOT NULL)"
+            " AND incident_id IN (SELECT id FROM incidents WHERE last_at < ?)", (cutoff,))
+        counts["questions"] = cursor.rowcount
+        cursor = await tx.execute(
+            "UPDATE incident_events SET note = NULL WHERE note IS NOT NULL"
+            " AND incident_id IN (SELECT id FROM incidents WHERE last_at < ?)", (cutoff,))
+        counts["notes"] = cursor.rowcount
         # Who went to look ("Ik kijk") is about a person too.
         cursor = await tx.execute(
             "DELETE FROM watch_responses WHERE incident_id IN (SELECT id FROM incidents WHERE last_at < ?)",

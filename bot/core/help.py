@@ -32,6 +32,7 @@ DESK_LINE = N_("/meldingen — de open meldingen in je gebied, met wie ze oppakt
 MUTE_LINE = N_("/demp <telegram-id> [uren] — iemand tijdelijk dempen")
 OWN_TIP_LINE = N_("/tip nieuw <thema> <tekst> — een eigen preventietip")
 CLOSE_LINE = N_("/afsluiten <referentie> opgelost|vals — een alarm beëindigen")
+FLYER_LINE = N_("/flyer [teamnummer of buurtcode] — een A4-flyer met QR-code om je buurt te laten volgen")
 COORDINATOR_LINES = (
     N_("/team — je teams; /team nieuw <naam>; <buurten> maakt een team"),
     N_("/koppel <teamnummer> — in jullie groep: koppel de groep aan je team"),
@@ -41,12 +42,14 @@ COORDINATOR_LINES = (
     OWN_TIP_LINE,
     N_("/reacties <referentie> — wie in je groep reageerde op een melding"),
     N_("/uitnodigen coordinator <teamnummer> — nodig een medecoördinator uit"),
+    FLYER_LINE,
 )
 ADMIN_LINES = (
     N_("/uitnodigen <rol> <GM…, WK… of teamnummer> [naam] — een eenmalige uitnodiging voor een rol"),
     N_("/uitnodigingen — je uitnodigingen en hoe het ermee staat"),
     N_("/intrekken <code> — een uitnodiging, of de rol die zij gaf, intrekken"),
     OWN_TIP_LINE,
+    FLYER_LINE,
 )
 # The labels of the buttons under a routed report (bot.desk.callbacks.officer_keyboard uses them).
 TAKE_BUTTON = N_("🙋 Ik pak dit op")

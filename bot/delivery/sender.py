@@ -98,7 +98,7 @@ class SenderStats:
 ForbiddenHook = Callable[[int], Awaitable[None]]
 # A send Telegram refused for good (403, or 400 "chat not found"): (outbox row id, chat id, reason).
 # Whoever owns the row decides what else should get it (bot.desk.fallback re-routes reports).
-RefusedHook = Callable[[int, int, str], Awaitable[None]]
+RefusedHook = Callable[[int, int, str], Awaitable[object]]
 # 400 answers that mean the chat itself cannot be reached, not that this one message was wrong.
 UNREACHABLE_CHAT = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
 MigratedHook = Callable[[int, int], Awaitable[None]]

@@ -16,6 +16,13 @@ def place_label(place: FollowPlace) -> str:
     return f"{place.name} ({', '.join(place.buurt_names)})"
 
 
+def flyer_subtitle(place: FollowPlace) -> str:
+    """Under the flyer's title: the gemeente of a buurt, the buurten of a team."""
+    if place.target.kind is TargetKind.BUURT:
+        return place.gemeente_name
+    return f"{', '.join(place.buurt_names)} ({place.gemeente_name})"
+
+
 def welcome(t: Translator, place: FollowPlace) -> str:
     return "\n".join([
         "👋 <b>" + html.escape(t.gettext("Welkom bij Buurtwacht")) + "</b>",

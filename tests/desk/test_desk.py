@@ -245,3 +245,122 @@ async def test_old_handled_status_migrates_to_afgerond(tmp_path: Any) -> None:
 
 def payload_texts(h: BotHarness, chat: int) -> list[str]:
     return [json.dumps(p, ensure_ascii=False) for p in h.request.sent(chat)]
+
+
+# ---------------------------------------------------------------------------- hand-over
+
+
+async def test_hand_over_to_the_adjacent_wijk_with_a_note(harness: BotHarness) -> None:
+    h = harness
+    reference = await report(h, RESIDENT)
+    incident = await incident_of(h, reference)
+    await h.deliver()
+    await press(h, WIJKAGENT_BINNENSTAD, f"ack:{incident}:take")
+    h.request.clear()
+    await press(h, WIJKAGENT_BINNENSTAD, f"dk:h:{incident}")
+    choice = h.request.sent(WIJKAGENT_BINNENSTAD, "sendMessage")[-1]
+    people = dict((data, text) for text, data in buttons(choice))
+    # Colleagues of the wijk and of the adjacent Helmond-Oost; not the one handing over, nor a far wijk.
+    assert f"dk:t:{incident}:{BOA_BINNENSTAD}" in people and f"dk:t:{incident}:{WIJKAGENT_OOST}" in people
+    assert f"dk:t:{incident}:{WIJKAGENT_BINNENSTAD}" not in people
+    assert people[f"dk:t:{incident}:{WIJKAGENT_OOST}"] == "Wijkagent 11 (voorbeeld)"
+    # A forged target far away is refused.
+    await press(h, WIJKAGENT_BINNENSTAD, f"dk:t:{incident}:200099")
+    assert "niet worden overgedragen" in answers(h)[-1]
+    await press(h, WIJKAGENT_BINNENSTAD, f"dk:t:{incident}:{WIJKAGENT_OOST}")
+    assert "Zonder notitie" in [t for t, _ in buttons(h.request.sent(WIJKAGENT_BINNENSTAD, "editMessageText")[-1])]
+    await h.send(h.updates.message(WIJKAGENT_BINNENSTAD, "Loopt door in jouw wijk, graag even langsrijden"))
+    assert "Overgedragen" in h.request.last_text(WIJKAGENT_BINNENSTAD)
+    await h.deliver()
+    received = h.request.sent(WIJKAGENT_OOST, "sendMessage")
+    assert reference in received[0]["text"] and "Melder:" in received[0]["text"]
+    assert any(d.startswith("ack:") for _, d in buttons(received[0]))
+    assert "Wijkagent 10 (voorbeeld) heeft melding" in received[1]["text"]
+    assert "graag even langsrijden" in received[1]["text"]
+    # It is theirs now: on the desk, in the history, and they may act on it.
+    listed = await desk(h, WIJKAGENT_BINNENSTAD)
+    assert "Wordt opgepakt — Wijkagent 11 (voorbeeld)" in listed["text"]
+    await press(h, WIJKAGENT_OOST, f"dk:o:{incident}")
+    detail = h.request.sent(WIJKAGENT_OOST, "sendMessage")[-1]["text"]
+    assert "overgedragen aan Wijkagent 11 (voorbeeld) (Wijkagent 10 (voorbeeld))" in detail
+    assert "graag even langsrijden" in detail
+    await press(h, WIJKAGENT_OOST, f"ack:{incident}:done")
+    stored = await sightings.get_incident(h.services.db, incident)
+    assert stored is not None and stored.status.value == "resolved"
+
+
+# ---------------------------------------------------------------------------- a line to the reporter
+
+
+async def test_question_and_answer_relayed_without_names_and_stored(harness: BotHarness) -> None:
+    h = harness
+    reference = await report(h, RESIDENT, language="en")
+    incident = await incident_of(h, reference)
+    await h.deliver()
+    await press(h, WIJKAGENT_BINNENSTAD, f"dk:q:{incident}")
+    assert "ziet je naam niet" in h.request.last_text(WIJKAGENT_BINNENSTAD)
+    await h.send(h.updates.message(WIJKAGENT_BINNENSTAD, "Welke kant liep hij op na het station?"))
+    assert "doorgestuurd" in h.request.last_text(WIJKAGENT_BINNENSTAD)
+    await h.deliver()
+    asked = h.request.sent(RESIDENT, "sendMessage")[-1]
+    assert reference in asked["text"] and "Welke kant liep hij op" in asked["text"]
+    assert asked["text"].startswith("❓ <b>A question about your report")
+    for hidden in ("Wijkagent", "200010", "user200010"):
+        assert hidden not in json.dumps(asked, ensure_ascii=False)
+    answer_button = [d for _, d in buttons(asked) if d.startswith("dk:a:")]
+    assert len(answer_button) == 1
+    # Someone else cannot answer it.
+    await press(h, RESIDENT + 7, answer_button[0])
+    assert "niet geldig" in answers(h)[-1]
+    await press(h, RESIDENT, answer_button[0])
+    await h.send(h.updates.message(RESIDENT, "Richting de Markt, met een fiets aan de hand"))
+    assert "Thank you" in h.request.last_text(RESIDENT)
+    await h.deliver()
+    relayed = h.request.last_text(WIJKAGENT_BINNENSTAD)
+    assert reference in relayed and "Richting de Markt" in relayed
+    assert "Bewoner" not in relayed and "user100001" not in relayed
+    # Once only.
+    await press(h, RESIDENT, answer_button[0])
+    assert "already been answered" in answers(h)[-1]
+    # Stored with the incident, shown on the desk.
+    await press(h, WIJKAGENT_BINNENSTAD, f"dk:o:{incident}")
+    detail = h.request.sent(WIJKAGENT_BINNENSTAD, "sendMessage")[-1]["text"]
+    assert "Welke kant liep hij op" in detail and "Richting de Markt" in detail
+    # /mijngegevens has it; /vergeetmij takes the answer out; retention the question too.
+    from storage.privacy import apply_retention, erase_person, export_person
+
+    exported = await export_person(h.services.db, RESIDENT)
+    assert any("Richting de Markt" in json.dumps(q, ensure_ascii=False) for q in exported["questions_answered"])
+    await erase_person(h.services.db, RESIDENT, now=h.clock.now)
+    stored = await desk_store.questions_of(h.services.db, incident)
+    assert stored[0].answer is None and stored[0].reporter_id is None
+    rows = await h.services.db.fetchall("SELECT payload FROM outbox WHERE kind = 'desk_answer'")
+    assert all("Richting de Markt" not in r[0] for r in rows)
+    h.clock.advance(days=h.services.config.retention_days + 1)
+    await apply_retention(h.services.db, now=h.clock.now, retention_days=h.services.config.retention_days)
+    stored = await desk_store.questions_of(h.services.db, incident)
+    assert stored[0].question is None
+    notes = await h.services.db.fetchall("SELECT note FROM incident_events WHERE note IS NOT NULL")
+    assert notes == []
+
+
+async def test_a_typed_line_is_only_taken_while_the_desk_waits(harness: BotHarness) -> None:
+    h = harness
+    reference = await report(h, RESIDENT)
+    incident = await incident_of(h, reference)
+    await press(h, WIJKAGENT_BINNENSTAD, f"dk:q:{incident}")
+    await press(h, WIJKAGENT_BINNENSTAD, "dk:x")
+    assert "Geannuleerd" in answers(h)[-1]
+    h.request.clear()
+    await h.send(h.updates.message(WIJKAGENT_BINNENSTAD, "Dit is geen vraag"))
+    await h.deliver()
+    assert h.request.sent(RESIDENT) == []
+    # After half an hour the waiting line is forgotten too.
+    await press(h, WIJKAGENT_BINNENSTAD, f"dk:q:{incident}")
+    h.clock.advance(minutes=31)
+    await h.send(h.updates.message(WIJKAGENT_BINNENSTAD, "Te laat"))
+    await h.deliver()
+    assert h.request.sent(RESIDENT) == []
+    # Someone who may not act on it cannot ask.
+    await press(h, WIJKAGENT_NOORD, f"dk:q:{incident}")
+    assert "niet aan jou" in answers(h)[-1]
