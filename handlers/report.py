@@ -38,6 +38,7 @@ from bot.core.domain import Point
 from bot.core.i18n import Translator
 from bot.reports import buttons, service
 from bot.reports.questions import Reply
+from bot.webapp.links import place_url
 from handlers.common import display_label, user_translator
 from handlers.context import BuurtwachtContext
 
@@ -61,8 +62,8 @@ def place_keyboard(t: Translator, web_app_url: str | None = None) -> ReplyKeyboa
 
 
 def place_picker_url(context: BuurtwachtContext) -> str | None:
-    """The map page for "Kies op de kaart", or None while none is configured."""
-    return None
+    """The map page for "Kies op de kaart" (bot.webapp), or None without a [webapp] section."""
+    return place_url(context.services.config)
 
 
 def inline(rows: buttons.Buttons) -> InlineKeyboardMarkup:

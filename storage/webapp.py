@@ -32,13 +32,3 @@ async def open_incidents_for(db: Database, officer_id: int | None, group_chats: 
         f" WHERE {_OPEN} AND {_ORIGINAL} AND ({' OR '.join(clauses)}) ORDER BY i.first_at DESC LIMIT 500",
         params)
     return [_incident(r) for r in rows]
-
-
-async def urgent_incidents(db: Database, incident_ids: list[int]) -> set[int]:
-    """Which of these incidents have a report the reporter marked urgent ("Nu gevaar")."""
-    if not incident_ids:
-        return set()
-    rows = await db.fetchall(
-        f"SELECT DISTINCT incident_id FROM sightings WHERE urgent = 1 AND incident_id IN "
-        f"({','.join('?' * len(incident_ids))})", incident_ids)
-    return {r[0] for r in rows}

@@ -38,6 +38,7 @@ from handlers import (
     survey,
     teams,
     tips,
+    webapp,
 )
 from handlers.context import BuurtwachtContext, ignore_edit, remember_person
 
@@ -70,6 +71,7 @@ def register_handlers(app: AnyApplication) -> None:
     lifecycle.register(app)
     survey.register(app)
     patrol.register(app)
+    webapp.register(app)
     # Last in group 0: a command none of the above took gets "Die opdracht ken ik niet".
     report.register_last(app)
 

@@ -179,6 +179,7 @@ async def serve(config: Config, token: str, *, app: Application[Any, Any, Any, A
             log.warning("polling problem: %s", type(error).__name__)
 
     health = None
+    webapp: Any = None
     try:
         if app is None:
             # The database and the polygons first: a broken one is said before Telegram is asked.
@@ -203,6 +204,10 @@ async def serve(config: Config, token: str, *, app: Application[Any, Any, Any, A
             )
         else:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, error_callback=polling_error)
+        if config.webapp is not None:  # the Mini App: on the webhook's server, or its own port
+            from bot.webapp.server import start_webapp
+
+            webapp = await start_webapp(app.bot_data.services, token, app.updater)
         await app.start()
         log.info("Buurtwacht is running (%s)", "webhook" if config.webhook else "polling")
         if started is not None:
@@ -214,6 +219,8 @@ async def serve(config: Config, token: str, *, app: Application[Any, Any, Any, A
     finally:
         if stopping is not None:
             stopping(outcome["code"])
+        if webapp is not None:
+            await webapp.stop()
         if app is not None:
             log.info("stopping: finishing the send in flight and closing the database")
             await _shut_down(app, health)

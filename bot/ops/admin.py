@@ -63,6 +63,10 @@ def _toml(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _table_key(code: str, name: str | None) -> str:
     slug = re.sub(r"[^a-z0-9]+", "_", (name or "").lower()).strip("_")
     return slug or code.lower()
@@ -124,8 +128,11 @@ def import_areas(
     data = {"type": "FeatureCollection", "features": buurt_features}
 
     lines = [
-        f"# From {shown}: {len(buurt_features)} buurten in {len(buurten_by_wijk)} wijken.",
-        "# A relative polygons path is read next to the config file.",
+        f"# From {shown}: {_count(len(buurt_features), 'buurt', 'buurten')} in "
+        f"{_count(len(buurten_by_wijk), 'wijk', 'wijken')}.",
+        "# A relative polygons path is read next to the config file. Officers and desks: a Telegram",
+        "# user id ({ id = 123456789, name = \"…\" }), or { invite = \"…\" } until the person has claimed",
+        "# the invite made with: buurtwacht admin invite --role <role> --scope <GM… or WK…>",
     ]
     if skipped_without_shape:
         lines.append(f"# Left out (no geometry in the source): {', '.join(sorted(skipped_without_shape))}")
@@ -145,10 +152,22 @@ def import_areas(
         lines.append(f"name = {_toml(gemeente_name)}" if gemeente_name else
                      f'name = "{gemeente}"  # fill in the name, or pass --gemeente-name {gemeente}=Name')
         lines.append(f"polygons = {_toml(polygons_path)}")
+        place = gemeente_name or gemeente
+        lines += [
+            "# The gemeente's desks (Telegram user ids of the people who staff them): reports from wijken",
+            "# without an officer, urgent reports nobody picked up in 15 minutes, and 'verward gedrag':",
+            f"# fallback_desk = [{{ id = 123456789, name = {_toml('Meldpunt ' + place)} }}]",
+            '# backup_desk = [{ id = 123456789, name = "Wachtcommandant" }]',
+            '# care_desk = [{ id = 123456789, name = "Zorg- en Veiligheidshuis" }]',
+        ]
         for wijk in sorted(w for w in buurten_by_wijk if w[2:6] == gemeente[2:]):
             lines += ["", f"[[areas.{key}.wijken]]", f'code = "{wijk}"']
             lines.append(f"name = {_toml(wijk_names[wijk])}" if wijk in wijk_names else
                          f'name = "{wijk}"  # fill in the name')
+            label = "Wijkagent " + wijk_names.get(wijk, wijk)
+            lines.append(f"wijkagenten = [{{ invite = {_toml(label)} }}]  # buurtwacht admin invite --role wijkagent "
+                         f"--scope {wijk}")
+            lines.append(f'# boa = [{{ invite = "BOA {wijk_names.get(wijk, wijk)}" }}]')
             for code, buurt_name in sorted(buurten_by_wijk[wijk].items()):
                 lines += [f"  [[areas.{key}.wijken.buurten]]", f'  code = "{code}"', f"  name = {_toml(buurt_name)}"]
     return data, "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.config.schema import Config, ConfigError, PdokConfig, load_config
+from bot.config.schema import Config, ConfigError, Officer, PdokConfig, TeamConfig, load_config
 from bot.core.i18n import Translator, translator
 from bot.emulator import Emulator, FloodLimits
 from bot.emulator.state import SentMessage
@@ -332,17 +332,40 @@ def demo_config(config: Config, emulator: Emulator, database: Path) -> Config:
                                health_port=None)
 
 
-def load_demo_config(config_path: Path) -> tuple[Config, Translator, Cast]:
-    """The config, the language the demo speaks (the config's) and its cast; ConfigError
-    when the config cannot be read or has nobody to play."""
+DEMO_WIJKAGENT_ID = 200001
+DEMO_COORDINATOR_ID = 500001
+
+
+def with_stand_ins(config: Config, t: Translator) -> Config:
+    """A new gemeente's config has its officers as invites and no teams yet: the demo then
+    gives its first wijk a stand-in wijkagent and its first buurt a team with a coordinator and
+    a group (only in the demo's throw-away database)."""
+    gemeente = config.gemeenten[0]
+    wijk = gemeente.wijken[0]
+    buurt = wijk.buurten[0]
+    agent = Officer(DEMO_WIJKAGENT_ID, t.gettext("Wijkagent {wijk}").format(wijk=wijk.name))
+    wijken = (dataclasses.replace(wijk, wijkagenten=(agent, *wijk.wijkagenten)), *gemeente.wijken[1:])
+    team = TeamConfig(t.gettext("BPT {buurt}").format(buurt=buurt.name), (buurt.code,),
+                      coordinators=(DEMO_COORDINATOR_ID,), groups=(GROUP_ID,))
+    return dataclasses.replace(config, gemeenten=(dataclasses.replace(gemeente, wijken=wijken), *config.gemeenten[1:]),
+                               teams=(*config.teams, team))
+
+
+def load_demo_config(config_path: Path) -> tuple[Config, Translator, Cast, str | None]:
+    """The config the demo plays (the given one, with stand-ins when it has nobody to play),
+    the language the demo speaks (the config's), its cast, and a note about the stand-ins."""
     config = load_config(config_path, env={})
     t = translator(config.language)
     cast = cast_from_config(config, t)
+    note = None
     if cast is None:
-        raise ConfigError(t.gettext(
-            "de demo heeft een wijk nodig met een wijkagent (met Telegram-id) en een team met een "
-            "coördinator voor een buurt van die wijk; {config} heeft er geen").format(config=config_path))
-    return config, t, cast
+        config = with_stand_ins(config, t)
+        cast = cast_from_config(config, t)
+        assert cast is not None
+        note = t.gettext("{config} heeft nog geen wijk met een wijkagent (met Telegram-id) en een team: de demo "
+                         "speelt met een wijkagent en een team voor {buurt} die alleen in de demo bestaan").format(
+            config=config_path, buurt=cast.place)
+    return config, t, cast, note
 
 
 def example_config_candidates() -> list[Path]:
@@ -372,7 +395,7 @@ async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = 
     from bot.runtime.services import create_services
 
     try:
-        base, t, cast = load_demo_config(config_path)
+        base, t, cast, _ = load_demo_config(config_path)
     except ConfigError as error:
         print(f"buurtwacht: config error: {error}", file=sys.stderr)
         return 2
@@ -528,12 +551,14 @@ def run_demo(config_path: Path | None, script: list[str] | None = None, *, no_to
         print(f"buurtwacht: config error: no config for the demo; tried {', '.join(tried)}", file=sys.stderr)
         return 2
     try:
-        _, t, _ = load_demo_config(resolved)
+        _, t, _, stand_ins = load_demo_config(resolved)
     except ConfigError as error:
         print(f"buurtwacht: config error: {error}", file=sys.stderr)
         return 2
     if no_token_env:
         print(no_token_text(t, no_token_env), file=sys.stderr)
+    if stand_ins:
+        print("(" + stand_ins + ")", file=sys.stderr)
     if note:
         print("(" + t.gettext("{asked} niet gevonden: de demo speelt {played}").format(
             asked=config_path, played=resolved) + ")", file=sys.stderr)

@@ -3,8 +3,9 @@
 The user comes from validated initData only (bot.webapp.initdata); everything else a request
 carries is data, never identity. Roles and permissions are bot.core.permissions' and
 bot.insight.rules' (the same as /afsluiten, the officer buttons and /overzicht). Actions go
-through bot.reports.service.set_incident_status: the same transaction and outbox rows as a
-press on the chat button.
+through the chat's own service functions (bot.desk.service.set_outcome for the officer's
+buttons, bot.alerts.lifecycle.close_by_reference for a coordinator's /afsluiten): the same
+checks, transaction, audit trail and outbox rows as a press in the chat.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot.alerts.lifecycle import CloseResult, close_by_reference
+from bot.core import help as help_labels
 from bot.core import permissions
-from bot.core.domain import (
-    OFFICER_KIND_VALUES,
-    URGENT_CATEGORIES,
-    Point,
-    RecipientKind,
-    SightingStatus,
-)
-from bot.core.i18n import Translator, supported, translator
+from bot.core.domain import OPEN_STATUSES, Point, SightingStatus
+from bot.core.i18n import N_, Translator, supported, translator
+from bot.desk import callbacks as desk_callbacks
+from bot.desk import rules as desk_rules
+from bot.desk import service as desk
 from bot.geo.locate import Outcome, load_geojson, polygon_files
 from bot.insight.rules import (
     PERIOD_LABELS,
@@ -34,17 +34,24 @@ from bot.insight.rules import (
     scope_of,
 )
 from bot.reports import texts as render
-from bot.reports.service import CLOSED, OPEN_STATUSES, set_incident_status
 from bot.runtime.services import Services
 from bot.webapp.initdata import WebAppUser
-from bot.webapp.texts import ACTION_LABELS, UI_TEXTS, ui_texts
-from storage import insight, outbox, sightings, subscriptions, teams, users, watch
+from bot.webapp.texts import UI_TEXTS, ui_texts
+from storage import desk as desk_store
+from storage import insight, outbox, subscriptions, teams, users
 from storage import webapp as store
+from storage.desk import DeskRow
 
-# What the chat lets each one do (handlers.officer's buttons; /afsluiten's outcomes).
-OFFICER_ACTIONS = (SightingStatus.ACKNOWLEDGED, SightingStatus.RESOLVED, SightingStatus.NO_ACTION,
-                   SightingStatus.FALSE_ALARM)
-COORDINATOR_ACTIONS = (SightingStatus.RESOLVED, SightingStatus.FALSE_ALARM)
+# A coordinator ends an alert of their group with /afsluiten <ref> opgelost|vals: the same two here.
+COORDINATOR_ACTIONS = ((SightingStatus.RESOLVED, help_labels.DONE_BUTTON),
+                       (SightingStatus.FALSE_ALARM, help_labels.FALSE_ALARM_BUTTON))
+# Why the desk refused an outcome, as the chat says it (handlers.officer): HTTP status, text.
+_REFUSALS: dict[desk.Outcome, tuple[int, str]] = {
+    desk.Outcome.NOT_FOUND: (403, N_("Deze melding is niet aan jou doorgestuurd.")),
+    desk.Outcome.NOT_ALLOWED: (403, N_("Je kunt deze melding bekijken, maar niet behandelen.")),
+    desk.Outcome.ALREADY: (409, N_("Dit was al zo ingesteld.")),
+    desk.Outcome.CLOSED: (409, N_("Deze melding is al afgesloten.")),
+}
 
 
 class View(StrEnum):
@@ -167,104 +174,95 @@ class WebApp:
 
     # ------------------------------------------------------------------ incidents
 
-    async def _view_of(self, viewer: Viewer, incident_id: int) -> tuple[View, tuple[SightingStatus, ...], str] | None:
-        """How this person sees an incident, what they may do with it, and the kind their copy had."""
-        deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(self.services.db, incident_id)]
-        if permissions.may_act_on_incident(viewer.user_id, deliveries):
-            kind = next(k for c, k in deliveries if c == viewer.user_id and k in OFFICER_KIND_VALUES)
-            return View.OFFICER, OFFICER_ACTIONS, kind
-        if permissions.may_see_responses(viewer.group_chats, deliveries):
-            return View.GROUP, COORDINATOR_ACTIONS, RecipientKind.TEAM_GROUP.value
-        return None
+    async def _rows(self, viewer: Viewer) -> dict[int, tuple[DeskRow, View]]:
+        """Open incidents this person's desk shows (bot.desk: their area, their teams' buurten)
+        and those whose report went to them as an officer, each with how they see it."""
+        services = self.services
+        scope = await desk.scope_of(services, viewer.user_id)
+        rows = {r.id: r for r in await desk_store.incidents_in(services.db, scope.gemeenten, closed_since=None)
+                if scope.sees(r)}
+        for incident in await store.open_incidents_for(services.db, viewer.user_id, viewer.group_chats):
+            if incident.id not in rows and (row := await desk_store.incident(services.db, incident.id)) is not None:
+                rows[row.id] = row
+        seen: dict[int, tuple[DeskRow, View]] = {}
+        for row in rows.values():
+            acting = await desk.may_act(services, viewer.user_id, row)
+            seen[row.id] = (row, View.OFFICER if acting else View.GROUP)
+        return seen
 
     async def incidents(self, viewer: Viewer) -> dict[str, Any]:
         if not viewer.may_map:
             raise Refused(403, viewer.t.gettext(UI_TEXTS["forbidden"]))
-        db = self.services.db
-        found = await store.open_incidents_for(db, viewer.user_id, viewer.group_chats)
-        urgent = await store.urgent_incidents(db, [i.id for i in found])
         index = self.services.locator.index
-        items: list[tuple[tuple[bool, float], dict[str, Any]]] = []
-        for incident in found:
-            seen = await self._view_of(viewer, incident.id)
-            if seen is None:
-                continue
-            view = seen[0]
-            first = await sightings.first_of_incident(db, incident.id)
-            area = self.services.catalog.area(incident.buurt_code)
+        tz = self.services.config.timezone
+        seen = await self._rows(viewer)
+        ordered = desk_rules.desk_order(row for row, _ in seen.values())
+        items = []
+        for listed in ordered:
+            row, view = seen[listed.id]
+            officer = view is View.OFFICER
+            area = self.services.catalog.area(row.buurt_code)
             # The group never gets the exact point: its marker stands in the buurt.
-            point = incident.point if view is View.OFFICER and incident.point else index.centroid(incident.buurt_code)
-            is_urgent = incident.id in urgent or incident.category in URGENT_CATEGORIES
-            # Urgent first, then the newest.
-            items.append(((not is_urgent, -incident.first_at.timestamp()), {
-                "id": incident.id,
-                "reference": first.reference if first else "",
-                "category": incident.category.value,
-                "category_label": render.category_label(viewer.t, incident.category),
-                "status": incident.status.value,
-                "urgent": is_urgent,
-                "count": incident.report_count,
-                "first_at": incident.first_at.isoformat(),
-                "when": viewer.t.datetime(incident.first_at, self.services.config.timezone),
-                "place": render.place_label(area, first.street if view is View.OFFICER and first else None)
-                if area else incident.buurt_code,
-                "lat": round(point.lat, 6) if point else None,
-                "lon": round(point.lon, 6) if point else None,
-                "exact": view is View.OFFICER and incident.point is not None,
-                "view": view.value,
-            }))
-        items.sort(key=lambda pair: pair[0])
-        return {"incidents": [item for _, item in items]}
+            point = row.point if officer and row.point else index.centroid(row.buurt_code)
+            items.append({
+                "id": row.id, "reference": row.reference, "category": row.category.value,
+                "category_label": render.category_label(viewer.t, row.category), "status": row.status.value,
+                "urgent": desk_rules.is_urgent(row), "count": row.report_count,
+                "first_at": row.first_at.isoformat(), "when": viewer.t.datetime(row.first_at, tz),
+                "place": render.place_label(area, row.street) if area else row.buurt_code,
+                "lat": round(point.lat, 6) if point else None, "lon": round(point.lon, 6) if point else None,
+                "exact": officer and row.point is not None, "view": view.value,
+            })
+        return {"incidents": items}
+
+    async def _closable_by_coordinator(self, viewer: Viewer, incident_id: int) -> bool:
+        """/afsluiten's rule: a coordinator may end an alert posted in one of their groups."""
+        deliveries = [(d.chat_id, d.kind) for d in await outbox.deliveries_for_incident(self.services.db, incident_id)]
+        return permissions.may_see_responses(viewer.group_chats, deliveries)
 
     async def incident(self, viewer: Viewer, incident_id: int) -> dict[str, Any]:
-        if not viewer.may_map:
-            raise Refused(403, viewer.t.gettext(UI_TEXTS["forbidden"]))
-        db = self.services.db
-        incident = await sightings.get_incident(db, incident_id)
-        seen = await self._view_of(viewer, incident_id) if incident else None
-        if incident is None or seen is None:
+        """The report as the desk shows it to this person (bot.desk.service.detail: the officer's
+        copy with its history, or the group's copy), with the chat's outcome buttons."""
+        t = viewer.t
+        shown = await desk.detail(self.services, viewer.user_id, incident_id, language=t.language) \
+            if viewer.may_map else None
+        row = await desk_store.incident(self.services.db, incident_id) if shown else None
+        if shown is None or row is None:
             # Whether it exists is nobody else's business: the same answer either way.
-            raise Refused(403, viewer.t.gettext("Deze melding is niet aan jou doorgestuurd."))
-        view, actions, kind = seen
-        first = await sightings.first_of_incident(db, incident_id)
-        if first is None:
-            raise Refused(404, viewer.t.gettext(UI_TEXTS["error"]))
-        first.area = self.services.catalog.area(first.area.buurt_code) or first.area
-        reporter = None
-        if view is View.OFFICER and first.reporter_id is not None:
-            user = await users.get(db, first.reporter_id)
-            if user is not None:
-                reporter = render.reporter_label(user.display_name, user.username)
-        text = render.sighting_text(
-            viewer.t, first, tz=self.services.config.timezone, for_kind=RecipientKind(kind),
-            reporter_label=reporter, report_count=incident.report_count, status=incident.status,
-            watchers=await watch.counts(db, incident_id))
-        open_now = incident.status in OPEN_STATUSES
-        return {
-            "id": incident_id, "reference": first.reference, "status": incident.status.value, "view": view.value,
-            "html": text,
-            "actions": [{"status": s.value, "label": viewer.t.gettext(ACTION_LABELS[s])}
-                        for s in actions if open_now and s is not incident.status],
-        }
+            raise Refused(403, t.gettext("Deze melding is niet aan jou doorgestuurd."))
+        actions: list[dict[str, str]] = []
+        if shown.may_act:
+            for button in (b for line in (shown.keyboard or {}).get("inline_keyboard", []) for b in line):  # type: ignore[attr-defined]
+                press = desk_callbacks.parse(button.get("callback_data"))
+                if press is not None and press.action is desk_callbacks.Action.OUTCOME and press.status is not None:
+                    actions.append({"status": press.status.value, "label": button["text"]})
+        elif row.status in OPEN_STATUSES and await self._closable_by_coordinator(viewer, incident_id):
+            actions = [{"status": status.value, "label": t.gettext(label)} for status, label in COORDINATOR_ACTIONS]
+        return {"id": incident_id, "reference": row.reference, "status": row.status.value,
+                "view": (View.OFFICER if shown.may_act else View.GROUP).value, "html": shown.text,
+                "actions": actions}
 
     async def act(self, viewer: Viewer, incident_id: int, wanted: str) -> dict[str, Any]:
-        """A press on an action: the chat button's checks, then the chat button's service."""
+        """A press on an outcome: the chat button's service (bot.desk.service.set_outcome), or for
+        a coordinator /afsluiten's (bot.alerts.lifecycle.close_by_reference)."""
         t = viewer.t
-        incident = await sightings.get_incident(self.services.db, incident_id)
-        seen = await self._view_of(viewer, incident_id) if incident else None
-        if incident is None or seen is None:
+        status = next((s for s in SightingStatus if s.value == wanted), None)
+        row = await desk_store.incident(self.services.db, incident_id)
+        if row is None or status is None:
             raise Refused(403, t.gettext("Deze melding is niet aan jou doorgestuurd."))
-        status = next((s for s in seen[1] if s.value == wanted), None)
-        if status is None:
-            raise Refused(403, t.gettext("Deze knop is niet geldig."))
-        if incident.status is status:
-            raise Refused(409, t.gettext("Dit was al zo ingesteld."))
-        if incident.status in CLOSED:
-            raise Refused(409, t.gettext("Deze melding is al afgesloten."))
-        if await set_incident_status(self.services, incident_id, status, by=viewer.user_id) is None:
-            now = await sightings.get_incident(self.services.db, incident_id)
-            raise Refused(409, t.gettext("Dit was al zo ingesteld.") if now is not None and now.status is status
-                          else t.gettext("Deze melding is al afgesloten."))
+        if await desk.may_act(self.services, viewer.user_id, row):
+            outcome = await desk.set_outcome(self.services, viewer.user_id, incident_id, status)
+            if outcome is not desk.Outcome.DONE:
+                code, message = _REFUSALS.get(outcome, (403, N_("Deze knop is niet geldig.")))
+                raise Refused(code, t.gettext(message))
+        elif status in dict(COORDINATOR_ACTIONS) and await self._closable_by_coordinator(viewer, incident_id):
+            closed = await close_by_reference(self.services, viewer.user_id, row.reference, status)
+            if closed is CloseResult.NOT_YOURS:
+                raise Refused(403, t.gettext("Deze melding is niet naar jou of je groepen gegaan."))
+            if closed is CloseResult.ALREADY_CLOSED:
+                raise Refused(409, t.gettext("Deze melding is al afgesloten."))
+        else:
+            raise Refused(403, t.gettext("Deze melding is niet aan jou doorgestuurd."))
         return {"ok": True, "status": status.value, "message": t.gettext(UI_TEXTS["done"])}
 
     # ------------------------------------------------------------------ overview
@@ -312,3 +310,8 @@ def _bbox(features: list[dict[str, Any]]) -> list[float] | None:
     for feature in features:
         walk(feature["geometry"]["coordinates"])
     return [min(lats), min(lons), max(lats), max(lons)] if lats else None
+
+
+async def may_open_map(services: Services, user_id: int) -> bool:
+    """Whether /kaart has a map for this person: an officer, coordinator, admin or desk."""
+    return (await WebApp(services).viewer(WebAppUser(id=user_id))).may_map

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.core import help as help_texts
-from bot.core.domain import SightingStatus
 from bot.core.i18n import N_, Translator
 from bot.insight.rules import PERIOD_LABELS
 from bot.reports import texts as render
@@ -31,15 +29,6 @@ UI_TEXTS: dict[str, str] = {
     "error": N_("Er ging iets mis. Probeer het opnieuw."),
     "done": N_("Gedaan. De melder krijgt bericht."),
 }
-
-# The officer's chat buttons, as the chat shows them (same msgids, same translations).
-ACTION_LABELS: dict[SightingStatus, str] = {
-    SightingStatus.ACKNOWLEDGED: help_texts.TAKE_BUTTON,
-    SightingStatus.RESOLVED: help_texts.DONE_BUTTON,
-    SightingStatus.NO_ACTION: help_texts.NO_ACTION_BUTTON,
-    SightingStatus.FALSE_ALARM: help_texts.FALSE_ALARM_BUTTON,
-}
-
 
 def ui_texts(t: Translator) -> dict[str, object]:
     return {

@@ -49,7 +49,7 @@ COMMANDS = [
     "uitnodigen", "invite", "uitnodigingen", "invites", "intrekken", "revoke",
     "abonneer", "subscribe", "opzeggen", "unsubscribe", "reacties", "responses",
     "tips", "tip", "overzicht", "overview", "ronde", "round", "rondes", "rounds",
-    "afsluiten", "close", "doorsturen", "relay", "flyer", "meldingen", "reports",
+    "afsluiten", "close", "doorsturen", "relay", "flyer", "meldingen", "reports", "kaart", "map",
 ]
 CALLBACK_PREFIXES = [
     "rep:", "rep:cat:", "rep:112:", "rep:when:", "rep:edit:", "ack:", "watch:", "lang:", "forget:", "bc:",

@@ -156,14 +156,23 @@ def test_the_demo_plays_the_given_config_in_its_language(tmp_path: Path) -> None
     assert out.rstrip().endswith("Demo stopped.")
 
 
-def test_a_config_without_a_wijk_to_play_is_refused_in_one_line(tmp_path: Path) -> None:
+def test_a_new_gemeente_without_officers_or_teams_plays_with_stand_ins(tmp_path: Path) -> None:
+    """A gemeente's first config has its officers as invites and no teams: the demo gives its
+    first wijk a wijkagent and its first buurt a team that exist only in the demo."""
     config = tmp_path / "bare.toml"
-    config.write_text(WAALRE_CONFIG.split("[[teams]]")[0].format(
+    config.write_text(WAALRE_CONFIG.split("[[teams]]")[0].replace(
+        '[{{ id = 200866, name = "Wijkagent Waalre" }}]', '[{{ invite = "Wijkagent Waalre" }}]').format(
         polygons=ROOT / "bot" / "data" / "cbs-2024-buurten-helmond-kempen.geojson"), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "bot", "demo", "--config", str(config)], input="",
-                            capture_output=True, text=True, cwd=tmp_path, env=demo_env(), timeout=60, check=False)
-    assert result.returncode == 2 and result.stderr.count("\n") == 1
-    assert "the demo needs a wijk with a community officer" in result.stderr
+    script = "/as wijkagent\n/as coordinator\n/groep\n/melding\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "run", "--config", str(config)], input=script,
+                            capture_output=True, text=True, cwd=tmp_path, env=demo_env(), timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "has no wijk with a community officer (with a Telegram id) and a team yet" in result.stderr
+    assert "Waalre, Waalre" in result.stderr
+    out = result.stdout
+    assert "you are now Community officer Waalre" in out and "you are now Cor (coordinator BPT Waalre)" in out
+    assert "you now type in the group BPT Waalre" in out
+    assert "Demo stopped." in out and "Traceback" not in result.stderr
 
 
 class Terminal:
