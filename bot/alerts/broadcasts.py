@@ -263,16 +263,23 @@ async def end(services: Services, broadcast_id: int, *, outcome: str) -> int:
         return 0
     now = services.now()
     rows = await outbox.broadcast_messages(services.db, broadcast_id)
+    counts = await progress(services, broadcast_id)
+    sender_language = await _sender_language(services, draft)
     queued = 0
     async with services.db.transaction() as tx:
         current = await broadcasts.get(tx, broadcast_id)
         if current is None or current.status not in ("sending", "sent"):
             return 0
         await broadcasts.set_status(tx, broadcast_id, "ended", now=now, outcome=outcome)
+        if draft.progress_chat_id is not None and draft.progress_message_id is not None:
+            # The sender's own progress message says it ended too, and loses its button.
+            await outbox.enqueue(
+                tx, draft.progress_chat_id, "editMessageText",
+                {**progress_payload(sender_language, broadcast_id, counts, outcome=outcome),
+                 "message_id": draft.progress_message_id},
+                priority=outbox.PRIORITY_URGENT, kind="broadcast_progress", language=sender_language, not_before=now)
         for row in rows:
-            t = translator(row["language"])
-            labels = {"resolved": t.gettext("Opgelost"), "expired": t.gettext("Verlopen")}  # expired: bot.alerts.lifecycle
-            label = labels.get(outcome) or t.gettext("Beëindigd")
+            label = outcome_label(row["language"], outcome)
             text = broadcast_text(row["language"], draft.kind, draft.text, sender_role=draft.sender_role, ended=label)
             if row["method"] == "sendPhoto":
                 method, payload = "editMessageCaption", {"caption": text[:1024], "parse_mode": "HTML"}
@@ -295,10 +302,37 @@ async def progress(services: Services, broadcast_id: int) -> dict[str, int]:
     }
 
 
-def progress_text(language: str, counts: dict[str, int], *, done: bool) -> str:
+def outcome_label(language: str, outcome: str) -> str:
     t = translator(language)
-    head = t.gettext("Alarm verstuurd.") if done else t.gettext("Alarm wordt verstuurd…")
+    labels = {"resolved": t.gettext("Opgelost"), "expired": t.gettext("Verlopen")}  # expired: bot.alerts.lifecycle
+    return labels.get(outcome) or t.gettext("Beëindigd")
+
+
+def progress_text(language: str, counts: dict[str, int], *, done: bool, outcome: str | None = None) -> str:
+    t = translator(language)
+    if outcome is not None:
+        head = "✅ " + t.gettext("Alarm beëindigd: {outcome}.").format(outcome=outcome_label(language, outcome))
+    else:
+        head = t.gettext("Alarm verstuurd.") if done else t.gettext("Alarm wordt verstuurd…")
     return head + "\n" + t.gettext("Afgeleverd: {sent} · mislukt: {failed} · nog te gaan: {pending}").format(**counts)
+
+
+def progress_payload(language: str, broadcast_id: int, counts: dict[str, int], *,
+                     outcome: str | None = None) -> dict[str, object]:
+    """The one rendering of the sender's progress message, for every state: while it goes out
+    and once out, with the button that ends it; once ended (or expired), saying so, without it."""
+    payload: dict[str, object] = {"text": progress_text(language, counts, done=counts["pending"] == 0,
+                                                        outcome=outcome)}
+    if outcome is None:
+        payload["reply_markup"] = end_keyboard(language, broadcast_id).to_dict()
+    return payload
+
+
+async def _sender_language(services: Services, draft: Broadcast) -> str:
+    language = services.config.language
+    if draft.sender_id is not None:  # None once the sender used /vergeetmij
+        language = (await users.languages(services.db, [draft.sender_id])).get(draft.sender_id, language)
+    return language
 
 
 def end_keyboard(language: str, broadcast_id: int) -> InlineKeyboardMarkup:
@@ -312,9 +346,7 @@ async def progress_tick(services: Services, bot: Bot) -> None:
     for draft in await broadcasts.sending(services.db):
         counts = await progress(services, draft.id)
         done = counts["pending"] == 0
-        language = services.config.language
-        if draft.sender_id is not None:  # None once the sender used /vergeetmij
-            language = (await users.languages(services.db, [draft.sender_id])).get(draft.sender_id, language)
+        language = await _sender_language(services, draft)
         if draft.progress_chat_id is not None and draft.progress_message_id is not None:
             try:
                 await bot.edit_message_text(progress_text(language, counts, done=done), chat_id=draft.progress_chat_id,

@@ -9,6 +9,7 @@ clock jump, or two ticks close together. The pure rules are in :mod:`bot.patrol.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -68,12 +69,35 @@ def when_label(t: Translator, round_: Round, tz: dt.tzinfo) -> str:
     return f"{t.weekday(local.weekday())} {t.datetime(round_.starts_at, tz)}–{t.time(round_.ends_at, tz)}"
 
 
-def round_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo, *, cancelled: bool = False) -> str:
+class Phase(StrEnum):
+    """Where a round is, as its announcement shows it."""
+
+    OPEN = "open"  # planned, not started: sign up with the buttons
+    RUNNING = "running"
+    OVER = "over"
+    CANCELLED = "cancelled"
+
+
+def phase_of(round_: Round, now: dt.datetime) -> Phase:
+    if round_.status is RoundStatus.CANCELLED:
+        return Phase.CANCELLED
+    if now < round_.starts_at:
+        return Phase.OPEN
+    return Phase.RUNNING if now < round_.ends_at else Phase.OVER
+
+
+def round_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo, *, cancelled: bool = False,
+               phase: Phase | None = None) -> str:
     """The announcement in a group and the card in /rondes (counts only, never names)."""
     t = translator(language)
+    phase = Phase.CANCELLED if cancelled else (phase or Phase.OPEN)
     lines = []
-    if cancelled:
+    if phase is Phase.CANCELLED:
         lines.append("❌ <b>" + t.gettext("Geannuleerd") + "</b>")
+    elif phase is Phase.RUNNING:
+        lines.append("▶️ <b>" + t.gettext("De ronde is begonnen; aanmelden kan niet meer.") + "</b>")
+    elif phase is Phase.OVER:
+        lines.append("🏁 <b>" + t.gettext("De ronde is voorbij.") + "</b>")
     lines += [
         "🚶 <b>" + t.gettext("Loopronde {team}").format(team=esc(team_name)) + "</b>",
         "🗓 " + esc(when_label(t, round_, tz)),
@@ -81,21 +105,44 @@ def round_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo, *, c
         "👥 " + t.ngettext("{n} van minimaal {min} loper aangemeld", "{n} van minimaal {min} lopers aangemeld",
                           round_.min_walkers).format(n=len(round_.walkers), min=round_.min_walkers),
     ]
-    if not cancelled:
+    if phase is Phase.OPEN:
         if round_.missing:
             lines.append(t.ngettext("Nog {n} loper nodig.", "Nog {n} lopers nodig.", round_.missing).format(
                 n=round_.missing))
+    if phase in (Phase.OPEN, Phase.RUNNING):
         lines += ["", t.gettext("Loop altijd samen en grijp nooit zelf in. Bij gevaar: bel 112.")]
     lines.append(t.gettext("Ronde {id}").format(id=round_.id))
     return "\n".join(lines)
 
 
+<<<<<<< HEAD
 def personal_card(language: str, round_: Round, team_name: str, tz: dt.tzinfo, person: int) -> str:
     """A round as one person sees it in private: the card, and whether they walk."""
     text = round_text(language, round_, team_name, tz)
     if person in round_.walkers:
         text += "\n\n✅ " + translator(language).gettext("Jij loopt mee.")
     return text
+=======
+def announcement(language: str, round_: Round, team_name: str, tz: dt.tzinfo, now: dt.datetime) -> dict[str, object]:
+    """The one rendering of a round's announcement for its phase, used for the first send and
+    every edit: the sign-up buttons only while signing up is possible."""
+    phase = phase_of(round_, now)
+    payload: dict[str, object] = {"text": round_text(language, round_, team_name, tz, phase=phase), "parse_mode": "HTML"}
+    if phase is Phase.OPEN:
+        payload["reply_markup"] = inline_keyboard(sign_up_buttons(language, round_.id))
+    return payload
+
+
+def sign_up_buttons(language: str, round_id: int) -> list[list[tuple[str, str]]]:
+    t = translator(language)
+    return [[("✅ " + t.gettext("Ik loop mee"), f"pr:in:{round_id}"),
+             ("↩️ " + t.gettext("Afmelden"), f"pr:out:{round_id}")]]
+
+
+def report_buttons(language: str, round_id: int) -> list[list[tuple[str, str]]]:
+    t = translator(language)
+    return [[(t.gettext(OUTCOME_LABELS[o]), f"pr:rep:{round_id}:{o.value}")] for o in WalkOutcome]
+>>>>>>> main
 
 
 def shortage_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo) -> str:
@@ -179,8 +226,7 @@ async def plan_round(services: Services, team: Team, request: PlanRequest, *, by
         for group in groups:
             outbox_id = await outbox.enqueue(
                 tx, group.chat_id, "sendMessage",
-                {"text": round_text(group.language, round_, team.name, services.config.timezone),
-                 "parse_mode": "HTML", "reply_markup": inline_keyboard(sign_up_buttons(group.language, round_id))},
+                announcement(group.language, round_, team.name, services.config.timezone, now),
                 kind="patrol", language=group.language, not_before=now)
             await store.add_message(tx, outbox_id, round_id, group.chat_id, group.language)
     log.info("patrol round %d planned for team %d, announced in %d groups", round_id, team.id, len(groups))
@@ -190,13 +236,13 @@ async def plan_round(services: Services, team: Team, request: PlanRequest, *, by
 
 async def _queue_announcement_edits(services: Services, tx: Transaction, round_: Round, team_name: str, *,
                                     cancelled: bool = False) -> None:
-    """Every announcement of the round shows the new count (or that it was cancelled, without buttons)."""
+    """Every announcement of the round shows the new count, and its phase (cancelled, started,
+    over: then without the sign-up buttons)."""
+    now = services.now()
+    if cancelled:
+        round_ = dataclasses.replace(round_, status=RoundStatus.CANCELLED)
     for message in await store.announcements(tx, round_.id):
-        payload: dict[str, object] = {
-            "text": round_text(message.language, round_, team_name, services.config.timezone, cancelled=cancelled),
-            "parse_mode": "HTML"}
-        if not cancelled:
-            payload["reply_markup"] = inline_keyboard(sign_up_buttons(message.language, round_.id))
+        payload = announcement(message.language, round_, team_name, services.config.timezone, now)
         await outbox.enqueue(tx, message.chat_id, "editMessageText", payload, kind="patrol",
                              language=message.language, edit_of=message.outbox_id, not_before=services.now())
 
@@ -279,6 +325,7 @@ async def run_patrol_tick(services: Services) -> PatrolTick:
             coordinators[round_.team_id] = await users.holders_of_scope(
                 services.db, Role.COORDINATOR, f"team:{round_.team_id}")
             names[round_.team_id] = await team_name(services.db, round_.team_id)
+        await _announce_phase(services, round_, names[round_.team_id], now)
         planned = planned_sends(round_, coordinators[round_.team_id], rules)
         done = await store.logged(services.db, [p.key for p in planned])
         for send in planned:
@@ -303,6 +350,18 @@ async def run_patrol_tick(services: Services) -> PatrolTick:
         services.patrol_retention_at = now
         await store.apply_retention(services.db, now=now, retention_days=services.config.retention_days)
     return result
+
+
+async def _announce_phase(services: Services, round_: Round, team_name: str, now: dt.datetime) -> None:
+    """Once when the round starts and once when it is over, every announcement is edited: it
+    says so and loses the sign-up buttons (logged like the other sends, so once only)."""
+    phase = phase_of(round_, now)
+    if phase not in (Phase.RUNNING, Phase.OVER):
+        return
+    async with services.db.transaction() as tx:
+        if await store.log_send(tx, f"round:{round_.id}:{phase.value}", round_id=round_.id, chat_id=0,
+                                kind=f"announce_{phase.value}", scheduled_for=now, status="sent", now=now):
+            await _queue_announcement_edits(services, tx, round_, team_name)
 
 
 async def _send(services: Services, round_: Round, team_name: str, send: PlannedSend, now: dt.datetime) -> bool:
