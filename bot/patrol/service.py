@@ -115,14 +115,14 @@ def round_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo, *, c
     return "\n".join(lines)
 
 
-<<<<<<< HEAD
 def personal_card(language: str, round_: Round, team_name: str, tz: dt.tzinfo, person: int) -> str:
     """A round as one person sees it in private: the card, and whether they walk."""
     text = round_text(language, round_, team_name, tz)
     if person in round_.walkers:
         text += "\n\n✅ " + translator(language).gettext("Jij loopt mee.")
     return text
-=======
+
+
 def announcement(language: str, round_: Round, team_name: str, tz: dt.tzinfo, now: dt.datetime) -> dict[str, object]:
     """The one rendering of a round's announcement for its phase, used for the first send and
     every edit: the sign-up buttons only while signing up is possible."""
@@ -131,18 +131,6 @@ def announcement(language: str, round_: Round, team_name: str, tz: dt.tzinfo, no
     if phase is Phase.OPEN:
         payload["reply_markup"] = inline_keyboard(sign_up_buttons(language, round_.id))
     return payload
-
-
-def sign_up_buttons(language: str, round_id: int) -> list[list[tuple[str, str]]]:
-    t = translator(language)
-    return [[("✅ " + t.gettext("Ik loop mee"), f"pr:in:{round_id}"),
-             ("↩️ " + t.gettext("Afmelden"), f"pr:out:{round_id}")]]
-
-
-def report_buttons(language: str, round_id: int) -> list[list[tuple[str, str]]]:
-    t = translator(language)
-    return [[(t.gettext(OUTCOME_LABELS[o]), f"pr:rep:{round_id}:{o.value}")] for o in WalkOutcome]
->>>>>>> main
 
 
 def shortage_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo) -> str:
