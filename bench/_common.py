@@ -98,6 +98,16 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
+def machine_load() -> dict[str, float]:
+    """The load average (as `uptime` shows it) next to a figure: this machine is shared."""
+    one, five, fifteen = os.getloadavg()
+    return {"load_1m": round(one, 2), "load_5m": round(five, 2), "load_15m": round(fifteen, 2)}
+
+
+def load_text(load: dict[str, float]) -> str:
+    return f"load {load['load_1m']:.2f}/{load['load_5m']:.2f}/{load['load_15m']:.2f}"
+
+
 def table(rows: list[tuple[str, str]]) -> str:
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)

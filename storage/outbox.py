@@ -304,6 +304,8 @@ class Claimed:
     attempts: int  # including this one
     edit_of: int | None
     reply_to: int | None
+    kind: str = "message"
+    created_at: dt.datetime | None = None  # when it was queued: its deadline counts from here
 
 
 async def claim(db: Database, ids: list[int]) -> list[Claimed]:
@@ -315,8 +317,8 @@ async def claim(db: Database, ids: list[int]) -> list[Claimed]:
     rows = await db.fetchall(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
         f" WHERE status = 'pending' AND id IN ({','.join('?' * len(ids))})"
-        " RETURNING id, chat_id, method, payload, attempts, edit_of, reply_to", ids)
-    return [Claimed(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+        " RETURNING id, chat_id, method, payload, attempts, edit_of, reply_to, kind, created_at", ids)
+    return [Claimed(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], from_db_time(r[8])) for r in rows]
 
 
 async def record_outcomes(

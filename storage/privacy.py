@@ -106,8 +106,8 @@ async def export_person(db: Database, telegram_id: int) -> dict[str, Any]:
         )
         result[entry.export_key] = [dict(r) for r in rows]
     sightings = await db.fetchall(
-        "SELECT reference, category, gemeente_code, wijk_code, buurt_code, lat, lon, street,"
-        " occurred_at, description, photo_file_id, status, called_112, created_at"
+        "SELECT reference, category, gemeente_code, wijk_code, buurt_code, lat, lon, street, house_number,"
+        " postcode, occurred_at, description, photo_file_id, status, called_112, created_at"
         " FROM sightings WHERE reporter_id = ? ORDER BY id",
         (telegram_id,),
     )
@@ -199,7 +199,9 @@ async def erase_person(db: Database, telegram_id: int, *, now: dt.datetime) -> d
 # A sighting that still holds something personal (after /vergeetmij the reporter link is gone,
 # but text, photo and place stay until the retention period ends).
 _HAS_PERSONAL = ("(reporter_id IS NOT NULL OR description IS NOT NULL OR photo_file_id IS NOT NULL"
-                 " OR lat IS NOT NULL OR street IS NOT NULL)")
+                 " OR lat IS NOT NULL OR street IS NOT NULL OR house_number IS NOT NULL)")
+# The exact place: the point, and the house number and postcode officers read.
+_HAS_EXACT = "(lat IS NOT NULL OR house_number IS NOT NULL OR postcode IS NOT NULL)"
 
 
 async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int,
@@ -224,15 +226,24 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
         counts["report_messages"] = cursor.rowcount
         cursor = await tx.execute(
             "UPDATE sightings SET reporter_id = NULL, description = NULL, photo_file_id = NULL,"
-            " lat = NULL, lon = NULL, street = NULL, anonymised_at = COALESCE(anonymised_at, ?)"
+            " lat = NULL, lon = NULL, street = NULL, house_number = NULL, postcode = NULL, anonymised_at = COALESCE(anonymised_at, ?)"
             f" WHERE created_at < ? AND {_HAS_PERSONAL}",
             (to_db_time(now), cutoff),
         )
         counts["sightings"] = cursor.rowcount
         # The exact point (a shared location, or the house PDOK found) is needed only while
         # reports may still merge or be relayed by radius; then the buurt is enough.
+        # The officers' copies name the house (street, number, postcode, a location pin): those
+        # delivered messages lose their text with it. The group's copies name the street only.
         cursor = await tx.execute(
-            "UPDATE sightings SET lat = NULL, lon = NULL WHERE created_at < ? AND lat IS NOT NULL", (point_cutoff,))
+            "UPDATE outbox SET payload = '{}' WHERE payload != '{}' AND status != 'pending'"
+            f" AND (method = 'sendLocation' OR kind IN ({', '.join('?' * len(OFFICER_KIND_VALUES))}))"
+            f" AND sighting_id IN (SELECT id FROM sightings WHERE created_at < ? AND {_HAS_EXACT})",
+            (*sorted(OFFICER_KIND_VALUES), point_cutoff))
+        counts["exact_messages"] = cursor.rowcount
+        cursor = await tx.execute(
+            "UPDATE sightings SET lat = NULL, lon = NULL, house_number = NULL, postcode = NULL"
+            f" WHERE created_at < ? AND {_HAS_EXACT}", (point_cutoff,))
         counts["points"] = cursor.rowcount
         cursor = await tx.execute(
             "UPDATE incidents SET lat = NULL, lon = NULL WHERE last_at < ? AND lat IS NOT NULL", (point_cutoff,))

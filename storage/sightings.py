@@ -75,6 +75,8 @@ def _sighting(row: Any) -> Sighting:
         area=AreaRef(row["gemeente_code"], row["wijk_code"], row["buurt_code"]),
         point=Point(row["lat"], row["lon"]) if row["lat"] is not None else None,
         street=row["street"],
+        house_number=row["house_number"],
+        postcode=row["postcode"],
         location_source=LocationSource(row["location_source"]),
         occurred_at=from_db_time(row["occurred_at"]),  # type: ignore[arg-type]
         description=row["description"] or "",
@@ -105,8 +107,8 @@ async def create(tx: Transaction, sighting: Sighting, *, local_year: int) -> Sig
     sighting.id = await tx.insert(
         "INSERT INTO sightings (reference, incident_id, category, reporter_id, gemeente_code,"
         " wijk_code, buurt_code, lat, lon, street, location_source, occurred_at, description,"
-        " photo_file_id, urgent, called_112, language, status, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " photo_file_id, urgent, called_112, language, status, created_at, house_number, postcode)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             sighting.reference,
             sighting.incident_id,
@@ -127,6 +129,8 @@ async def create(tx: Transaction, sighting: Sighting, *, local_year: int) -> Sig
             sighting.language,
             sighting.status.value,
             to_db_time(sighting.created_at),
+            sighting.house_number,
+            sighting.postcode,
         ),
     )
     return sighting

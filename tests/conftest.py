@@ -50,6 +50,8 @@ class RecordingRequest(BaseRequest):
     message_ids: Any = field(default_factory=lambda: itertools.count(1000))
     failures: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # chat → error
     member_status: dict[tuple[int, int], str] = field(default_factory=dict)  # (chat, user) → status
+    # Bot API method → (HTTP status, body) answered instead, e.g. an edit answered with `true`.
+    method_answers: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def read_timeout(self) -> float | None:
@@ -79,6 +81,9 @@ class RecordingRequest(BaseRequest):
         chat_id = decoded.get("chat_id")
         if chat_id is not None and int(chat_id) in self.failures:
             code, body = self.failures[int(chat_id)]
+            return code, json.dumps(body).encode()
+        if endpoint in self.method_answers:
+            code, body = self.method_answers[endpoint]
             return code, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(endpoint, decoded)}).encode()
 

@@ -358,3 +358,24 @@ async def progress_tick(services: Services, bot: Bot) -> None:
                 log.info("could not update a broadcast progress message")
         if done:
             await broadcasts.set_status(services.db, draft.id, "sent", now=services.now())
+
+
+async def tell_expired(services: Services, broadcast_id: int) -> bool:
+    """An area alert could not reach everyone before it stopped being current (Telegram was
+    unreachable past the deadline in bot.delivery.rules): its sender hears so, once."""
+    told = services.expired_broadcasts_told
+    if broadcast_id in told:
+        return False
+    told.add(broadcast_id)
+    draft = await broadcasts.get(services.db, broadcast_id)
+    if draft is None or draft.sender_id is None:
+        return False
+    language = (await users.languages(services.db, [draft.sender_id])).get(draft.sender_id, services.config.language)
+    t = translator(language)
+    text = t.gettext("Je alarm is niet bij iedereen aangekomen: Telegram was te lang onbereikbaar en het alarm is "
+                     "nu niet meer actueel. Stuur het opnieuw als het nog speelt.")
+    async with services.db.transaction() as tx:
+        await outbox.enqueue(tx, draft.sender_id, "sendMessage", {"text": text}, kind="notice", language=language,
+                             now=services.now())
+    services.wake_sender()
+    return True

@@ -115,6 +115,7 @@ def build_application(
             on_migrated=functools.partial(group_migrated, services),
             on_refused=functools.partial(delivery_refused, services),
             on_invalid_token=functools.partial(_token_refused, app),
+            on_expired=functools.partial(_delivery_expired, services),
         )
         if isinstance(limiter := app.bot.rate_limiter, InteractiveRetryLimiter):
             # Direct replies count in /metrics and /healthz too, on the services' clock.
@@ -175,6 +176,14 @@ class BuurtwachtApplication(Application[Any, BuurtwachtContext, Any, Any, BotDat
             UPDATES.inc()
             if (services := self.bot_data.services) is not None:
                 services.last_update_at = services.now()
+
+
+async def _delivery_expired(services: Services, kind: str, job: tuple[str, int | str]) -> None:
+    """A row given up at its deadline (bot.delivery.rules): an area alert's sender is told."""
+    from bot.alerts.broadcasts import tell_expired
+
+    if job[0] == "broadcast" and isinstance(job[1], int):
+        await tell_expired(services, job[1])
 
 
 def _token_refused(app: AnyApplication) -> None:

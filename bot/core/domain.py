@@ -171,7 +171,7 @@ class Sighting:
     description: str
     location_source: LocationSource
     point: Point | None = None
-    street: str | None = None
+    street: str | None = None  # what the group reads; never a house number
     photo_file_id: str | None = None
     urgent: bool = False
     called_112: bool | None = None  # None: not asked (category does not need police now)
@@ -181,6 +181,9 @@ class Sighting:
     status: SightingStatus = SightingStatus.NEW
     incident_id: int | None = None
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # The exact address, for officers only (reduced with the point after exact_point_hours).
+    house_number: str | None = None
+    postcode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

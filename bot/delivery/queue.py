@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 
 from bot.delivery.lanes import Job, Lane
 
-CATCH_UP = 2  # sends the even pace may make up at once after falling behind
+CATCH_UP = 2  # sends the even pace may make up at once after falling behind...
+CATCH_UP_SECONDS = 0.01  # ...or this long's worth, if more: at 1 000/s a timer that wakes a few
+# milliseconds late (a busy machine) must not cost a send for every millisecond; more would
+# spend the 2 % headroom the window keeps for requests that arrive unevenly
 LOOKAHEAD = 32  # messages of one job looked at past a chat that must wait
 
 
@@ -67,16 +70,18 @@ class Pacer:
 
     Telegram counts when a request arrives, not when it left: a burst of 30 at a window's edge
     would run into the next 30. So each send books the next slot (``window / rate`` later), a
-    little lag may be caught up (``CATCH_UP`` slots), and no window ever holds more than
-    ``rate`` sends."""
+    little lag may be caught up (``CATCH_UP`` slots, or 10 ms of them at high rates), and no
+    window ever holds more than ``rate`` sends."""
 
-    __slots__ = ("_next_slot", "_sends", "limit", "rate", "spacing", "window")
+    __slots__ = ("_next_slot", "_sends", "ahead", "limit", "rate", "spacing", "window")
 
     def __init__(self, rate: float, window: float, headroom: float = 1.0) -> None:
         self.rate = rate
         self.window = window
         self.limit = rate
         self.spacing = 0.0 if math.isinf(rate) else window / (rate * headroom)
+        # How far the booked slots may run ahead of the clock.
+        self.ahead = max(CATCH_UP * self.spacing, CATCH_UP_SECONDS * window)
         self._sends: deque[float] = deque()
         self._next_slot = 0.0
 
@@ -92,7 +97,7 @@ class Pacer:
         window = self.window
         while sends and now - sends[0] >= window:
             sends.popleft()
-        spaced = self._next_slot - CATCH_UP * self.spacing - now
+        spaced = self._next_slot - self.ahead - now
         spaced = spaced if spaced > 1e-9 else 0.0  # float dust is no reason to wait
         if len(sends) < self.limit:
             return spaced

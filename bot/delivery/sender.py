@@ -49,7 +49,8 @@ from telegram.error import (
 )
 
 from bot.core.logs import describe_exception
-from bot.delivery.lanes import job_of, lane_of
+from bot.delivery import rules
+from bot.delivery.lanes import Job, job_of, lane_of
 from bot.delivery.queue import CATCH_UP, DeliveryQueue, Entry, Limits
 from bot.delivery.transport import PtbTransport, Transport
 from storage import outbox
@@ -59,8 +60,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["CATCH_UP", "Limits", "OutboxSender", "SenderStats"]
 
-MAX_ATTEMPTS = 10
 EDIT_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage"}
+# Bot API refusals of an edit that mean its message (or chat) no longer exists.
+EDIT_TARGET_GONE = ("message to edit not found", "message to delete not found", "message can't be edited",
+                    "chat not found")
 RELOAD_EVERY = 1.0  # seconds: rows queued without wake() (another process, a retry) are seen this soon
 FLUSH_EVERY = 0.05  # seconds an outcome may wait to be written with others
 KNOWN_REFS = 20_000  # delivered rows whose message id is kept for edits and replies
@@ -96,6 +99,7 @@ class SenderStats:
 
 
 ForbiddenHook = Callable[[int], Awaitable[None]]
+ExpiredHook = Callable[[str, Job], Awaitable[None]]  # (kind, job) of a row given up at its deadline
 # A send Telegram refused for good (403, or 400 "chat not found"): (outbox row id, chat id, reason).
 # Whoever owns the row decides what else should get it (bot.desk.fallback re-routes reports).
 RefusedHook = Callable[[int, int, str], Awaitable[object]]
@@ -118,6 +122,7 @@ class OutboxSender:
         on_migrated: MigratedHook | None = None,
         on_refused: RefusedHook | None = None,
         on_invalid_token: Callable[[], None] | None = None,
+        on_expired: ExpiredHook | None = None,
         rng: random.Random | None = None,
         transport: Transport | None = None,
     ) -> None:
@@ -130,6 +135,10 @@ class OutboxSender:
         self.on_migrated = on_migrated
         self.on_refused = on_refused
         self.on_invalid_token = on_invalid_token
+        self.on_expired = on_expired
+        # Since when sends fail for reasons that trying again can cure (5xx, network, timeouts)
+        # with no send succeeding since: /healthz says "degraded" while rows wait on it.
+        self.failing_since: dt.datetime | None = None
         self.transport: Transport = transport or PtbTransport(bot)
         self.stats = SenderStats()
         self._rng = rng or random.Random()
@@ -531,6 +540,11 @@ class OutboxSender:
             if row.method in EDIT_METHODS and "not modified" in text:
                 self._mark_sent(entry, chat_id, extra.get("message_id") if extra else None)
                 return
+            if row.method in EDIT_METHODS and any(gone in text for gone in EDIT_TARGET_GONE):
+                # The message or its chat was deleted: nothing left to edit, and nothing failed.
+                log.info("outbox row %d: message to edit is gone (%s)", entry.id, error.message)
+                self._mark_ended(entry, f"gone: {error.message}", status="superseded")
+                return
             self.stats.failed += 1
             log.warning("outbox row %d refused: %s", entry.id, error.message)
             self._mark_ended(entry, f"bad request: {error.message}")
@@ -553,22 +567,42 @@ class OutboxSender:
             if row.edit_of is not None and extra is not None:
                 message_id = extra.get("message_id")
             self._mark_sent(entry, chat_id, message_id)
+            self.failing_since = None
             self.stats.sent += 1
             self.stats.per_method[row.method] = self.stats.per_method.get(row.method, 0) + 1
             self.stats.last_success = self.clock()
 
     def _backoff(self, entry: Entry, row: outbox.Claimed, error: str) -> None:
-        attempts = row.attempts
-        if attempts >= MAX_ATTEMPTS:
+        """A failure that trying again can cure: again after a backoff capped at a minute, until
+        the row's deadline (bot.delivery.rules); an alert no longer current expires, and its
+        sender is told."""
+        now = self.clock()
+        if self.failing_since is None:
+            self.failing_since = now
+        if rules.expired(row.kind, row.created_at, now):
             self.stats.failed += 1
-            log.error("outbox row %d failed after %d attempts", entry.id, attempts)
-            self._mark_ended(entry, error[:200])
+            log.warning("outbox row %d (%s) expired after %d attempts: Telegram unreachable past its deadline",
+                        entry.id, row.kind, row.attempts)
+            self._mark_ended(entry, error[:200], status=rules.EXPIRED)
+            if self.on_expired is not None:
+                task = asyncio.create_task(self._tell_expired(row.kind, entry.job))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
             return
         self.stats.retried += 1
-        # Exponential backoff with full jitter: many senders retrying in step would
-        # hammer a recovering server all at once.
-        ceiling = min(60.0, 0.5 * 2**attempts)
-        self._retry_later(entry, self.limits.scaled(self._rng.uniform(0.1, ceiling)), error[:200])
+        self._retry_later(entry, self.limits.scaled(rules.backoff(row.attempts, self._rng)), error[:200])
+
+    async def _tell_expired(self, kind: str, job: Job) -> None:
+        assert self.on_expired is not None
+        try:
+            await self.on_expired(kind, job)
+        except Exception as error:  # the notice is a courtesy; the sender goes on
+            log.error("telling about an expired alert failed: %s", describe_exception(error))
+
+    @property
+    def waiting_on_telegram(self) -> bool:
+        """Rows wait because Telegram fails (not because of pacing or their time)."""
+        return self.failing_since is not None and bool(self._entries or self._in_flight)
 
 
 def _seconds(value: int | float | dt.timedelta) -> float:

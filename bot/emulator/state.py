@@ -308,6 +308,17 @@ class World:
             extra["caption"] = caption
         return self._push({"message": self._incoming(user_id, chat_id, extra)})
 
+    def send_forwarded(self, user_id: int, text: str, *, first_sent: int, from_name: str = "Buurvrouw",
+                       chat_id: int | None = None) -> int:
+        """A message the user forwards (``forward_origin`` of a hidden user, first sent at ``first_sent``)."""
+        origin = {"type": "hidden_user", "date": first_sent, "sender_user_name": from_name}
+        return self._push({"message": self._incoming(user_id, chat_id, {"text": text, "forward_origin": origin})})
+
+    def send_web_app_data(self, user_id: int, data: str, *, button_text: str = "Kies op de kaart") -> int:
+        """What a Mini App opened from a reply-keyboard button sends back with ``sendData``."""
+        return self._push({"message": self._incoming(user_id, None, {
+            "web_app_data": {"data": data, "button_text": button_text}})})
+
     def send_sticker(self, user_id: int, *, chat_id: int | None = None) -> int:
         return self._push({"message": self._incoming(user_id, chat_id, {"sticker": {
             "file_id": "EMU-STICKER", "file_unique_id": "stk", "width": 512, "height": 512,

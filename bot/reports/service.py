@@ -179,7 +179,7 @@ async def _queue_routed(
 ) -> None:
     t = translator(language)
     payload = copy_payload(services, t, sighting, recipient.kind.value, incident_id, CopyState(reporter=reporter_label))
-    await outbox.enqueue(
+    message_row = await outbox.enqueue(
         tx,
         recipient.chat_id,
         "sendMessage",
@@ -191,9 +191,27 @@ async def _queue_routed(
         incident_id=incident_id,
         not_before=services.now(),
     )
+    if recipient.kind in OFFICER_KINDS:
+        await _queue_officer_pin(services, tx, sighting, recipient.chat_id, kind=recipient.kind.value,
+                                 language=language, reply_to=message_row)
     if sighting.photo_file_id and recipient.kind in OFFICER_KINDS:
         await _queue_officer_photo(services, tx, sighting, recipient.chat_id, sighting.reference or "",
                                    kind=recipient.kind.value, language=language)
+
+
+async def _queue_officer_pin(
+    services: Services, tx: Transaction, sighting: Sighting, chat_id: int, *, kind: str, language: str,
+    reply_to: int,
+) -> None:
+    """The exact place as a native Telegram location pin, as a reply to the officer's copy of the
+    report (one tap opens it in a map or navigation app). Officers only, like the house number."""
+    if sighting.point is None:
+        return
+    await outbox.enqueue(
+        tx, chat_id, "sendLocation", {"latitude": sighting.point.lat, "longitude": sighting.point.lon},
+        priority=priority_of(sighting), kind=kind, language=language, sighting_id=sighting.id, incident_id=None,
+        reply_to=reply_to, not_before=services.now(),
+    )
 
 
 async def _queue_officer_photo(
@@ -233,11 +251,13 @@ async def _queue_additions(
         addition = t.gettext("Aanvulling op {reference}").format(reference=first.reference)
         text = "➕ <b>" + render.esc(addition) + "</b>\n" + render.sighting_text(
             t, sighting, tz=services.config.timezone, for_kind=kind, reporter_label=reporter_label)
-        await outbox.enqueue(
+        addition_row = await outbox.enqueue(
             tx, delivery.chat_id, "sendMessage", {"text": text, "parse_mode": "HTML"}, priority=priority_of(sighting),
             kind=delivery.kind, language=delivery.language, sighting_id=sighting.id, incident_id=None,
             reply_to=delivery.outbox_id, not_before=services.now(),
         )
+        await _queue_officer_pin(services, tx, sighting, delivery.chat_id, kind=delivery.kind,
+                                 language=delivery.language, reply_to=addition_row)
         if sighting.photo_file_id:
             # As for the first report, by file id.
             await _queue_officer_photo(services, tx, sighting, delivery.chat_id, addition + " · " + (sighting.reference or ""),
@@ -842,6 +862,8 @@ def sighting_from_draft(draft: ReportDraft, *, reporter_id: int, language: str, 
         location_source=place.source,
         point=place.point,
         street=place.street,
+        house_number=place.house_number,
+        postcode=place.postcode,
         photo_file_id=draft.photo,
         urgent=draft.urgent,
         called_112=draft.called_112,

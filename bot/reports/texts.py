@@ -14,6 +14,7 @@ from bot.core.domain import (
     OFFICER_KINDS,
     AreaRef,
     Category,
+    Point,
     RecipientKind,
     Sighting,
     SightingStatus,
@@ -89,6 +90,25 @@ def place_label(area: AreaRef, street: str | None) -> str:
     return ", ".join(parts)
 
 
+def officer_place_label(sighting: Sighting) -> str:
+    """"Kerkstraat 12, 5701 AB, Centrum, Helmond": street, house number and postcode for the
+    people who act on a report (the group's copy never has the number)."""
+    exact = " ".join(p for p in (sighting.street, sighting.house_number) if p)
+    postcode = f"{sighting.postcode[:4]} {sighting.postcode[4:]}" if sighting.postcode else None
+    if not exact and postcode and sighting.house_number:
+        exact = f"{postcode} {sighting.house_number}"
+        postcode = None
+    area = sighting.area
+    parts = [p for p in (exact, postcode, area.buurt_name or area.buurt_code, area.gemeente_name) if p]
+    return ", ".join(parts)
+
+
+def map_link(point: Point) -> str:
+    """A link any phone opens in its map app or browser (OpenStreetMap, no account, no key)."""
+    return (f"https://www.openstreetmap.org/?mlat={point.lat:.5f}&mlon={point.lon:.5f}"
+            f"#map=18/{point.lat:.5f}/{point.lon:.5f}")
+
+
 def reporter_label(display_name: str | None, username: str | None) -> str | None:
     """How officers see the reporter: name and @handle (never shown to groups)."""
     from bot.core.textsafety import clean_text
@@ -128,7 +148,9 @@ def sighting_text(
         lines.append("☎️ " + t.gettext("112 gebeld"))
     elif sighting.called_112 is False:
         lines.append("☎️ " + t.gettext("112 niet gebeld"))
-    lines.append("📍 " + esc(place_label(sighting.area, sighting.street)))
+    officer = for_kind in OFFICER_KINDS
+    # The group reads the street and the buurt; officers the exact address where there is one.
+    lines.append("📍 " + esc(officer_place_label(sighting) if officer else place_label(sighting.area, sighting.street)))
     lines.append("🕒 " + esc(t.datetime(sighting.occurred_at, tz)))
     if sighting.description:
         lines.append("")
@@ -144,7 +166,7 @@ def sighting_text(
         if reporter_label:
             lines.append(t.gettext("Melder: {reporter}").format(reporter=esc(reporter_label)))
         if sighting.point is not None:
-            lines.append(f"🗺 {sighting.point.lat:.5f}, {sighting.point.lon:.5f}")
+            lines.append("🗺 " + map_link(sighting.point))
     if status is not SightingStatus.NEW:
         lines.append("")
         lines.append("✅ " + t.gettext("Status: {status}").format(status=t.gettext(STATUS_LABELS[status])))

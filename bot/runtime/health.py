@@ -40,9 +40,15 @@ async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
         database_ok, depth = False, -1
     last_update = services.last_update_at
     last_send = last_successful_send(services)
+    sender = services.sender
+    # Rows wait on a Telegram that fails (5xx, network, timeouts): the bot itself is fine and
+    # retries them, so the answer stays 200, but whoever watches must know.
+    telegram_failing = sender is not None and sender.waiting_on_telegram
     report = {
-        "status": "ok" if database_ok else "degraded",
+        "status": "ok" if database_ok and not telegram_failing else "degraded",
         "database": "ok" if database_ok else "unreachable",
+        "telegram": (f"failing since {sender.failing_since.isoformat()}; messages wait and are retried"
+                     if telegram_failing and sender is not None and sender.failing_since else "ok"),
         "last_update_received": last_update.isoformat() if last_update else None,
         "outbox_depth": depth,
         "last_successful_send": last_send.isoformat() if last_send else None,

@@ -48,6 +48,8 @@ class Services:
     blocked: set[int] = field(default_factory=set)
     # Who owes a walk-report text (bot.patrol.service): read at start, kept up to date there.
     patrol_awaiting: set[int] = field(default_factory=set)
+    # Area alerts whose sender was told that Telegram kept them from everyone (bot.alerts.broadcasts).
+    expired_broadcasts_told: set[int] = field(default_factory=set)
     # Who the desk waits a typed line from (bot.desk.service): read at start, kept up to date there.
     desk_waiting: set[int] = field(default_factory=set)
     # Officer and desk chats Telegram refused (bot.desk.fallback): routing passes them by.

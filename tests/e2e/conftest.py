@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from telegram.ext import Application
 
 from bot.app.application import build_application
+from bot.config.schema import PdokConfig
 from bot.delivery.sender import Limits
 from bot.emulator import Emulator, FloodLimits, World
 from bot.runtime.services import Services, create_services
@@ -39,9 +42,11 @@ class Live:
         return messages[count - 1].text or messages[count - 1].caption or ""
 
 
-async def start_live(tmp_path: Path, emulator: Emulator) -> Live:
-    config = test_config(tmp_path, api_url=emulator.base_url, file_url=emulator.base_file_url)
-    services = await create_services(config)
+async def start_live(tmp_path: Path, emulator: Emulator, *, pdok: httpx.AsyncClient | None = None) -> Live:
+    """With ``pdok`` (a client with a MockTransport), addresses are looked up through it."""
+    overrides: dict[str, Any] = {"pdok": PdokConfig(enabled=True, base_url="https://pdok.test/")} if pdok else {}
+    config = test_config(tmp_path, api_url=emulator.base_url, file_url=emulator.base_file_url, **overrides)
+    services = await create_services(config, http=pdok)
     app = build_application(config, emulator.token, services=services,
                             sender_limits=Limits(time_scale=TIME_SCALE))
     await app.initialize()
@@ -67,6 +72,13 @@ async def stop_live(live: Live) -> None:
 
 @pytest.fixture
 async def live(tmp_path: Path) -> AsyncIterator[Live]:
+    async with running_live(tmp_path) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_live(tmp_path: Path, *, pdok: httpx.AsyncClient | None = None) -> AsyncIterator[Live]:
+    """The bot polling the emulator, with a resident, a wijkagent and a linked group's coordinator."""
     emulator = Emulator(limits=FloodLimits(time_scale=TIME_SCALE))
     await emulator.start()
     world = emulator.world
@@ -74,7 +86,7 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
     world.add_user(WIJKAGENT, "Wijkagent")
     world.add_user(COORDINATOR, "Coördinator")
     world.add_group(GROUP, "Buurtpreventie Binnenstad", members={COORDINATOR: "creator", RESIDENT: "member"})
-    running = await start_live(tmp_path, emulator)
+    running = await start_live(tmp_path, emulator, pdok=pdok)
     try:
         yield running
     finally:
