@@ -213,3 +213,18 @@ async def test_outside_telegram_the_page_says_so(harness: BotHarness, site: str,
     await page2.goto(site)
     await page2.wait_for_selector("#toast:not([hidden])")
     assert await page2.inner_text("#toast") == "Open deze kaart vanuit Telegram."
+
+
+async def test_a_demo_link_signs_in_without_telegrams_script(harness: BotHarness, site: str, browser: Any) -> None:
+    """`buurtwacht demo` prints links with the launch parameters in the fragment, as Telegram
+    opens a Mini App; offline, Telegram's script does not load and the page reads them itself."""
+    from bot.webapp.links import MAP_MODE, local_url
+
+    await report(harness.services)
+    url = local_url(site, MAP_MODE, init_data_for(WIJKAGENT_BINNENSTAD, TOKEN, at=harness.services.now()))
+    page = await browser.new_page()
+    await page.route("**/*", lambda r: r.abort() if not r.request.url.startswith(site.split("/webapp/")[0])
+                     else r.continue_())
+    await page.goto(url)
+    await page.wait_for_selector("body[data-ready=map]")
+    await page.wait_for_selector("#list li[data-id]")
