@@ -174,8 +174,9 @@ async def test_the_officer_map_lists_clusters_and_acts(harness: BotHarness, site
     incident = await sightings.get_incident(h.services.db, urgent)
     assert incident is not None and incident.status is SightingStatus.ACKNOWLEDGED
     assert incident.acknowledged_by == WIJKAGENT_BINNENSTAD
-    await page.wait_for_selector("#detail-actions button[data-status=resolved]")
-    assert await page.locator("#detail-actions button[data-status=acknowledged]").count() == 0
+    # The report is shown again as it now is: picked up, so no "Ik pak dit op" any more.
+    await page.wait_for_selector("#detail-actions button[data-status=acknowledged]", state="detached")
+    assert await page.locator("#detail-actions button[data-status=resolved]").count() == 1
     # The choropleth of the overview tab, per buurt, with the <3 legend.
     await page.click("#tab-overview")
     await page.wait_for_selector("#legend li")
