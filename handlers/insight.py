@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.core.domain import Category
 from bot.core.i18n import N_, Translator
-from bot.insight.chart import bar_chart_png
+from bot.insight.chart import Series, bar_chart_png
 from bot.insight.rules import (
     SMALL_CELL,
     Scope,
@@ -26,12 +26,14 @@ from bot.insight.rules import (
     year_earlier,
 )
 from bot.reports import texts as render
+from bot.runtime.services import Services
 from bot.survey.service import overview_lines
 from handlers.common import services_of, user_translator
 from handlers.context import BuurtwachtContext
 from storage import insight, teams, users
 
 log = logging.getLogger(__name__)
+CSV_PREFIX = "ovz:csv:"  # ovz:csv:<period>: the CSV of the figures just shown
 PERIODS = {"7d": N_("7 dagen"), "30d": N_("30 dagen"), "kwartaal": N_("dit kwartaal"), "12m": N_("12 maanden")}
 
 
@@ -87,9 +89,14 @@ async def on_period(update: Update, context: BuurtwachtContext) -> None:
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
     scope = await _scope(update, context)
-    key = query.data[4:]
     await query.answer()
-    if scope is None or key not in PERIODS:
+    if scope is None:
+        return
+    if query.data.startswith(CSV_PREFIX):
+        await export_csv(update, context, scope, t, query.data[len(CSV_PREFIX):])
+        return
+    key = query.data[4:]
+    if key not in PERIODS:
         return
     await send_overview(update, context, scope, t, key)
 
@@ -151,15 +158,41 @@ async def send_overview(update: Update, context: BuurtwachtContext, scope: Scope
     if hidden_in & {area for area, value in areas.items() if value >= SMALL_CELL}:
         lines.append(t.gettext("Totalen naast zulke aantallen zijn afgerond op 5 (≈), anders zou je ze kunnen terugrekenen."))
     lines += await overview_lines(services, t.language, scope.prefixes)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        "📄 " + t.gettext("CSV downloaden"), callback_data=f"{CSV_PREFIX}{name}")]]) if scope.may_export else None
+    period_label = t.gettext("{start} – {end}").format(start=t.date(start), end=t.date(end - dt.timedelta(days=1)))
+    title = t.gettext("Meldingen per categorie · {area} · {period}").format(
+        area=_area_label(services, scope), period=period_label)
+    chart = bar_chart_png(title, [t.gettext(render.CATEGORY_LABELS[c]) for c in shown], [
+        Series(t.gettext("deze periode"), [_shown(by_category_now[c]) for c in shown]),
+        Series(t.gettext("zelfde periode vorig jaar"), [_shown(by_category_then[c]) for c in shown]),
+    ], hidden_label="<3")
+    if chart is None:
+        # Nothing to draw (no reports, or every count below 3): no chart, the text says it all.
+        await message.reply_text("\n".join(lines), parse_mode="HTML", reply_markup=keyboard)
+        return
     await message.reply_text("\n".join(lines), parse_mode="HTML")
-    if shown:
-        chart = bar_chart_png([c.value for c in shown], [
-            ("now", [by_category_now[c] if by_category_now[c] >= 3 or by_category_now[c] == 0 else 0 for c in shown]),
-            ("then", [by_category_then[c] if by_category_then[c] >= 3 or by_category_then[c] == 0 else 0 for c in shown]),
-        ])
-        legend = ", ".join(t.gettext(render.CATEGORY_LABELS[c]) for c in shown)
-        await message.reply_photo(InputFile(chart, filename="overzicht.png"), caption=t.gettext(
-            "Blauw: deze periode, oranje: vorig jaar. Van links naar rechts: {legend}").format(legend=legend)[:1024])
+    await message.reply_photo(InputFile(chart, filename="overzicht.png"), caption=title[:1024], reply_markup=keyboard)
+
+
+def _shown(count: int) -> int | None:
+    """A count as the chart may show it: None (drawn as "<3", no bar) when it is a small cell."""
+    return None if 0 < count < SMALL_CELL else count
+
+
+def _area_label(services: Services, scope: Scope) -> str:
+    """The area of the figures: gemeente, wijk or buurt names (at most three, then "…")."""
+    names = []
+    for prefix in sorted(scope.prefixes):
+        digits = prefix[2:]
+        if len(digits) == 4:
+            names.append(services.catalog.gemeente_names.get("GM" + digits, prefix))
+        elif len(digits) == 6:
+            names.append(services.catalog.wijk_names.get("WK" + digits, prefix))
+        else:
+            area = services.catalog.area(prefix)
+            names.append(area.buurt_name if area else prefix)
+    return ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
 
 
 async def export_csv(update: Update, context: BuurtwachtContext, scope: Scope, t: Translator,

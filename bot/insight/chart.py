@@ -1,46 +1,75 @@
-"""A dependency-free PNG bar chart: this period against the same period a year earlier.
+"""The /overzicht chart, drawn with matplotlib (replacing a hand-written PNG encoder): reports per category, this period against the
+same period a year earlier, read at a glance.
 
-Labels and numbers go in the message caption (the chart is a picture of proportions), so no
-font is embedded: grouped bars in two colours on a light grid.
+Category names on the axis, the number on every bar ("<3" where a count is hidden: no bar is
+drawn for it, so its height gives nothing away), a legend and a title with the area and the
+period. Nothing to draw when every cell is hidden or empty: then there is no chart at all.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-BACKGROUND = (255, 255, 255)
-GRID = (225, 228, 232)
-SERIES_COLOURS = ((31, 119, 180), (255, 160, 64))
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to PNG only
+
+from matplotlib import pyplot as plt
+
+SERIES_COLOURS = ("#1f77b4", "#ff9f40")  # this period, last year
+HIDDEN = "<3"
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+@dataclass(frozen=True, slots=True)
+class Series:
+    label: str  # "deze periode", "vorig jaar" (already translated)
+    values: Sequence[int | None]  # None: a hidden small cell
 
 
-def bar_chart_png(labels: list[str], series: list[tuple[str, list[int]]], width: int = 800, height: int = 400) -> bytes:
-    """Grouped bars: one group per label, one bar per series (at most two colours used in turn)."""
-    pixels = [bytearray(BACKGROUND * width) for _ in range(height)]
-    margin = 20
-    plot_h = height - 2 * margin
-    top = max([v for _, values in series for v in values] + [1])
-    for step in range(1, 5):  # horizontal grid lines at quarters
-        y = margin + plot_h - plot_h * step // 4
-        row = pixels[y]
-        for x in range(margin, width - margin):
-            row[3 * x: 3 * x + 3] = bytes(GRID)
-    groups = max(len(labels), 1)
-    group_w = (width - 2 * margin) / groups
-    bar_w = max(2, int(group_w * 0.8 / max(len(series), 1)))
-    for g in range(len(labels)):
-        for s, (_, values) in enumerate(series):
-            value = values[g] if g < len(values) else 0
-            bar_h = int(plot_h * value / top)
-            x0 = int(margin + g * group_w + group_w * 0.1 + s * bar_w)
-            colour = bytes(SERIES_COLOURS[s % len(SERIES_COLOURS)])
-            for y in range(margin + plot_h - bar_h, margin + plot_h):
-                row = pixels[y]
-                row[3 * x0: 3 * (x0 + bar_w)] = colour * bar_w
-    raw = b"".join(b"\x00" + bytes(row) for row in pixels)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b"")
+def has_anything(series: Sequence[Series]) -> bool:
+    """Is there a bar to draw: a shown count above zero somewhere?"""
+    return any(v for s in series for v in s.values if v is not None)
+
+
+def bar_chart_png(title: str, categories: Sequence[str], series: Sequence[Series], *,
+                  hidden_label: str = HIDDEN, width_px: int = 1000, height_px: int = 560) -> bytes | None:
+    """Grouped horizontal-label bars, one group per category; None when there is nothing to draw."""
+    if not categories or not has_anything(series):
+        return None
+    # Imported here: matplotlib costs memory and start-up time that only a chart needs. The
+    # Agg backend renders to PNG without a display, and brings its own font (DejaVu Sans).
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    dpi = 100
+    figure, axes = plt.subplots(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    try:
+        groups = len(categories)
+        bar_width = 0.8 / max(len(series), 1)
+        top = max(v for s in series for v in s.values if v is not None)
+        for index, one in enumerate(series):
+            offsets = [g - 0.4 + bar_width * (index + 0.5) for g in range(groups)]
+            heights = [v or 0 for v in one.values]
+            bars = axes.bar(offsets, heights, bar_width, label=one.label,
+                            color=SERIES_COLOURS[index % len(SERIES_COLOURS)])
+            labels = [hidden_label if v is None else str(v) for v in one.values]
+            axes.bar_label(bars, labels=labels, padding=2, fontsize=10)
+        axes.set_xticks(range(groups))
+        axes.set_xticklabels([textwrap.fill(c, 14) for c in categories], fontsize=10)
+        axes.set_ylim(0, top * 1.18 + 1)
+        axes.set_ylabel("")
+        axes.yaxis.set_visible(False)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        axes.legend(loc="upper right", frameon=False)
+        axes.set_title(title, fontsize=13, loc="left", pad=12)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 from bot.core.domain import AreaRef, Category, LocationSource, Role, Sighting
-from bot.insight.chart import bar_chart_png
+from bot.insight.chart import Series, bar_chart_png
 from bot.insight.rules import cell, period, scope_of, to_csv, year_earlier
 from storage import sightings, users
 from tests.conftest import BotHarness
@@ -57,8 +57,11 @@ def test_csv_and_chart() -> None:
                                                                                  "false_alarm": 1}})
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][5:] == ["9", "4", "<3", "0", "0"]
-    png = bar_chart_png(["a", "b"], [("now", [3, 5]), ("then", [0, 4])], width=120, height=60)
-    assert png.startswith(b"\x89PNG\r\n\x1a\n") and b"IHDR" in png and b"IEND" in png
+    png = bar_chart_png("Meldingen per categorie · Binnenstad · 1-11 – 30-11", ["Overlast", "Brandgevaar"],
+                        [Series("deze periode", [3, None]), Series("vorig jaar", [0, 4])])
+    assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n") and b"IHDR" in png and b"IEND" in png
+    # Every cell hidden or empty: no chart at all.
+    assert bar_chart_png("t", ["Overlast"], [Series("deze periode", [None]), Series("vorig jaar", [0])]) is None
 
 
 async def test_each_scope_sees_only_its_own_area(harness: BotHarness) -> None:

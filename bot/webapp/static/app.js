@@ -53,18 +53,20 @@
   }
 
   function fail(error) {
+    if (window.console) { console.error(error && error.stack ? error.stack : error); }
     if (error && error.status === 401) { toast(text("not_in_telegram") || "Telegram?"); return; }
     toast((error && error.message && error.status) ? error.message : text("error"));
   }
 
   function makeMap() {
-    var map = L.map("map", { zoomControl: true, attributionControl: true });
+    var map = L.map("map", { zoomControl: true, attributionControl: true, maxZoom: 19, zoomSnap: 0.25 });
     var session = state.session;
     if (session.tiles) {
       L.tileLayer(session.tiles, { maxZoom: 19, attribution: session.attribution }).addTo(map);
     }
     map.setView([51.48, 5.65], 12);
     state.map = map;
+    window.buurtwacht = { map: map };  // for the browser tests: pixel ↔ coordinates
     return map;
   }
 
@@ -85,7 +87,8 @@
   }
 
   function fit(box) {
-    if (box) { state.map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: [12, 12] }); }
+    // Not animated: a zoom still running (a marker just shown) would swallow an animated fit.
+    if (box) { state.map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: [12, 12], animate: false }); }
   }
 
   /* ---------------------------------------------------------------- residents: pick a place */
@@ -240,7 +243,7 @@
         actions.appendChild(button);
       });
       var marker = state.markers[id];
-      if (marker) { state.cluster.zoomToShowLayer(marker, function () {}); }
+      if (marker) { state.map.setView(marker.getLatLng(), Math.max(state.map.getZoom(), 15), { animate: false }); }
     }).catch(fail);
   }
 
