@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot.alerts import broadcasts as domain
 from bot.core import permissions
-from bot.core.domain import Point
+from bot.core.domain import BroadcastStatus, Point
 from bot.core.i18n import Translator
 from bot.core.textsafety import clean_text, parse_bounded_int
 from handlers.common import (
@@ -163,12 +163,12 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
     action = match[1]
-    if action == "cancel" and draft.status == "draft":
-        await broadcasts.set_status(services.db, draft.id, "cancelled", now=services.now())
+    if action == "cancel" and draft.status == BroadcastStatus.DRAFT:
+        await broadcasts.set_status(services.db, draft.id, BroadcastStatus.CANCELLED, now=services.now())
         await query.answer()
         await query.edit_message_text(t.gettext("Alarm geannuleerd; er is niets verstuurd."))
         return
-    if action == "send" and draft.status == "draft":
+    if action == "send" and draft.status == BroadcastStatus.DRAFT:
         # The progress message is stored with the send itself: whatever happens to the
         # answer below, the progress job edits this message up to the final count.
         result = await domain.send(services, draft.id,
@@ -188,7 +188,7 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
             domain.progress_text(t.language, {"sent": 0, "failed": 0, "pending": result.queued}, done=False),
             reply_markup=domain.end_keyboard(t.language, draft.id))
         return
-    if action == "end" and draft.status in ("sending", "sent"):
+    if action == "end" and draft.status in (BroadcastStatus.SENDING, BroadcastStatus.SENT):
         await domain.end(services, draft.id, outcome="resolved")
         await query.answer(t.gettext("Alle berichten worden bijgewerkt."))
         return

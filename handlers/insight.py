@@ -149,8 +149,8 @@ async def send_overview(update: Update, context: BuurtwachtContext, scope: Scope
                     expired=cell(outcome_total(ended, "verlopen")))
             lines.append(line)
     lines.append("")
-    lines.append(t.gettext("Mediane tijd tot oppakken: {minutes} min").format(minutes=t.number(round(acks)))
-                 if acks is not None else t.gettext("Mediane tijd tot oppakken: nog geen gegevens"))
+    lines.append(t.gettext("De helft van de meldingen was binnen {minutes} min opgepakt").format(minutes=t.number(round(acks)))
+                 if acks is not None else t.gettext("Hoe snel meldingen worden opgepakt: nog geen gegevens"))
     lines.append(t.gettext("Opgelost: {resolved} · vals alarm: {false}").format(
         resolved=cell(outcomes.get("resolved", 0)),
         false=cell(outcomes.get("false_alarm", 0))))

@@ -16,7 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.core import permissions
-from bot.core.domain import Point, Role
+from bot.core.domain import BroadcastStatus, Point, Role
 from bot.core.i18n import N_, translator
 from bot.delivery import paid as paid_delivery
 from bot.privacy.rules import REPORT_WINDOW, minutes_until_allowed
@@ -219,7 +219,7 @@ async def send(services: Services, broadcast_id: int, *,
     is stored in the same transaction, so progress and the final count reach the sender even
     when answering the button fails."""
     draft = await broadcasts.get(services.db, broadcast_id)
-    if draft is None or draft.status != "draft":
+    if draft is None or draft.status != BroadcastStatus.DRAFT:
         return SendResult(already=True)
     if draft.sender_id is None or not still_allowed(draft, await users.roles_of(services.db, draft.sender_id)):
         log.warning("refused to send broadcast %s: the sender no longer holds the rights", broadcast_id)
@@ -231,12 +231,12 @@ async def send(services: Services, broadcast_id: int, *,
     paid = paid_broadcast(services, draft.kind)
     async with services.db.transaction() as tx:
         current = await broadcasts.get(tx, broadcast_id)
-        if current is None or current.status != "draft":
+        if current is None or current.status != BroadcastStatus.DRAFT:
             return SendResult(already=True)  # pressed twice: the first press sent it
         if (wait := await limit_wait(services, tx, draft.sender_id)) is not None:
             log.warning("refused to send broadcast %s: hourly broadcast limit reached", broadcast_id)
             return SendResult(wait_minutes=wait)
-        await broadcasts.set_status(tx, broadcast_id, "sending", now=now)
+        await broadcasts.set_status(tx, broadcast_id, BroadcastStatus.SENDING, now=now)
         if progress_message is not None:
             await broadcasts.set_progress_message(tx, broadcast_id, *progress_message)
         for chat_id in [c for c, _ in who.groups] + list(who.subscribers):
@@ -259,7 +259,7 @@ async def send(services: Services, broadcast_id: int, *,
 async def end(services: Services, broadcast_id: int, *, outcome: str) -> int:
     """Edit every delivered message of the broadcast to show the outcome; returns edits queued."""
     draft = await broadcasts.get(services.db, broadcast_id)
-    if draft is None or draft.status not in ("sending", "sent"):
+    if draft is None or draft.status not in (BroadcastStatus.SENDING, BroadcastStatus.SENT):
         return 0
     now = services.now()
     rows = await outbox.broadcast_messages(services.db, broadcast_id)
@@ -268,9 +268,9 @@ async def end(services: Services, broadcast_id: int, *, outcome: str) -> int:
     queued = 0
     async with services.db.transaction() as tx:
         current = await broadcasts.get(tx, broadcast_id)
-        if current is None or current.status not in ("sending", "sent"):
+        if current is None or current.status not in (BroadcastStatus.SENDING, BroadcastStatus.SENT):
             return 0
-        await broadcasts.set_status(tx, broadcast_id, "ended", now=now, outcome=outcome)
+        await broadcasts.set_status(tx, broadcast_id, BroadcastStatus.ENDED, now=now, outcome=outcome)
         if draft.progress_chat_id is not None and draft.progress_message_id is not None:
             # The sender's own progress message says it ended too, and loses its button.
             await outbox.enqueue(
@@ -357,7 +357,7 @@ async def progress_tick(services: Services, bot: Bot) -> None:
             except TelegramError:
                 log.info("could not update a broadcast progress message")
         if done:
-            await broadcasts.set_status(services.db, draft.id, "sent", now=services.now())
+            await broadcasts.set_status(services.db, draft.id, BroadcastStatus.SENT, now=services.now())
 
 
 async def tell_expired(services: Services, broadcast_id: int) -> bool:

@@ -16,6 +16,7 @@ from bot.core.domain import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     RELAY_KIND,
+    UNDELIVERED,
     Category,
     Point,
     SightingStatus,
@@ -183,7 +184,7 @@ async def end_relay(services: Services, incident_id: int) -> int:
             return 0
         state = await copy_state(services, tx, incident, first)
         for delivery in await outbox.deliveries_for_incident(tx, incident.id):
-            if delivery.kind != RELAY_KIND or delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
+            if delivery.kind != RELAY_KIND or delivery.method != "sendMessage" or delivery.status in UNDELIVERED:
                 continue
             payload = copy_payload(services, translator(delivery.language), first, RELAY_KIND, incident_id, state)
             await outbox.enqueue(tx, delivery.chat_id, "editMessageText", payload, priority=outbox.PRIORITY_NORMAL,

@@ -91,6 +91,32 @@ OFFICER_KIND_VALUES: frozenset[str] = frozenset(k.value for k in OFFICER_KINDS)
 RELAY_KIND = "relay"
 
 
+class DeliveryStatus(StrEnum):
+    """An outbox row's state (storage/outbox.py, bot/delivery/sender.py)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # Telegram refused it for good
+    DROPPED = "dropped"  # never sent: the chat blocked the bot, or the person was erased
+    SUPERSEDED = "superseded"  # an edit that a later edit or a lost original made pointless
+    EXPIRED = "expired"  # given up at its deadline while Telegram was unreachable (bot.delivery.rules)
+
+
+# Rows that never reached their chat.
+UNDELIVERED: frozenset[DeliveryStatus] = frozenset({DeliveryStatus.FAILED, DeliveryStatus.DROPPED})
+
+
+class BroadcastStatus(StrEnum):
+    """A coordinator's alarm or an officer's area alert (storage/broadcasts.py)."""
+
+    DRAFT = "draft"  # shown to its sender for confirmation
+    SENDING = "sending"
+    SENT = "sent"  # every message left the outbox
+    ENDED = "ended"  # resolved or expired
+    CANCELLED = "cancelled"
+
+
 class SightingStatus(StrEnum):
     """An incident's state. The officers' outcomes are *Ik pak dit op*, *Afgerond*, *Geen actie
     nodig* and *Vals alarm*; the old "handled" ("afgehandeld", the same as "opgelost") was

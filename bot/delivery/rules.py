@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from bot.core.domain import OFFICER_KIND_VALUES, RELAY_KIND, RecipientKind
+from bot.core.domain import OFFICER_KIND_VALUES, RELAY_KIND, DeliveryStatus, RecipientKind
 
 BACKOFF_CAP = 60.0  # seconds: once Telegram is back, every row is tried again within a minute
 BACKOFF_FIRST = 0.5
@@ -28,7 +28,7 @@ ALERT_KINDS = frozenset({
     RecipientKind.TEAM_GROUP.value, RecipientKind.SUBSCRIBER.value, RecipientKind.WALKER.value,
     RELAY_KIND, "broadcast", "team_alarm",
 })
-EXPIRED = "expired"  # the outbox status of a row given up at its deadline
+EXPIRED = DeliveryStatus.EXPIRED  # the outbox status of a row given up at its deadline
 
 
 def is_permanent(status: int | None) -> bool:

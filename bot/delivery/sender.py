@@ -48,6 +48,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.core.domain import UNDELIVERED, DeliveryStatus
 from bot.core.logs import describe_exception
 from bot.delivery import rules
 from bot.delivery.lanes import Job, job_of, lane_of
@@ -310,7 +311,7 @@ class OutboxSender:
         unwritten = {r[2] for r in self._retries}
         stale = [i for i in self._entries if i not in pending and i not in unwritten]
         if stale:
-            self._forget(set(stale), status="dropped")
+            self._forget(set(stale), status=DeliveryStatus.DROPPED)
         missing = sorted(i for i in pending if i not in self._entries and i not in self._in_flight)
         for row in await outbox.pending_rows(self.db, missing):
             self._cursor = max(self._cursor, row.id)
@@ -404,7 +405,7 @@ class OutboxSender:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         if gone:
-            self._forget(gone, status="dropped")
+            self._forget(gone, status=DeliveryStatus.DROPPED)
 
     def _buffer(self) -> None:
         if self._buffered_since is None:
@@ -414,7 +415,7 @@ class OutboxSender:
         self._decided.add(entry.id)
         self._sent.append((message_id, to_db_time(self.clock()) or "", entry.id))
         self._buffer()
-        self._remember(entry.id, (chat_id, message_id, "sent"))
+        self._remember(entry.id, (chat_id, message_id, DeliveryStatus.SENT))
 
     def _retry_later(self, entry: Entry, seconds: float, error: str) -> None:
         self._decided.add(entry.id)
@@ -425,7 +426,7 @@ class OutboxSender:
         self._entries[entry.id] = entry
         self._place(entry, self.clock().timestamp())
 
-    def _mark_ended(self, entry: Entry, error: str, status: str = "failed") -> None:
+    def _mark_ended(self, entry: Entry, error: str, status: DeliveryStatus = DeliveryStatus.FAILED) -> None:
         self._decided.add(entry.id)
         self._ended.append((status, error, entry.id))
         self._buffer()
@@ -471,7 +472,7 @@ class OutboxSender:
             return ref
         entry = self._entries.get(row_id) or self._in_flight.get(row_id)
         if entry is not None:
-            return (entry.chat_id, None, "pending")
+            return (entry.chat_id, None, DeliveryStatus.PENDING)
         return await outbox.message_ref(self.db, row_id)  # delivered before this process started
 
     async def _attempt(self, entry: Entry, row: outbox.Claimed) -> None:
@@ -479,8 +480,8 @@ class OutboxSender:
         chat_id = row.chat_id
         if row.edit_of is not None:
             ref = await self._ref(row.edit_of)
-            if ref is None or ref[2] in ("failed", "dropped", "superseded"):
-                self._mark_ended(entry, "original not delivered", status="superseded")
+            if ref is None or ref[2] in (*UNDELIVERED, DeliveryStatus.SUPERSEDED):
+                self._mark_ended(entry, "original not delivered", status=DeliveryStatus.SUPERSEDED)
                 return
             original_chat, message_id, _status = ref
             if message_id is None:
@@ -491,7 +492,7 @@ class OutboxSender:
             extra = {"message_id": message_id}
         if row.reply_to is not None:
             ref = await self._ref(row.reply_to)
-            if ref is not None and ref[1] is None and ref[2] in ("pending", "sending"):
+            if ref is not None and ref[1] is None and ref[2] in (DeliveryStatus.PENDING, DeliveryStatus.SENDING):
                 # The message to answer is not out yet: reply after it is.
                 self._retry_later(entry, self.limits.scaled(1.0), "waiting for original")
                 return
@@ -526,10 +527,10 @@ class OutboxSender:
             self._retry_later(entry, 0.0, "migrated")
         except Forbidden:
             self.stats.failed += 1
-            self._mark_ended(entry, "forbidden", status="dropped")
+            self._mark_ended(entry, "forbidden", status=DeliveryStatus.DROPPED)
             await self._flush()  # first, so a buffered retry for this chat is not revived after the drop
             dropped = await outbox.drop_pending_for_chat(self.db, chat_id, "forbidden")
-            self._forget({i for i, e in self._entries.items() if e.chat_id == chat_id}, status="dropped")
+            self._forget({i for i, e in self._entries.items() if e.chat_id == chat_id}, status=DeliveryStatus.DROPPED)
             log.info("chat unreachable (blocked or removed); dropped %d pending messages", dropped)
             if self.on_forbidden is not None:
                 await self.on_forbidden(chat_id)
@@ -543,7 +544,7 @@ class OutboxSender:
             if row.method in EDIT_METHODS and any(gone in text for gone in EDIT_TARGET_GONE):
                 # The message or its chat was deleted: nothing left to edit, and nothing failed.
                 log.info("outbox row %d: message to edit is gone (%s)", entry.id, error.message)
-                self._mark_ended(entry, f"gone: {error.message}", status="superseded")
+                self._mark_ended(entry, f"gone: {error.message}", status=DeliveryStatus.SUPERSEDED)
                 return
             self.stats.failed += 1
             log.warning("outbox row %d refused: %s", entry.id, error.message)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.domain import OFFICER_KIND_VALUES, IncidentAction, RecipientKind, Role
+from bot.core.domain import OFFICER_KIND_VALUES, UNDELIVERED, IncidentAction, RecipientKind, Role
 from bot.core.i18n import translator
 from bot.desk.rules import is_urgent
 from bot.reports import texts as render
@@ -45,7 +45,7 @@ async def delivery_refused(services: Services, row_id: int, chat_id: int, reason
     urgent = is_urgent(desk_row)
     desks = services.directory.backup_desks if urgent else services.directory.fallback_desks
     already = {d.chat_id for d in await outbox.deliveries_for_incident(services.db, desk_row.id)
-               if d.status not in ("failed", "dropped")}
+               if d.status not in UNDELIVERED}
     targets = [d for d in desks.get(desk_row.gemeente_code, ()) if d not in services.broken_chats and d not in already]
     languages = await users.languages(services.db, targets)
     async with services.db.transaction() as tx:

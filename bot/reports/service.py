@@ -16,6 +16,7 @@ from bot.core.domain import (
     OFFICER_KINDS,
     OPEN_STATUSES,
     RELAY_KIND,
+    UNDELIVERED,
     URGENT_CATEGORIES,
     Point,
     Recipient,
@@ -242,7 +243,7 @@ async def _queue_additions(
     """
     told: set[int] = set()
     for delivery in deliveries:
-        if (delivery.method != "sendMessage" or delivery.status in ("failed", "dropped")
+        if (delivery.method != "sendMessage" or delivery.status in UNDELIVERED
                 or delivery.kind not in OFFICER_KIND_VALUES or delivery.chat_id in told):
             continue
         told.add(delivery.chat_id)
@@ -363,7 +364,7 @@ async def _queue_edits(services: Services, tx: Transaction, incident_id: int, fi
         return
     state = await copy_state(services, tx, incident, first)
     for delivery in deliveries:
-        if delivery.method != "sendMessage" or delivery.status in ("failed", "dropped"):
+        if delivery.method != "sendMessage" or delivery.status in UNDELIVERED:
             continue
         t = translator(delivery.language)
         payload = copy_payload(services, t, first, delivery.kind, incident_id, state)
