@@ -124,7 +124,12 @@ async def area_alarm(update: Update, context: BuurtwachtContext) -> None:
             await message.reply_text(usage)
             return
         point, radius = circle
-        buurten = domain.buurten_in_radius(services, point, radius)
+        clipped = domain.radius_buurten(services, grants, point, radius)
+        if clipped is None:
+            log.warning("refused a radius /gebiedsalarm whose centre is outside the sender's area")
+            await message.reply_text(t.gettext("Het middelpunt ligt buiten jouw werkgebied."))
+            return
+        buurten = clipped
         scope, rest = f"radius:{point.lat:.5f},{point.lon:.5f},{radius}", words[4:]
     else:
         scope = words[0].upper() if words else ""

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any, cast
 
-from telegram import LinkPreviewOptions, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.ext import CallbackContext
 
 from bot.core.i18n import Translator
@@ -39,6 +39,12 @@ def parse_coordinate(text: str | None, limit: float) -> float | None:
 def services_of(context: CallbackContext[Any, Any, Any, Any]) -> Services:
     """``context.services`` for handlers still typed with PTB's default context."""
     return cast(BuurtwachtContext, context).services
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """(text, callback_data) rows, as the feature services build them, as Telegram's markup."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data) for text, data in row]
+                                 for row in rows])
 
 
 async def refer_to_private_chat(update: Update, context: BuurtwachtContext,

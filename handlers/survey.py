@@ -8,9 +8,8 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.survey.rules import MAX_CHOICES, parse_press
+from bot.survey.rules import BALLOT_PATTERN, MAX_CHOICES, parse_press
 from bot.survey.service import PressOutcome, press_ballot
-from handlers.common import services_of, user_translator
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -20,13 +19,13 @@ async def on_ballot(update: Update, context: BuurtwachtContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    t = await user_translator(update, context)
+    t = context.t  # a button press: the person handler has set it
     press = parse_press(query.data)
     if press is None:
         log.warning("refused a ballot button with malformed data")
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
-    result = await press_ballot(services_of(context), user.id, press, t.language)
+    result = await press_ballot(context.services, user.id, press, t.language)
     if result.outcome is PressOutcome.TOGGLED:
         await query.answer()
         assert result.markup is not None
@@ -52,4 +51,4 @@ async def on_ballot(update: Update, context: BuurtwachtContext) -> None:
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    app.add_handler(CallbackQueryHandler(on_ballot, pattern=r"^sv:"))
+    app.add_handler(CallbackQueryHandler(on_ballot, pattern=BALLOT_PATTERN))

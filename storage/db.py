@@ -69,6 +69,17 @@ def from_db_time(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value)
 
 
+# What SQLite says when it cannot write (a full disk, a read-only file or mount, a file-size
+# limit, an I/O error): the bot goes on reading and tells people it cannot save now.
+_WRITE_FAILURES = ("readonly", "disk is full", "disk i/o error", "unable to open database file")
+
+
+def is_write_failure(error: BaseException) -> bool:
+    import sqlite3
+
+    return isinstance(error, sqlite3.OperationalError) and any(s in str(error).lower() for s in _WRITE_FAILURES)
+
+
 PRIVATE_FILE_MODE = 0o600
 _COMPANIONS = ("", "-wal", "-shm", "-journal")
 
@@ -205,6 +216,27 @@ class Database:
         self._conn = conn
         self.path = path
         self._gate = _Gate()
+        # Why the last write failed while the database cannot be written, else None (/healthz).
+        self.unwritable: str | None = None
+
+    def _wrote(self, error: BaseException | None) -> None:
+        """Note a write that failed for want of a writable database (cleared by probe_write:
+        a transaction that commits may have written nothing)."""
+        if error is not None and is_write_failure(error):
+            if self.unwritable is None:
+                log.error("the database cannot be written: %s", error)
+            self.unwritable = str(error)
+
+    async def probe_write(self) -> bool:
+        """Try one small write (while the database is known to be unwritable): True if it worked."""
+        try:
+            async with self.transaction() as tx:
+                # A new value each time: SQLite writes nothing for an update that changes nothing.
+                await tx.execute("INSERT INTO write_probe (id, n) VALUES (1, random())"
+                                 " ON CONFLICT (id) DO UPDATE SET n = excluded.n")
+        except Exception:
+            return False
+        return True
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -257,23 +289,48 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._exclusive():
-            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+            except Exception as error:
+                self._wrote(error)
+                raise
             try:
                 yield Transaction(self._conn)
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
+            except BaseException as error:
+                self._wrote(error)
+                await self._rollback()
                 raise
-            else:
+            try:
                 await self._conn.execute("COMMIT")
+            except BaseException as error:
+                # A failed COMMIT (disk full) may leave the transaction open: without a rollback
+                # every later BEGIN would fail, also once the disk has room again.
+                self._wrote(error)
+                await self._rollback()
+                raise
+
+    async def _rollback(self) -> None:
+        import sqlite3
+
+        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back by itself
+            await self._conn.execute("ROLLBACK")
 
     # Single statements outside an explicit transaction are atomic on their own.
     async def execute(self, sql: str, params: Params = ()) -> None:
         async with self._shared():
-            await self._conn.execute(sql, params)
+            try:
+                await self._conn.execute(sql, params)
+            except Exception as error:
+                self._wrote(error)
+                raise
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         async with self._shared():
-            row = await self._conn.execute_insert(sql, params)
+            try:
+                row = await self._conn.execute_insert(sql, params)
+            except Exception as error:
+                self._wrote(error)
+                raise
         assert row is not None and row[0] is not None
         return int(row[0])
 

@@ -152,6 +152,26 @@ def still_allowed(draft: Broadcast, grants: Iterable[permissions.Grant]) -> bool
     return bool(draft.buurten) and all(permissions.can_alert_area(grants, b) for b in draft.buurten)
 
 
+# What a recipient should do, by kind of alert: someone missing must be reported, not left alone.
+DEFAULT_CLOSING_LINE = N_("Zie je iets? Bel 112 bij gevaar, anders 0900-8844. Grijp niet zelf in.")
+CLOSING_LINES: dict[str, str] = {
+    "missing_person": N_("Zie je deze persoon? Bel 112."),
+    "suspect_vehicle": N_("Zie je dit voertuig? Bel 112 en geef het kenteken en de rijrichting door. Volg het niet."),
+    "scam_wave": N_("Twijfel je aan iemand aan de deur? Laat niemand binnen en bel 0900-8844; bij gevaar 112."),
+}
+
+
+def radius_buurten(services: Services, grants: Iterable[permissions.Grant], point: Point,
+                   radius_m: float) -> list[str] | None:
+    """The buurten a radius alert goes to: accepted when its centre lies in the sender's area,
+    then clipped to that area (None when the centre is outside it, or in no known buurt)."""
+    grants = list(grants)
+    hit = services.locator.index.lookup(point)
+    if hit is None or not permissions.can_alert_area(grants, hit.buurt_code):
+        return None
+    return [b for b in buurten_in_radius(services, point, radius_m) if permissions.can_alert_area(grants, b)]
+
+
 def broadcast_text(language: str, kind: str, text: str, *, sender_role: str | Role | None,
                    ended: str | None = None) -> str:
     """The message every recipient reads, in the recipient's language (the sender's text as is)."""
@@ -163,7 +183,7 @@ def broadcast_text(language: str, kind: str, text: str, *, sender_role: str | Ro
         lines.append("✅ <b>" + html.escape(ended) + "</b>")
     lines += [f"{icon} <b>{html.escape(title)}</b>", "", html.escape(text), "",
               t.gettext("Afzender: {role}").format(role=html.escape(sender_label(language, sender_role))),
-              t.gettext("Zie je iets? Bel 112 bij gevaar, anders 0900-8844. Grijp niet zelf in.")]
+              t.gettext(CLOSING_LINES.get(kind, DEFAULT_CLOSING_LINE))]
     return "\n".join(lines)
 
 

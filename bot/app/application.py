@@ -9,8 +9,16 @@ import os
 import time
 from typing import Any
 
-from telegram import BotCommand
-from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TimedOut
+from telegram import BotCommand, Update
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
@@ -27,6 +35,7 @@ from bot.runtime.metrics import HANDLER_SECONDS, UPDATES
 from bot.runtime.services import Services, create_services
 from bot.teams.groups import chat_unreachable, group_migrated
 from handlers.context import CONTEXT_TYPES, BotData, BuurtwachtContext
+from storage.db import is_write_failure
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +78,12 @@ async def on_error(update: object, context: BuurtwachtContext) -> None:
     if isinstance(error, Conflict):
         log.error("another bot instance is polling with this token (409 Conflict); stop the other one")
         return
+    if error is not None and is_write_failure(error):
+        await _cannot_save(update, context)
+        return
+    if isinstance(error, BadRequest):  # a NetworkError subclass, but Telegram's answer about a request
+        log.warning("Telegram refused a request: %s", error.message)
+        return
     if isinstance(error, TimedOut | NetworkError):
         log.warning("network problem talking to Telegram: %s", type(error).__name__)
         return
@@ -78,6 +93,27 @@ async def on_error(update: object, context: BuurtwachtContext) -> None:
     # No update content and no exception message in the log: either may quote names, places
     # and descriptions. Types and code locations are enough to find the bug.
     log.error("unhandled error in a handler: %s", describe_exception(error) if error else "unknown")
+
+
+async def _cannot_save(update: object, context: BuurtwachtContext) -> None:
+    """The database cannot be written (a full disk, a read-only file): the person hears it and
+    what to do, instead of nothing. Sent directly: the outbox cannot be written either."""
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = update.effective_user
+    t = translator(user.language_code if user is not None else None)
+    text = t.gettext("Het lukt nu niet om je melding op te slaan; bel bij spoed 112 en probeer het over een "
+                     "paar minuten opnieuw.")
+    chat_id = update.effective_chat.id if update.effective_chat.type == "private" else (user.id if user else None)
+    if chat_id is None:
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await context.bot.send_message(chat_id, text)
+    except TelegramError as error:
+        log.warning("could not say that the database cannot be written: %s", type(error).__name__)
 
 
 def build_application(

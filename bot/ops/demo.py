@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import enum
 import os
 import sys
@@ -24,6 +25,9 @@ from bot.config.schema import Config, ConfigError, Officer, PdokConfig, TeamConf
 from bot.core.i18n import Translator, translator
 from bot.emulator import Emulator, FloodLimits
 from bot.emulator.state import SentMessage
+from bot.webapp.initdata import init_data_for
+from bot.webapp.links import MAP_MODE, PLACE_MODE, local_url
+from bot.webapp.server import WebAppServer
 
 GROUP_ID = -1001000000010  # the team's group when the config names none
 RESIDENT_ID = 100001
@@ -389,6 +393,18 @@ def resolve_config(config_path: Path | None) -> tuple[Path | None, bool]:
     return None, False
 
 
+def map_lines(t: Translator, cast: Cast, now: dt.datetime, token: str, base: str) -> list[str]:
+    """The Mini App in a browser: the wijkagent's map and the resident's place picker, signed in
+    as Telegram would (the link works for an hour, as a real sign-in does)."""
+    lines = []
+    for key, mode in (("wijkagent", MAP_MODE), ("resident", PLACE_MODE)):
+        persona = cast.personas.get(PERSONA_KEYS[key])
+        if persona is not None:
+            url = local_url(base, mode, init_data_for(persona.user_id, token, at=now, first_name=persona.name))
+            lines.append(t.gettext("Kaart (Mini App) in je browser, als {name}: {url}").format(name=persona.name, url=url))
+    return lines
+
+
 async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = sys.stdout) -> int:
     from bot.app.application import build_application
     from bot.delivery.sender import Limits
@@ -423,8 +439,12 @@ async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = 
         await app.post_init(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
+        webapp = WebAppServer(services, emulator.token)
+        webapp_port = await webapp.start("127.0.0.1", 0)
         print(t.gettext("Buurtwacht-demo: de bot praat met een Telegram-nabootsing op deze computer ({url})").format(
             url=emulator.base_url), file=out)
+        for line in map_lines(t, cast, services.now(), emulator.token, f"http://127.0.0.1:{webapp_port}/webapp/"):
+            print(line, file=out)
         print("(" + t.gettext("geen token, geen internet; database {name} wordt na afloop weggegooid").format(
             name=config.database.name) + ")\n", file=out)
         print(help_text(t, cast), file=out, flush=True)
@@ -436,6 +456,7 @@ async def run(config_path: Path, lines: Iterator[str] | None = None, out: Any = 
                     await services.sender.wait_idle(within=15)
         finally:
             # Also on Ctrl-C (the task is cancelled): stop the bot and the emulator cleanly.
+            await webapp.stop()
             await app.updater.stop()
             await app.stop()
             if app.post_stop is not None:

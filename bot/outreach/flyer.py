@@ -73,16 +73,21 @@ def flyer_filename(place: FollowPlace) -> str:
     return f"buurtwacht-flyer-{slug[:40]}.pdf"
 
 
-def _styles(base: Fonts) -> dict[str, ParagraphStyle]:
+def _styles(base: Fonts, scale: float = 1.0) -> dict[str, ParagraphStyle]:
+    """The text styles; ``scale`` > 1 for a one-language flyer, which has the whole width."""
+
+    def z(size: float) -> float:
+        return round(size * scale, 1)
+
     return {
         "title": ParagraphStyle("title", fontName=base.bold, fontSize=24, leading=28, alignment=TA_CENTER,
                                 textColor=BLUE),
         "subtitle": ParagraphStyle("subtitle", fontName=base.regular, fontSize=12, leading=15, alignment=TA_CENTER),
         "lead": ParagraphStyle("lead", fontName=base.bold, fontSize=13, leading=16, alignment=TA_CENTER),
         "link": ParagraphStyle("link", fontName=base.regular, fontSize=10, leading=13, alignment=TA_CENTER),
-        "head": ParagraphStyle("head", fontName=base.bold, fontSize=11.5, leading=14, textColor=BLUE, spaceBefore=5,
-                               spaceAfter=2),
-        "body": ParagraphStyle("body", fontName=base.regular, fontSize=9.5, leading=12, spaceAfter=1.5),
+        "head": ParagraphStyle("head", fontName=base.bold, fontSize=z(11.5), leading=z(14), textColor=BLUE,
+                               spaceBefore=z(5), spaceAfter=2),
+        "body": ParagraphStyle("body", fontName=base.regular, fontSize=z(9.5), leading=z(12), spaceAfter=z(1.5)),
         "lang": ParagraphStyle("lang", fontName=base.bold, fontSize=8, leading=10, textColor=colors.grey),
     }
 
@@ -123,15 +128,17 @@ def _column(t: Translator, styles: dict[str, ParagraphStyle], bold: str) -> list
 def render_flyer(content: FlyerContent, language: str) -> bytes:
     """The flyer as PDF bytes: one A4 page."""
     base = fonts()
-    styles = _styles(base)
     languages = flyer_languages(language)
+    single = len(languages) == 1
+    styles = _styles(base, 1.3 if single else 1.0)
+    qr_size = QR_SIZE * (1.3 if single else 1.0)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
                                  bottomMargin=12 * mm, title=f"Buurtwacht — {content.title}", author="Buurtwacht",
                                  subject=content.link)
     qr = QrCodeWidget(content.link, barLevel="M")
-    qr.barWidth, qr.barHeight = QR_SIZE, QR_SIZE
-    drawing = Drawing(QR_SIZE, QR_SIZE)
+    qr.barWidth, qr.barHeight = qr_size, qr_size
+    drawing = Drawing(qr_size, qr_size)
     drawing.add(qr)
     drawing.hAlign = "CENTER"
     lead = " · ".join(translator(code).gettext("Volg de buurtpreventie op Telegram") for code in languages)

@@ -141,6 +141,17 @@ def round_buurt(route: str, team_buurten: Sequence[str], names: Mapping[str, str
 
 # ---------------------------------------------------------------------------- reading the plan
 
+TEAM_WORD = re.compile(r"^(?:#|team:?)(\d{1,9})$", re.IGNORECASE)
+
+
+def split_team(words: Sequence[str]) -> tuple[int | None, list[str]]:
+    """``/ronde nieuw #3 za 20:00 …``: the team named in front (``#3``, ``team3``, ``team:3``),
+    if any, and the words after it."""
+    if words and (match := TEAM_WORD.match(words[0])):
+        return int(match[1]), list(words[1:])
+    return None, list(words)
+
+
 WEEKDAYS = {
     "ma": 0, "maandag": 0, "di": 1, "din": 1, "dinsdag": 1, "wo": 2, "woe": 2, "woensdag": 2,
     "do": 3, "don": 3, "donderdag": 3, "vr": 4, "vrij": 4, "vrijdag": 4, "za": 5, "zat": 5, "zaterdag": 5,

@@ -12,16 +12,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core import permissions
 from bot.core.domain import LocationSource, Role, Sighting
-from bot.core.i18n import N_, Translator, translator
+from bot.core.i18n import Translator, translator
 from bot.core.schedule import Missed
 from bot.core.textsafety import clean_text
+from bot.patrol.buttons import OUTCOME_LABELS, report_buttons, sign_up_buttons
 from bot.patrol.rules import (
     FOLLOW_UP_CATEGORY,
     MAX_ROUTE_CHARS,
+    PlanError,
     PlannedSend,
     PlanRequest,
     Round,
@@ -30,9 +34,11 @@ from bot.patrol.rules import (
     WalkOutcome,
     WalkStep,
     needs_routing,
+    parse_plan,
     planned_sends,
     round_buurt,
     rules_from_config,
+    split_team,
     step_after,
 )
 from bot.reports.service import submit_sighting
@@ -45,11 +51,6 @@ from storage.teams import Team
 
 log = logging.getLogger(__name__)
 
-OUTCOME_LABELS = {
-    WalkOutcome.NOTHING: N_("Niets bijzonders"),
-    WalkOutcome.OBSERVATIONS: N_("Waarnemingen"),
-    WalkOutcome.FOLLOW_UP: N_("Opvolging nodig"),
-}
 RETENTION_EVERY = dt.timedelta(hours=1)
 
 
@@ -114,6 +115,14 @@ def round_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo, *, c
     return "\n".join(lines)
 
 
+def personal_card(language: str, round_: Round, team_name: str, tz: dt.tzinfo, person: int) -> str:
+    """A round as one person sees it in private: the card, and whether they walk."""
+    text = round_text(language, round_, team_name, tz)
+    if person in round_.walkers:
+        text += "\n\n✅ " + translator(language).gettext("Jij loopt mee.")
+    return text
+
+
 def announcement(language: str, round_: Round, team_name: str, tz: dt.tzinfo, now: dt.datetime) -> dict[str, object]:
     """The one rendering of a round's announcement for its phase, used for the first send and
     every edit: the sign-up buttons only while signing up is possible."""
@@ -122,17 +131,6 @@ def announcement(language: str, round_: Round, team_name: str, tz: dt.tzinfo, no
     if phase is Phase.OPEN:
         payload["reply_markup"] = inline_keyboard(sign_up_buttons(language, round_.id))
     return payload
-
-
-def sign_up_buttons(language: str, round_id: int) -> list[list[tuple[str, str]]]:
-    t = translator(language)
-    return [[("✅ " + t.gettext("Ik loop mee"), f"pr:in:{round_id}"),
-             ("↩️ " + t.gettext("Afmelden"), f"pr:out:{round_id}")]]
-
-
-def report_buttons(language: str, round_id: int) -> list[list[tuple[str, str]]]:
-    t = translator(language)
-    return [[(t.gettext(OUTCOME_LABELS[o]), f"pr:rep:{round_id}:{o.value}")] for o in WalkOutcome]
 
 
 def shortage_text(language: str, round_: Round, team_name: str, tz: dt.tzinfo) -> str:
@@ -238,6 +236,7 @@ async def _queue_announcement_edits(services: Services, tx: Transaction, round_:
 
 
 class SignUp(StrEnum):
+    INVALID = "invalid"  # the button does not belong to this chat or person
     SIGNED_UP = "signed_up"
     ALREADY = "already"
     SIGNED_OFF = "signed_off"
@@ -465,3 +464,165 @@ async def submit_text(services: Services, person: int, text: str, *, language: s
         result = TextStored(report.outcome) if stored else None
     await _refresh_awaiting(services, person)
     return result
+
+
+# ---------------------------------------------------------------------------- what the handlers ask
+
+
+async def coordinated_teams(services: Services, person: int) -> set[int]:
+    return permissions.coordinated_teams(await users.roles_of(services.db, person))
+
+
+class PlanRefusal(StrEnum):
+    GROUP_NOT_LINKED = "group_not_linked"  # planned in a group that is not a team's
+    NOT_COORDINATOR = "not_coordinator"
+    WHICH_TEAM = "which_team"  # coordinates more teams and named none
+    NO_SUCH_TEAM = "no_such_team"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRefused:
+    reason: PlanRefusal
+    example_team: int = 0  # for WHICH_TEAM: one of their teams, for the example
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    round: Round
+    team_name: str
+    groups: int  # the groups it is announced in
+
+
+async def plan_from_command(services: Services, person: int, words: Sequence[str], *,
+                            group_chat: int | None) -> Planned | PlanRefused | PlanError:
+    """/ronde nieuw [#team] <datum> <tijd> [minimum] <route>, typed in private or in a team's
+    group (``group_chat``: then the round is that group's team's). Only a coordinator of the
+    team plans; stored and queued before this returns."""
+    coordinated = await coordinated_teams(services, person)
+    team_id, words = split_team(words)
+    if group_chat is not None:
+        group = await teams.get_group(services.db, group_chat)
+        if group is None or not group.active:
+            return PlanRefused(PlanRefusal.GROUP_NOT_LINKED)
+        team_id = group.team_id  # in a team's group, the round is that team's
+    elif team_id is None and len(coordinated) == 1:
+        team_id = next(iter(coordinated))
+    if not coordinated or (team_id is not None and team_id not in coordinated):
+        log.warning("refused /ronde nieuw by someone who does not coordinate that team")
+        return PlanRefused(PlanRefusal.NOT_COORDINATOR)
+    if team_id is None:
+        return PlanRefused(PlanRefusal.WHICH_TEAM, min(coordinated))
+    team = await teams.get_team(services.db, team_id)
+    if team is None or not team.buurten:
+        return PlanRefused(PlanRefusal.NO_SUCH_TEAM)
+    parsed = parse_plan(words, now=services.now(), tz=services.config.timezone, rules=rules_from_config(services.config))
+    if isinstance(parsed, PlanError):
+        return parsed
+    round_, groups = await plan_round(services, team, parsed, by=person)
+    return Planned(round_, team.name, groups)
+
+
+class CancelOutcome(StrEnum):
+    UNKNOWN = "unknown"  # no such round (or no number)
+    NOT_COORDINATOR = "not_coordinator"
+    ALREADY = "already"  # was cancelled before
+    CANCELLED = "cancelled"
+
+
+async def cancel_as_coordinator(services: Services, round_id: int | None, person: int) -> CancelOutcome:
+    """/ronde annuleer <nummer>: only a coordinator of the round's team cancels it."""
+    round_ = await store.get_round(services.db, round_id) if round_id is not None else None
+    if round_ is None:
+        return CancelOutcome.UNKNOWN
+    if round_.team_id not in await coordinated_teams(services, person):
+        log.warning("refused /ronde annuleer by someone who does not coordinate that team")
+        return CancelOutcome.NOT_COORDINATOR
+    if not await cancel_round(services, round_, by=person):
+        return CancelOutcome.ALREADY
+    return CancelOutcome.CANCELLED
+
+
+class DetailsRefusal(StrEnum):
+    UNKNOWN = "unknown"  # no such round, or not a coordinator of its team
+    NOT_IN_PRIVATE = "not_in_private"  # names and walk reports are not for the group
+
+
+async def round_details(services: Services, round_id: int, person: int, language: str, *,
+                        private: bool) -> str | DetailsRefusal:
+    """/ronde <nummer>: who walks and what they reported, for the team's coordinator in private."""
+    round_ = await store.get_round(services.db, round_id)
+    if round_ is None or round_.team_id not in await coordinated_teams(services, person):
+        return DetailsRefusal.UNKNOWN
+    if not private:
+        return DetailsRefusal.NOT_IN_PRIVATE
+    return details_text(language, round_, await team_name(services.db, round_.team_id), services.config.timezone,
+                        await store.walker_names(services.db, round_id),
+                        await store.reports_of_round(services.db, round_id))
+
+
+@dataclass(frozen=True, slots=True)
+class RoundCard:
+    round: Round
+    team_name: str
+    open_for_sign_up: bool
+
+
+async def my_rounds(services: Services, person: int) -> list[RoundCard] | None:
+    """/rondes: the coming rounds of the person's teams; None when they belong to no team."""
+    team_ids = await store.teams_of_person(services.db, person)
+    if not team_ids:
+        return None
+    rounds = await store.upcoming_for_teams(services.db, team_ids, services.now())
+    names = {team_id: await team_name(services.db, team_id) for team_id in {r.team_id for r in rounds}}
+    now = services.now()
+    return [RoundCard(r, names[r.team_id], r.open_for_sign_up(now)) for r in rounds]
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpAnswer:
+    outcome: SignUp
+    round: Round | None = None  # after the change
+    team_name: str = ""  # of that round, for the card in a private chat
+    private_chat_open: bool = True  # SIGNED_UP: can reminders reach them in private?
+
+
+async def press_sign_up(services: Services, round_id: int, person: int, *, chat_id: int, private: bool,
+                        join: bool) -> SignUpAnswer:
+    """A sign-up button pressed in ``chat_id``. In a group it is valid in the round's team's own
+    group (whoever can press there is a member); in private only the person's own chat, for a
+    team they belong to."""
+    round_ = await store.get_round(services.db, round_id)
+    if round_ is None:
+        allowed = False
+    elif not private:
+        group = await teams.get_group(services.db, chat_id)
+        allowed = group is not None and group.active and group.team_id == round_.team_id
+    else:
+        allowed = chat_id == person and round_.team_id in await store.teams_of_person(services.db, person)
+    if not allowed:
+        log.warning("refused a patrol sign-up button that does not belong to this chat or person")
+        return SignUpAnswer(SignUp.INVALID)
+    outcome, updated = await change_sign_up(services, round_id, person, join=join, member_of_team=not private)
+    reachable = outcome is not SignUp.SIGNED_UP or await users.reachable_in_private(services.db, person)
+    name = await team_name(services.db, updated.team_id) if private and updated is not None else ""
+    return SignUpAnswer(outcome, updated, name, reachable)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChoice:
+    choice: Choice
+    question: str = ""  # the walk-report question it answers, for the edited message
+
+
+async def press_report(services: Services, round_id: int, person: int, outcome: WalkOutcome, *, chat_id: int,
+                       language: str) -> ReportChoice:
+    """A walk-report button: valid only in the person's own chat, for a round they were asked about."""
+    choice = Choice.INVALID
+    if chat_id == person:
+        choice = await choose_outcome(services, round_id, person, outcome)
+    if choice is Choice.INVALID:
+        log.warning("refused a walk-report button for a round this person was not asked about")
+    if choice in (Choice.INVALID, Choice.ALREADY):
+        return ReportChoice(choice)
+    round_ = await store.get_round(services.db, round_id)
+    return ReportChoice(choice, report_question(language, round_, services.config.timezone) if round_ else "")

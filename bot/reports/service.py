@@ -457,8 +457,10 @@ async def has_draft(services: Services, user_id: int) -> bool:
 
 async def _save(services: Services, user_id: int, draft: ReportDraft) -> None:
     data = draft.to_json()
-    await drafts.save(services.db, user_id, draft.step.value, data)
+    # In memory first: when the database cannot be written (a full disk), the person is told
+    # so and the draft waits here until a later step can write it.
     services.draft_cache[user_id] = (draft.step.value, data)
+    await drafts.save(services.db, user_id, draft.step.value, data)
 
 
 async def forget_draft(services: Services, user_id: int) -> None:

@@ -53,6 +53,11 @@ async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
         "outbox_depth": depth,
         "last_successful_send": last_send.isoformat() if last_send else None,
     }
+    if database_ok and services.db.unwritable is not None and not await services.db.probe_write():
+        # Reads work, writes do not (a full disk, a read-only file): reports cannot be saved.
+        database_ok = False
+        report["status"] = "failing"
+        report["database"] = f"not writable: {services.db.unwritable}"
     return (200 if database_ok else 503), report
 
 

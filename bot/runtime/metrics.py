@@ -80,6 +80,13 @@ class SendPathsCollector(Collector):
             for path, stats in self.paths.items():
                 family.add_metric([path], read(stats))
             yield family
+        by_method = CounterMetricFamily("buurtwacht_deliveries_by_method",
+                                        "Messages delivered, per Bot API method (sendMessage, editMessageText, ...)",
+                                        labels=["path", "method"])
+        for path, stats in self.paths.items():
+            for method, count in sorted(stats.per_method.items()):
+                by_method.add_metric([path, method], count)
+        yield by_method
         latency = HistogramMetricFamily("buurtwacht_send_seconds",
                                         f"Time of one Bot API request that delivers a message ({PATH_HELP})",
                                         labels=["path"])

@@ -23,8 +23,12 @@ if TYPE_CHECKING:
 MAX_CHOICES = 3
 MAX_OPTIONS = 12  # a selection is a bit mask in the button data (64 bytes at most)
 
+# Ballot buttons, built and parsed here only:
 # sv:<survey id>:<wijkcode>:<selection mask>:<option index | d (done)>
-BALLOT_DATA = re.compile(r"^sv:(\d{1,9}):(WK\d{6}):(\d{1,4}):(\d{1,2}|d)$")
+BALLOT_PREFIX = "sv:"
+BALLOT_PATTERN = r"^sv:"  # what the handler's CallbackQueryHandler takes
+# ASCII digits and the whole string (``$`` would also take a trailing newline).
+BALLOT_DATA = re.compile(r"sv:([0-9]{1,9}):(WK[0-9]{6}):([0-9]{1,4}):([0-9]{1,2}|d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +55,14 @@ class BallotPress:
     option: int | None  # None: "Klaar"
 
 
+def ballot_data(survey_id: int, wijk_code: str, mask: int, option: int | None) -> str:
+    """The callback_data of a ballot button: toggle ``option``, or "Klaar" when it is None."""
+    action = "d" if option is None else str(option)
+    return f"{BALLOT_PREFIX}{survey_id}:{wijk_code}:{mask}:{action}"
+
+
 def parse_press(data: str | None) -> BallotPress | None:
-    match = BALLOT_DATA.match(data or "")
+    match = BALLOT_DATA.fullmatch(data or "")
     if match is None:
         return None
     action = match[4]

@@ -23,6 +23,7 @@ from bot.survey.rules import (
     MAX_CHOICES,
     BallotPress,
     SurveyWindow,
+    ballot_data,
     chosen,
     option_label,
     options_for,
@@ -63,8 +64,8 @@ def ballot_markup(services: Services, language: str, survey_id: int, wijk_code: 
                   options: tuple[str, ...]) -> dict[str, Any]:
     t = translator(language)
     rows = [[{"text": ("✅ " if mask & (1 << i) else "▫️ ") + option_label(services.config, key, language),
-              "callback_data": f"sv:{survey_id}:{wijk_code}:{mask}:{i}"}] for i, key in enumerate(options)]
-    rows.append([{"text": "✔️ " + t.gettext("Klaar"), "callback_data": f"sv:{survey_id}:{wijk_code}:{mask}:d"}])
+              "callback_data": ballot_data(survey_id, wijk_code, mask, i)}] for i, key in enumerate(options)]
+    rows.append([{"text": "✔️ " + t.gettext("Klaar"), "callback_data": ballot_data(survey_id, wijk_code, mask, None)}])
     return {"inline_keyboard": rows}
 
 

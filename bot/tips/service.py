@@ -12,9 +12,11 @@ import datetime as dt
 import html
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
+from bot.core import permissions
 from bot.core.domain import Point
-from bot.core.i18n import translator
+from bot.core.i18n import Translator, translator
 from bot.core.permissions import gemeente_of
 from bot.core.schedule import (
     Missed,
@@ -26,12 +28,16 @@ from bot.core.schedule import (
     previous_weekly,
     weekly_key,
 )
+from bot.core.textsafety import clean_text
 from bot.runtime.services import Services
-from bot.tips.library import THEMES, Tip, load_library
+from bot.tips.buttons import Action, TipsPress, pause_data, theme_data
+from bot.tips.library import MAX_TEXT, THEMES, Tip, load_library
+from bot.tips.rules import ScheduleChange, long_enough
 from bot.tips.seasons import SeasonConfig, active_seasons, dark_days_start, in_dark_days
 from bot.tips.sun import sunset
-from storage import outbox
+from storage import outbox, teams, users
 from storage import tips as store
+from storage.tips import TipSchedule
 
 log = logging.getLogger(__name__)
 
@@ -211,3 +217,111 @@ async def choose_tip(services: Services, schedule: store.TipSchedule, language: 
     return pick_tip(fresh_custom or (custom + library), date=today, opted_out_themes=schedule.opted_out,
                     recently_sent_ids=recent,
                     active_seasons=active_seasons(today, services.config.seasons), seed=str(schedule.chat_id))
+
+
+# ---------------------------------------------------------------------------- /tips settings
+
+
+async def may_configure(services: Services, chat_id: int, person: int, *, private: bool) -> bool:
+    """In a group only the team's coordinator; in private, the resident themselves."""
+    if private:
+        return True
+    group = await teams.get_group(services.db, chat_id)
+    grants = await users.roles_of(services.db, person)
+    return group is not None and group.team_id in permissions.coordinated_teams(grants)
+
+
+async def open_settings(services: Services, chat_id: int, person: int, *, private: bool,
+                        change: ScheduleChange | None = None) -> TipSchedule | None:
+    """/tips: the chat's schedule (made with the config's defaults on first use), after
+    ``change``; None when this person may not set the chat's tips."""
+    if not await may_configure(services, chat_id, person, private=private):
+        return None
+    schedule = await store.ensure(services.db, chat_id, "resident" if private else "group", services.now(),
+                                  services.config.tips)
+    if change is None:
+        return schedule
+    fields: dict[str, object] = {}
+    if change.weekday is not None:
+        fields["weekday"] = change.weekday
+    if change.time is not None:
+        fields["time"] = change.time.strftime("%H:%M")
+    if change.quiet is not None:
+        fields["quiet_start"], fields["quiet_end"] = (t.strftime("%H:%M") for t in change.quiet)
+    await store.update(services.db, chat_id, **fields)
+    return await store.get(services.db, chat_id) or schedule
+
+
+async def press_settings_button(services: Services, chat_id: int, person: int, *, private: bool,
+                                press: TipsPress | None) -> TipSchedule | None:
+    """A settings button pressed in ``chat_id``: the schedule after it, or None when the button
+    is not valid there (no schedule, not this person's to change, or data the bot did not build)."""
+    schedule = await store.get(services.db, chat_id)
+    if schedule is None or press is None or not await may_configure(services, chat_id, person, private=private):
+        return None
+    if press.action is Action.THEME:
+        assert press.theme is not None
+        out = set(schedule.opted_out) ^ {press.theme}
+        await store.update(services.db, chat_id, opted_out=" ".join(sorted(out)))
+    else:
+        await store.update(services.db, chat_id, paused=int(press.action is Action.PAUSE))
+    return await store.get(services.db, chat_id)
+
+
+def settings_text(t: Translator, schedule: TipSchedule) -> str:
+    state = t.gettext("gepauzeerd") if schedule.paused else t.gettext("aan")
+    lines = [
+        t.gettext("Preventietips: {state}").format(state=state),
+        t.gettext("Wanneer: elke {day} om {time}").format(day=t.weekday(schedule.weekday), time=schedule.time.strftime("%H:%M")),
+        t.gettext("Stille uren: {start}-{end} (tips wachten, alarmen nooit)").format(
+            start=schedule.quiet_start.strftime("%H:%M"), end=schedule.quiet_end.strftime("%H:%M")),
+    ]
+    if schedule.opted_out:
+        lines.append(t.gettext("Geen tips over: {themes}").format(
+            themes=", ".join(t.gettext(THEMES[x]) for x in schedule.opted_out if x in THEMES)))
+    lines.append(t.gettext("Wijzigen: /tips dag vrijdag · /tips tijd 19:30 · /tips stil 22:00-08:00"))
+    return "\n".join(lines)
+
+
+def settings_buttons(t: Translator, schedule: TipSchedule) -> list[list[tuple[str, str]]]:
+    """(text, callback_data) rows: pause or resume, then the themes two by two."""
+    rows = [[(t.gettext("▶️ Hervatten") if schedule.paused else t.gettext("⏸ Pauzeren"), pause_data(schedule.paused))]]
+    themes = list(THEMES)
+    for i in range(0, len(themes), 2):
+        rows.append([(("🚫 " if theme in schedule.opted_out else "✅ ") + t.gettext(THEMES[theme]), theme_data(theme))
+                     for theme in themes[i:i + 2]])
+    return rows
+
+
+# ---------------------------------------------------------------------------- /tip nieuw
+
+
+class OwnTipOutcome(StrEnum):
+    NOT_ALLOWED = "not_allowed"  # neither a coordinator nor an admin of a gemeente or wijk
+    TOO_SHORT = "too_short"
+    ADDED = "added"
+
+
+@dataclass(frozen=True, slots=True)
+class OwnTip:
+    outcome: OwnTipOutcome
+    scopes: tuple[str, ...] = ()  # where it was added: "team:<id>", "GM…", "WK…"
+
+    @property
+    def area_wide(self) -> bool:
+        """Added for a gemeente or wijk (an admin's), not only for teams."""
+        return any(scope[:2] in ("GM", "WK") for scope in self.scopes)
+
+
+async def add_own_tip(services: Services, person: int, theme: str, language: str, text: str) -> OwnTip:
+    """/tip nieuw: the tip in ``language`` for every scope this person writes tips for; it
+    reaches only the chats that read that language (choose_tip)."""
+    scopes = permissions.custom_tip_scopes(await users.roles_of(services.db, person))
+    if not scopes:
+        return OwnTip(OwnTipOutcome.NOT_ALLOWED)
+    text = clean_text(text, MAX_TEXT)
+    if not long_enough(text):
+        return OwnTip(OwnTipOutcome.TOO_SHORT)
+    for scope in scopes:
+        await store.add_custom(services.db, scope, theme, language, text, person, services.now())
+    return OwnTip(OwnTipOutcome.ADDED, tuple(scopes))

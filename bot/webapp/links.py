@@ -23,3 +23,10 @@ def place_url(config: Config) -> str | None:
 def map_url(config: Config) -> str | None:
     """/kaart and the menu button: the officer's or coordinator's area."""
     return page_url(config, MAP_MODE)
+
+
+def local_url(base: str, mode: str, init_data: str) -> str:
+    """A page on the bot's own server with the launch parameters Telegram would add (the demo)."""
+    from urllib.parse import quote
+
+    return f"{base.rstrip('/')}/?mode={mode}#tgWebAppData={quote(init_data, safe='')}"

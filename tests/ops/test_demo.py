@@ -267,3 +267,13 @@ def test_run_at_a_terminal_without_token_or_config_plays_the_example(tmp_path: P
         assert "Demo gestopt." in terminal.output and "config file not found" not in terminal.output
     finally:
         terminal.close()
+
+
+def test_demo_prints_the_maps_local_links() -> None:
+    """The Mini App in a browser: links to the bot's own web server, signed in as Telegram would."""
+    from urllib.parse import unquote
+
+    out = run_demo("/as bewoner\n").stdout
+    links = re.findall(r"Kaart \(Mini App\) in je browser, als ([^:]+): (http://127\.0\.0\.1:\d+/webapp/\?mode=(\w+)#tgWebAppData=(\S+))", out)
+    assert [(mode) for _, _, mode, _ in links] == ["map", "place"]
+    assert all("hash%3D" in data or "hash=" in unquote(data) for _, _, _, data in links)

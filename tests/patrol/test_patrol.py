@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.domain import Category, RecipientKind
+from bot.patrol import buttons
 from bot.patrol.rules import (
     PatrolRules,
     PlanError,
@@ -76,7 +77,7 @@ async def plan_saturday(h: BotHarness, extra: str = "Centrum en Kerkstraat") -> 
 
 async def sign_up_in_group(h: BotHarness, *people: int, round_id: int) -> None:
     for person in people:
-        await h.send(h.updates.callback(person, f"pr:in:{round_id}", chat_id=GROUP))
+        await h.send(h.updates.callback(person, buttons.sign_up_data(round_id, join=True), chat_id=GROUP))
 
 
 def round_of(**changes: Any) -> Round:
@@ -243,7 +244,7 @@ async def test_sign_up_and_afmelden_edit_the_count_in_place(harness: BotHarness)
     assert "2 van minimaal 2 lopers" in edits[-1]["text"] and "inline_keyboard" in edits[-1]["reply_markup"]
     await sign_up_in_group(h, WALKERS[1], round_id=round_.id)
     assert "al aangemeld" in answers(h)[-1]["text"]
-    await h.send(h.updates.callback(WALKERS[0], f"pr:out:{round_.id}", chat_id=GROUP))
+    await h.send(h.updates.callback(WALKERS[0], buttons.sign_up_data(round_.id, join=False), chat_id=GROUP))
     assert "afgemeld" in answers(h)[-1]["text"]
     await h.deliver()
     assert "1 van minimaal 2 lopers" in h.request.sent(GROUP, "editMessageText")[-1]["text"]
@@ -257,11 +258,11 @@ async def test_rondes_lists_the_persons_teams_and_signs_up_in_private(harness: B
     round_ = await plan_saturday(h)
     await h.send(h.updates.message(STRANGER, "/rondes"))
     assert "geen team" in h.request.last_text(STRANGER)
-    await h.send(h.updates.callback(WALKERS[0], f"pr:out:{round_.id}", chat_id=GROUP))  # joins the team
+    await h.send(h.updates.callback(WALKERS[0], buttons.sign_up_data(round_.id, join=False), chat_id=GROUP))  # joins the team
     await h.send(h.updates.message(WALKERS[0], "/rondes"))
     card = h.request.sent(WALKERS[0], "sendMessage")[-1]
     assert "Loopronde BPT Binnenstad" in card["text"] and card["reply_markup"]["inline_keyboard"]
-    await h.send(h.updates.callback(WALKERS[0], f"pr:in:{round_.id}", message_id=77))
+    await h.send(h.updates.callback(WALKERS[0], buttons.sign_up_data(round_.id, join=True), message_id=77))
     edited = h.request.sent(WALKERS[0], "editMessageText")[-1]
     assert int(edited["message_id"]) == 77 and "Jij loopt mee" in edited["text"]
     assert "1 van minimaal 2" in edited["text"]
@@ -278,10 +279,10 @@ async def test_forged_and_foreign_buttons_are_refused(harness: BotHarness) -> No
     h.clock.now = TUESDAY_NOON
     round_ = await plan_saturday(h)
     for user, data, chat in [
-        (WALKERS[0], "pr:in:999999", GROUP),  # no such round
-        (WALKERS[0], f"pr:in:{round_.id}", OTHER_GROUP),  # another team's group
-        (STRANGER, f"pr:in:{round_.id}", None),  # private, not a member of the team
-        (WALKERS[0], f"pr:rep:{round_.id}:nothing", None),  # never asked for a walk report
+        (WALKERS[0], buttons.sign_up_data(999999, join=True), GROUP),  # no such round
+        (WALKERS[0], buttons.sign_up_data(round_.id, join=True), OTHER_GROUP),  # another team's group
+        (STRANGER, buttons.sign_up_data(round_.id, join=True), None),  # private, not a member of the team
+        (WALKERS[0], buttons.report_data(round_.id, WalkOutcome.NOTHING), None),  # never asked for a walk report
         (WALKERS[0], f"pr:rep:{round_.id}:everything", None),
         (WALKERS[0], "pr:in:abc", GROUP),
     ]:
@@ -434,17 +435,17 @@ async def test_walk_report_each_answer_and_follow_up_to_the_wijkagent(config) ->
         assert (await run_patrol_tick(h.services)).sent == 0
 
         # Niets bijzonders: stored with the press.
-        await h.send(h.updates.callback(WALKERS[0], f"pr:rep:{round_.id}:nothing"))
+        await h.send(h.updates.callback(WALKERS[0], buttons.report_data(round_.id, WalkOutcome.NOTHING)))
         assert "Opgeslagen: Niets bijzonders" in h.request.sent(WALKERS[0], "editMessageText")[-1]["text"]
-        await h.send(h.updates.callback(WALKERS[0], f"pr:rep:{round_.id}:follow_up"))
+        await h.send(h.updates.callback(WALKERS[0], buttons.report_data(round_.id, WalkOutcome.FOLLOW_UP)))
         assert "al opgeslagen" in answers(h)[-1]["text"]
 
         # Waarnemingen: one message completes it, also after a restart in between.
-        await h.send(h.updates.callback(WALKERS[1], f"pr:rep:{round_.id}:observations"))
+        await h.send(h.updates.callback(WALKERS[1], buttons.report_data(round_.id, WalkOutcome.OBSERVATIONS)))
         assert "Beschrijf in één bericht" in h.request.last_text(WALKERS[1])
 
         # Opvolging nodig: the message becomes a sighting routed to the wijkagent.
-        await h.send(h.updates.callback(WALKERS[2], f"pr:rep:{round_.id}:follow_up"))
+        await h.send(h.updates.callback(WALKERS[2], buttons.report_data(round_.id, WalkOutcome.FOLLOW_UP)))
         assert "naar de wijkagent" in h.request.last_text(WALKERS[2])
 
     async with make_harness(config, clock) as h:
@@ -491,7 +492,7 @@ async def test_round_nobody_walked_asks_the_coordinator(harness: BotHarness) -> 
     await run_patrol_tick(h.services)
     await h.deliver()
     assert "Hoe ging het?" in h.request.last_text(COORDINATOR)
-    await h.send(h.updates.callback(COORDINATOR, f"pr:rep:{round_.id}:nothing"))
+    await h.send(h.updates.callback(COORDINATOR, buttons.report_data(round_.id, WalkOutcome.NOTHING)))
     report = await store.get_report(h.services.db, round_.id, COORDINATOR)
     assert report is not None and report.outcome is WalkOutcome.NOTHING and report.state == "done"
 

@@ -88,5 +88,8 @@ async def test_both_send_paths_measure_their_requests_and_openmetrics_on_request
         await health.stop()
     assert plain.headers["content-type"].startswith("text/plain; version=0.0.4")
     assert f'buurtwacht_send_seconds_count{{path="interactive"}} {float(interactive.latency_count)}' in plain.text
+    sent_messages = h.services.sender.stats.per_method["sendMessage"]
+    assert f'buurtwacht_deliveries_by_method_total{{method="sendMessage",path="outbox"}} {float(sent_messages)}' \
+        in plain.text
     assert open_metrics.headers["content-type"].startswith("application/openmetrics-text")
     assert open_metrics.text.rstrip().endswith("# EOF")

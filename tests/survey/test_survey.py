@@ -20,6 +20,7 @@ from bot.config.schema import (
 )
 from bot.survey.rules import (
     SurveyWindow,
+    ballot_data,
     chosen,
     options_for,
     parse_press,
@@ -81,11 +82,14 @@ async def subscribe(h: BotHarness, *residents: tuple[int, str]) -> None:
 
 
 def press(h: BotHarness, resident: int, survey_id: int, wijk: str, selected: int, action: str | int) -> Any:
-    return h.send(h.updates.callback(resident, f"sv:{survey_id}:{wijk}:{selected}:{action}"))
+    option = None if action == "d" else int(action)
+    return h.send(h.updates.callback(resident, ballot_data(survey_id, wijk, selected, option)))
 
 
 def survey_id_of(invitation: dict[str, Any]) -> int:
-    return int(invitation["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1])
+    pressed = parse_press(invitation["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    assert pressed is not None
+    return pressed.survey_id
 
 
 def answers(h: BotHarness) -> list[str]:

@@ -290,8 +290,11 @@ async def test_area_alert_by_wijkagent_within_area_only(harness: BotHarness) -> 
     await h.deliver()
     assert "rollator" in h.request.last_text(GROUP)
     assert "wijkagent" in h.request.last_text(GROUP)
-    # A radius alert around the Binnenstad stays inside the wijkagent's area or is refused.
+    # A radius alert around the Binnenstad reaching past it is clipped to the wijkagent's area;
+    # one whose centre lies outside it is refused (tests/alerts/test_area_alerts_fit.py).
     await h.send(h.updates.message(WIJKAGENT, "/gebiedsalarm straal 51.4795 5.6560 3000 oplichting Nepagenten aan de deur"))
+    assert "in 7 buurten" in h.request.last_text(WIJKAGENT)
+    await h.send(h.updates.message(WIJKAGENT, "/gebiedsalarm straal 51.4745 5.6790 500 oplichting Nepagenten"))
     assert "buiten jouw werkgebied" in h.request.last_text(WIJKAGENT)
 
 

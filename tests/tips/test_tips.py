@@ -15,6 +15,7 @@ from bot.core.schedule import (
     next_weekly,
     pick_tip,
 )
+from bot.tips import buttons
 from bot.tips.library import THEMES, load_library, validate_library
 from bot.tips.seasons import active_seasons, dark_days_window, in_dark_days, last_sunday
 from bot.tips.service import run_tips_tick
@@ -184,7 +185,7 @@ async def test_pause_and_theme_opt_out_through_tips_command(harness: BotHarness)
     assert "Alleen de coördinator" in h.request.last_text(GROUP)
     await h.send(h.updates.message(COORDINATOR, "/tips tijd 19:30", chat_id=GROUP))
     assert "19:30" in h.request.last_text(GROUP)
-    await h.send(h.updates.callback(COORDINATOR, "tips:pause", chat_id=GROUP))
+    await h.send(h.updates.callback(COORDINATOR, buttons.pause_data(False), chat_id=GROUP))
     schedule = await store.get(h.services.db, GROUP)
     assert schedule is not None and schedule.paused
     h.clock.now = local(2026, 11, 24, 19, 31).astimezone(dt.UTC)
@@ -192,9 +193,9 @@ async def test_pause_and_theme_opt_out_through_tips_command(harness: BotHarness)
     await h.deliver()
     assert not [t for t in h.request.texts(GROUP) if t.startswith("💡")]  # paused: the other groups got theirs
     h.clock.advance(days=7)
-    await h.send(h.updates.callback(COORDINATOR, "tips:resume", chat_id=GROUP))
+    await h.send(h.updates.callback(COORDINATOR, buttons.pause_data(True), chat_id=GROUP))
     for theme in ("woninginbraak", "fiets_auto", "babbeltruc", "phishing", "brandveiligheid", "melden"):
-        await h.send(h.updates.callback(COORDINATOR, f"tips:theme:{theme}", chat_id=GROUP))
+        await h.send(h.updates.callback(COORDINATOR, buttons.theme_data(theme), chat_id=GROUP))
     schedule = await store.get(h.services.db, GROUP)
     assert schedule is not None and not schedule.paused and "babbeltruc" in schedule.opted_out
     await run_tips_tick(h.services)

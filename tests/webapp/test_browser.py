@@ -174,8 +174,9 @@ async def test_the_officer_map_lists_clusters_and_acts(harness: BotHarness, site
     incident = await sightings.get_incident(h.services.db, urgent)
     assert incident is not None and incident.status is SightingStatus.ACKNOWLEDGED
     assert incident.acknowledged_by == WIJKAGENT_BINNENSTAD
-    await page.wait_for_selector("#detail-actions button[data-status=resolved]")
-    assert await page.locator("#detail-actions button[data-status=acknowledged]").count() == 0
+    # The report is shown again as it now is: picked up, so no "Ik pak dit op" any more.
+    await page.wait_for_selector("#detail-actions button[data-status=acknowledged]", state="detached")
+    assert await page.locator("#detail-actions button[data-status=resolved]").count() == 1
     # The choropleth of the overview tab, per buurt, with the <3 legend.
     await page.click("#tab-overview")
     await page.wait_for_selector("#legend li")
@@ -213,3 +214,18 @@ async def test_outside_telegram_the_page_says_so(harness: BotHarness, site: str,
     await page2.goto(site)
     await page2.wait_for_selector("#toast:not([hidden])")
     assert await page2.inner_text("#toast") == "Open deze kaart vanuit Telegram."
+
+
+async def test_a_demo_link_signs_in_without_telegrams_script(harness: BotHarness, site: str, browser: Any) -> None:
+    """`buurtwacht demo` prints links with the launch parameters in the fragment, as Telegram
+    opens a Mini App; offline, Telegram's script does not load and the page reads them itself."""
+    from bot.webapp.links import MAP_MODE, local_url
+
+    await report(harness.services)
+    url = local_url(site, MAP_MODE, init_data_for(WIJKAGENT_BINNENSTAD, TOKEN, at=harness.services.now()))
+    page = await browser.new_page()
+    await page.route("**/*", lambda r: r.abort() if not r.request.url.startswith(site.split("/webapp/")[0])
+                     else r.continue_())
+    await page.goto(url)
+    await page.wait_for_selector("body[data-ready=map]")
+    await page.wait_for_selector("#list li[data-id]")

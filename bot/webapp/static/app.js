@@ -6,8 +6,10 @@
   "use strict";
 
   var tg = (window.Telegram && window.Telegram.WebApp) || null;
-  var initData = tg ? tg.initData || "" : "";
   var params = new URLSearchParams(window.location.search);
+  // Telegram's launch parameters are in the fragment (#tgWebAppData=…); its script reads them
+  // into initData. Without that script (the offline demo, a plain browser), read them here.
+  var initData = (tg && tg.initData) || new URLSearchParams(window.location.hash.slice(1)).get("tgWebAppData") || "";
   var state = { texts: {}, session: null, map: null, borders: null, cluster: null, pin: null,
                 choropleth: null, incidents: [], markers: {}, period: "30d", chosen: null };
   var CLASS_COLOURS = ["#f1f3f5", "#ffe8cc", "#ffc078", "#fd7e14", "#e8590c", "#a61e4d"];
