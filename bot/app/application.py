@@ -116,6 +116,28 @@ async def _cannot_save(update: object, context: BuurtwachtContext) -> None:
         log.warning("could not say that the database cannot be written: %s", type(error).__name__)
 
 
+def _read_updates(data: Any, bot: Any = None) -> tuple[Update, ...]:
+    """Update.de_list, one update at a time: one that python-telegram-bot cannot read (a field
+    of an unexpected shape) used to fail the whole batch, so polling never moved past it and
+    the library logged the raw batch, people's texts, names and numbers included, over and
+    over. Now it is skipped with one line (its id and the error's type, not its content); an
+    empty Update with its id keeps the offset moving."""
+    updates: list[Update] = []
+    for raw in data or ():
+        try:
+            update = Update.de_json(raw, bot)
+        except Exception as error:
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            log.warning("could not read update %s (%s); skipped", update_id, type(error).__name__)
+            if not isinstance(update_id, int):
+                continue
+            update = Update(update_id=update_id)
+            update.set_bot(bot)
+        if update is not None:
+            updates.append(update)
+    return tuple(updates)
+
+
 def build_application(
     config: Config,
     token: str,
@@ -127,6 +149,7 @@ def build_application(
     start_sender: bool = True,
 ) -> AnyApplication:
     """The Application; ``services`` may be given (tests) or are created in ``post_init``."""
+    Update.de_list = _read_updates  # type: ignore[method-assign]
 
     if sender_limits is None and (scale := os.environ.get("BUURTWACHT_RATE_SCALE")):
         # Only for runs against the local emulator with the same time scale (tests, benchmarks).
