@@ -29,7 +29,6 @@ from handlers.common import (
     user_translator,
 )
 from handlers.context import BuurtwachtContext
-from storage import broadcasts, users
 
 log = logging.getLogger(__name__)
 BC_DATA = re.compile(r"bc:(send|cancel|end):([0-9]{1,9})")
@@ -47,10 +46,8 @@ async def _preview(update: Update, context: BuurtwachtContext, *, kind: str, sco
     if who.size == 0:
         await message.reply_text(t.gettext("Er is niemand om dit alarm naar te sturen: geen gekoppelde groepen of volgers."))
         return
-    role = domain.sender_role(kind, await users.roles_of(services.db, user.id), buurten)
-    broadcast_id = await broadcasts.create_draft(services.db, sender_id=user.id, kind=kind, scope=scope, text=text,
-                                                 photo_file_id=photo, buurten=buurten, now=services.now(),
-                                                 sender_role=role.value if role else None)
+    broadcast_id, role = await domain.create_draft(services, user.id, kind=kind, scope=scope, text=text,
+                                                   buurten=buurten, photo=photo)
     preview = domain.broadcast_text(t.language, kind, text, sender_role=role)
     if photo:
         preview += "\n" + t.gettext("(met foto)")
@@ -71,7 +68,7 @@ async def team_alarm(update: Update, context: BuurtwachtContext) -> None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
-    team_ids = permissions.coordinated_teams(await users.roles_of(services.db, user.id))
+    team_ids = permissions.coordinated_teams(await domain.grants_of(services, user.id))
     if not team_ids:
         log.warning("refused /alarm by someone who coordinates no team")
         await message.reply_text(t.gettext("Alleen coördinatoren kunnen een buurtalarm sturen, en alleen naar hun eigen teams. "
@@ -111,7 +108,7 @@ async def area_alarm(update: Update, context: BuurtwachtContext) -> None:
     raw = message.text or message.caption or ""
     words = raw.split()[1:]
     photo = message.photo[-1].file_id if message.photo else None
-    grants = await users.roles_of(services.db, user.id)
+    grants = await domain.grants_of(services, user.id)
     usage = t.gettext("Gebruik: /gebiedsalarm <WK… of GM…> [vermist|voertuig|oplichting] <tekst>, of "
                       "/gebiedsalarm straal <breedte> <lengte> <meters> [soort] <tekst>")
     if not permissions.alert_areas(grants):
@@ -162,14 +159,14 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
     t = await user_translator(update, context)
     services = services_of(context)
     match = BC_DATA.fullmatch(query.data or "")
-    draft = await broadcasts.get(services.db, int(match[2])) if match else None
+    draft = await domain.draft_of(services, int(match[2])) if match else None
     if match is None or draft is None or draft.sender_id != user.id:
         log.warning("refused a broadcast button pressed by someone other than its sender")
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
     action = match[1]
     if action == "cancel" and draft.status == BroadcastStatus.DRAFT:
-        await broadcasts.set_status(services.db, draft.id, BroadcastStatus.CANCELLED, now=services.now())
+        await domain.cancel(services, draft.id)
         await query.answer()
         await query.edit_message_text(t.gettext("Alarm geannuleerd; er is niets verstuurd."))
         return

@@ -399,3 +399,28 @@ async def tell_expired(services: Services, broadcast_id: int) -> bool:
                              now=services.now())
     services.wake_sender()
     return True
+
+
+# --- what the /alarm and /gebiedsalarm handlers ask for --------------------------------------------
+
+
+async def grants_of(services: Services, user_id: int) -> list[permissions.Grant]:
+    return await users.roles_of(services.db, user_id)
+
+
+async def create_draft(services: Services, sender_id: int, *, kind: str, scope: str, text: str, buurten: list[str],
+                       photo: str | None) -> tuple[int, Role | None]:
+    """Store the draft the sender confirms; returns its id and the role it will be signed with."""
+    role = sender_role(kind, await users.roles_of(services.db, sender_id), buurten)
+    broadcast_id = await broadcasts.create_draft(services.db, sender_id=sender_id, kind=kind, scope=scope, text=text,
+                                                 photo_file_id=photo, buurten=buurten, now=services.now(),
+                                                 sender_role=role.value if role else None)
+    return broadcast_id, role
+
+
+async def draft_of(services: Services, broadcast_id: int) -> Broadcast | None:
+    return await broadcasts.get(services.db, broadcast_id)
+
+
+async def cancel(services: Services, broadcast_id: int) -> None:
+    await broadcasts.set_status(services.db, broadcast_id, BroadcastStatus.CANCELLED, now=services.now())

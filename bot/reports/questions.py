@@ -160,10 +160,6 @@ def tap_a_button(t: Translator) -> Reply:
     return Reply(t.gettext("Tik op een knop hieronder."))
 
 
-def restarted(t: Translator) -> Reply:
-    return Reply(t.gettext("De bot is herstart terwijl je een melding maakte. Niets is verloren: we gaan verder waar je was."))
-
-
 def cancelled(t: Translator) -> Reply:
     return Reply(t.gettext("Je melding is geannuleerd. Er is niets opgeslagen."), remove_keyboard=True)
 
