@@ -437,6 +437,12 @@ async def link_group(update: Update, context: BuurtwachtContext) -> None:
         log.warning("refused /koppel by a coordinator who is not a group admin")
         await message.reply_text(t.gettext("Je moet beheerder van deze groep zijn om hem te koppelen."))
         return
+    if (other := await teaming.owner_elsewhere(services, chat.id, team_id, await grants_of(update, context))):
+        log.warning("refused /koppel of a group that belongs to another team")
+        await message.reply_text(t.gettext("Deze groep is de alarmgroep van een ander team ({team}). Alleen de "
+                                           "coördinator van dat team of een beheerder kan hem overzetten.").format(
+            team=other.name))
+        return
     team = await teaming.link_group(services, chat.id, team_id, title=clean_text(chat.title or "", 128) or None,
                                     language=t.language, linked_by=user.id)
     rules = await message.reply_text(group_rules(t), parse_mode=ParseMode.HTML)

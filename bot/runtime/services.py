@@ -90,7 +90,9 @@ async def seed_from_config(db: Database, config: Config) -> None:
                 if set(existing.buurten) != set(team.buurten):
                     await teams.set_buurten(tx, team_id, list(team.buurten), by=None)
             for chat_id in team.groups:
-                if await teams.get_group(tx, chat_id) is None:
+                # The config's mapping wins: a group linked to another team in the chat goes back.
+                group = await teams.get_group(tx, chat_id)
+                if group is None or group.team_id != team_id:
                     await teams.link_group(tx, chat_id, team_id, title=team.name, language=config.language, linked_by=None)
         for coordinator in team.coordinators:
             wanted.add((coordinator, Role.COORDINATOR, f"team:{team_id}"))

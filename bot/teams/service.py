@@ -9,6 +9,7 @@ in the same transaction as its cause.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -81,6 +82,19 @@ async def link_group(services: Services, chat_id: int, team_id: int, *, title: s
         await teams.link_group(tx, chat_id, team_id, title=title, language=language, linked_by=linked_by)
     await services.refresh_directory()
     return team
+
+
+async def owner_elsewhere(services: Services, chat_id: int, team_id: int,
+                          grants: Iterable[tuple[Role, str]]) -> teams.Team | None:
+    """The other team this group is the alert group of, when the caller may not take it over
+    (only that team's coordinator or an admin of its gemeente may); None when linking is fine."""
+    group = await teams.get_group(services.db, chat_id)
+    if group is None or group.team_id == team_id:
+        return None
+    other = await teams.get_team(services.db, group.team_id)
+    if other is None or permissions.can_manage_team(grants, other.id, other.gemeente_code):
+        return None
+    return other
 
 
 async def unlink_group(services: Services, chat_id: int) -> bool:

@@ -431,3 +431,26 @@ async def test_an_admin_lists_only_their_own_gemeentes_invites(harness: BotHarne
     await h.send(h.updates.message(veldhoven_admin, "/uitnodigingen"))
     listing = h.request.last_text(veldhoven_admin)
     assert veldhoven_code in listing and helmond_code not in listing
+
+
+async def test_a_coordinator_cannot_take_over_another_teams_group(harness: BotHarness) -> None:
+    """Brandevoort's coordinator, admin in Binnenstad's group, linked it to Brandevoort: Binnenstad's
+    reports stopped reaching any group. Refused now, and the config's mapping wins at start-up."""
+    from bot.runtime.services import seed_from_config
+
+    h = harness
+    binnenstad_group, brandevoort_coordinator = -1001000000010, 500002
+    binnenstad = await teams.team_by_name(h.services.db, "BPT Binnenstad")
+    brandevoort = await teams.team_by_name(h.services.db, "Buurtpreventie Brandevoort")
+    assert binnenstad is not None and brandevoort is not None
+    h.request.member_status[(binnenstad_group, brandevoort_coordinator)] = "administrator"
+    await h.send(h.updates.message(brandevoort_coordinator, f"/koppel {brandevoort.id}", chat_id=binnenstad_group))
+    assert "ander team" in h.request.last_text(binnenstad_group)
+    group = await teams.get_group(h.services.db, binnenstad_group)
+    assert group is not None and group.team_id == binnenstad.id
+    # A link made behind the config's back is undone at the next start.
+    async with h.services.db.transaction() as tx:
+        await teams.link_group(tx, binnenstad_group, brandevoort.id, title=None, language="nl", linked_by=None)
+    await seed_from_config(h.services.db, h.services.config)
+    group = await teams.get_group(h.services.db, binnenstad_group)
+    assert group is not None and group.team_id == binnenstad.id
