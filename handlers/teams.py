@@ -166,7 +166,18 @@ async def list_invites(update: Update, context: BuurtwachtContext) -> None:
     if not is_admin and not permissions.coordinated_teams(grants):
         await message.reply_text(t.gettext("Alleen beheerders en coördinatoren hebben uitnodigingen."))
         return
-    rows = await invites.listed(services.db, created_by=None if is_admin else update.effective_user.id)
+    actor = update.effective_user.id
+    rows = await invites.listed(services.db, created_by=None if is_admin else actor)
+    if is_admin:
+        # An admin sees what they may revoke: their own gemeenten's invites and their own.
+        team_gemeenten: dict[int, str | None] = {}
+        for invite in rows:
+            if invite.scope.startswith("team:") and (team_id := int(invite.scope[5:])) not in team_gemeenten:
+                team = await teams.get_team(services.db, team_id)
+                team_gemeenten[team_id] = team.gemeente_code if team else None
+        rows = [invite for invite in rows if permissions.can_revoke_invite(
+            grants, actor, created_by=invite.created_by, scope=invite.scope,
+            team_gemeente=team_gemeenten.get(int(invite.scope[5:])) if invite.scope.startswith("team:") else None)]
     if not rows:
         await message.reply_text(t.gettext("Er zijn geen uitnodigingen."))
         return

@@ -413,3 +413,21 @@ def test_cli_admin_invite_creates_a_claimable_link(tmp_path) -> None:  # type: i
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=60,
     )
     assert bad.returncode == 2 and "--scope" in bad.stderr
+
+
+async def test_an_admin_lists_only_their_own_gemeentes_invites(harness: BotHarness) -> None:
+    """A gemeente admin's /uitnodigingen listed every gemeente's invites (code and role)."""
+    h = harness
+    veldhoven_admin = 900031
+    await grant(h, ADMIN, Role.ADMIN, "GM0794")
+    await grant(h, veldhoven_admin, Role.ADMIN, "GM0861")
+    await h.send(h.updates.message(veldhoven_admin, "/uitnodigen wijkagent WK086100"))
+    veldhoven_code = h.request.last_text(veldhoven_admin).split()[1]
+    await h.send(h.updates.message(ADMIN, "/uitnodigen boa WK079413"))
+    helmond_code = h.request.last_text(ADMIN).split()[1]
+    await h.send(h.updates.message(ADMIN, "/uitnodigingen"))
+    listing = h.request.last_text(ADMIN)
+    assert helmond_code in listing and veldhoven_code not in listing
+    await h.send(h.updates.message(veldhoven_admin, "/uitnodigingen"))
+    listing = h.request.last_text(veldhoven_admin)
+    assert veldhoven_code in listing and helmond_code not in listing
