@@ -20,10 +20,11 @@ from telegram.ext import (
 )
 
 from bot.core.i18n import Translator
-from bot.desk import callbacks, service
+from bot.desk import service
 from bot.desk import texts as desk_texts
-from bot.desk.callbacks import Action, Filter, Press
 from bot.desk.service import Outcome, Waiting
+from bot.reports import officer_buttons
+from bot.reports.officer_buttons import Action, Filter, Press
 from handlers.common import services_of, user_translator
 from handlers.context import BuurtwachtContext
 
@@ -73,7 +74,7 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
     if query is None or user is None:
         return
     t = await user_translator(update, context)
-    press = callbacks.parse(query.data)
+    press = officer_buttons.parse(query.data)
     if press is None or chat is None or chat.type != ChatType.PRIVATE:
         # The desk lives in private chats; a desk button in a group is forged or misplaced.
         log.warning("refused a malformed or misplaced desk button")
@@ -138,7 +139,7 @@ async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, p
             return
         await service.wait_for(services, user.id, Waiting.HANDOVER, press.ref, target=press.target)
         await query.answer()
-        await _edit(update, desk_texts.prompt(t, "handover"), callbacks.cancel_keyboard(t, skip=True))
+        await _edit(update, desk_texts.prompt(t, "handover"), officer_buttons.cancel_keyboard(t, skip=True))
         return
     if press.action is Action.SKIP:
         handed = await service.hand_over_waiting(services, user.id)
@@ -154,7 +155,7 @@ async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, p
         await query.answer()
         assert query.message is not None
         await context.bot.send_message(query.message.chat.id, desk_texts.prompt(t, kind.value),
-                                       reply_markup=_markup(callbacks.cancel_keyboard(t)))
+                                       reply_markup=_markup(officer_buttons.cancel_keyboard(t)))
         return
     if press.action is Action.ANSWER:
         outcome = await service.may_answer(services, user.id, press.ref)
@@ -166,7 +167,7 @@ async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, p
         await query.answer()
         assert query.message is not None
         await context.bot.send_message(query.message.chat.id, desk_texts.prompt(t, "answer"),
-                                       reply_markup=_markup(callbacks.cancel_keyboard(t)))
+                                       reply_markup=_markup(officer_buttons.cancel_keyboard(t)))
         return
     # Action.CANCEL
     await service.stop_waiting(services, user.id)
@@ -214,7 +215,7 @@ async def on_text(update: Update, context: BuurtwachtContext) -> None:
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler(["meldingen", "reports"], reports_command, filters=private))
-    for pattern in callbacks.PATTERNS:
+    for pattern in officer_buttons.PATTERNS:
         app.add_handler(CallbackQueryHandler(on_button, pattern=pattern))
     # Before the report flow and the walk reports, which take private text (bot.app.registry.Group).
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text), group=DESK_INPUT_GROUP)

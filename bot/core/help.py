@@ -51,7 +51,7 @@ ADMIN_LINES = (
     OWN_TIP_LINE,
     FLYER_LINE,
 )
-# The labels of the buttons under a routed report (bot.desk.callbacks.officer_keyboard uses them).
+# The labels of the buttons under a routed report (bot.reports.officer_buttons.officer_keyboard uses them).
 TAKE_BUTTON = N_("🙋 Ik pak dit op")
 DONE_BUTTON = N_("✅ Afgerond")
 NO_ACTION_BUTTON = N_("➖ Geen actie nodig")

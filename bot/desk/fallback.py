@@ -4,7 +4,7 @@ backup desk when the report is urgent. The gemeente's admins hear once per broke
 reporter hears who has their report now.
 
 The sender calls :func:`delivery_refused` (its ``on_refused`` hook); routing passes broken ids
-by from then on (:func:`bot.desk.rules.avoid_broken`), so a later receipt names only who can
+by from then on (:func:`bot.reports.routing.avoid_broken`), so a later receipt names only who can
 really receive the report.
 """
 

@@ -9,16 +9,14 @@ from typing import Protocol
 
 from bot.core import permissions
 from bot.core.domain import (
-    OFFICER_KINDS,
     OPEN_STATUSES,
     URGENT_CATEGORIES,
     Category,
-    Recipient,
     RecipientKind,
     Role,
     SightingStatus,
 )
-from bot.desk.callbacks import PAGE_SIZE, Filter
+from bot.reports.officer_buttons import PAGE_SIZE, Filter
 
 # How long closed incidents stay on the desk under "Alles" (to reopen one, or see how it ended).
 CLOSED_SHOWN = dt.timedelta(days=7)
@@ -147,17 +145,3 @@ def colleagues(officers: Mapping[tuple[RecipientKind, str], tuple[int, ...]], wi
 def one_line(text: str, limit: int) -> str:
     """A note is one line: newlines become spaces, cut at ``limit``."""
     return " ".join(text.split())[:limit]
-
-
-def avoid_broken(recipients: Iterable[Recipient], broken: set[int], fallback: Iterable[int]) -> list[Recipient]:
-    """Routing with the officer and desk chats Telegram refused taken out: when one was taken
-    out, the gemeente's fallback desks (``fallback``, those still reachable) get it instead. So
-    the receipt names only who can really receive the report."""
-    recipients = list(recipients)
-    kept = [r for r in recipients if not (r.kind in OFFICER_KINDS and r.chat_id in broken)]
-    if len(kept) == len(recipients):
-        return recipients
-    present = {r.chat_id for r in kept}
-    kept += [Recipient(RecipientKind.FALLBACK_DESK, desk) for desk in fallback
-             if desk not in broken and desk not in present]
-    return kept

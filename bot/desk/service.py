@@ -20,12 +20,13 @@ from bot.core.domain import (
     SightingStatus,
 )
 from bot.core.i18n import translator
-from bot.desk import callbacks, texts
 from bot.desk import rules as desk_rules
-from bot.desk.callbacks import PAGE_SIZE, Filter
+from bot.desk import texts
 from bot.desk.rules import DeskScope
+from bot.reports import officer_buttons
 from bot.reports import service as reports
 from bot.reports import texts as render
+from bot.reports.officer_buttons import PAGE_SIZE, Filter
 from bot.runtime.services import Services
 from storage import desk as store
 from storage import outbox, sightings, teams, users
@@ -157,7 +158,7 @@ async def detail(services: Services, user_id: int, incident_id: int, *, language
             text += "\n• " + render.esc(q.question) + "\n  ↳ " + (
                 render.esc(q.answer) if q.answer else t.gettext("(nog geen antwoord)"))
     point = (first.point.lat, first.point.lon) if acting and first.point is not None else None
-    keyboard = callbacks.officer_keyboard(t, incident_id, row.status) if acting else None
+    keyboard = officer_buttons.officer_keyboard(t, incident_id, row.status) if acting else None
     return Detail(text[:4000], keyboard, point, acting)
 
 
@@ -287,7 +288,7 @@ async def ask_reporter(services: Services, user_id: int, incident_id: int, quest
             t = translator(language)
             await outbox.enqueue(tx, reporter_id, "sendMessage",
                                  {"text": texts.question_to_reporter(t, reference, question), "parse_mode": "HTML",
-                                  "reply_markup": callbacks.answer_keyboard(t, question_id)},
+                                  "reply_markup": officer_buttons.answer_keyboard(t, question_id)},
                                  priority=outbox.PRIORITY_URGENT, kind="desk_question", language=language,
                                  sighting_id=sighting_id, not_before=now)
         await store.add_event(tx, incident_id, now, user_id, IncidentAction.QUESTION, note=question)

@@ -9,10 +9,10 @@ from typing import Any
 
 from bot.core.domain import IncidentAction, SightingStatus
 from bot.core.i18n import N_, Translator
-from bot.desk import callbacks
-from bot.desk.callbacks import FILTER_LABELS, Action, Filter
 from bot.desk.rules import age_minutes, is_urgent
+from bot.reports import officer_buttons
 from bot.reports import texts as render
+from bot.reports.officer_buttons import FILTER_LABELS, Action, Filter
 from storage.desk import DeskRow, Event
 
 ACTION_LABELS: dict[str, str] = {
@@ -57,15 +57,15 @@ def list_text(t: Translator, lines: Sequence[str], *, filter_: Filter, page: int
 def list_keyboard(t: Translator, rows: Sequence[DeskRow], *, filter_: Filter, page: int, pages: int) -> dict[str, Any]:
     keyboard: list[list[dict[str, str]]] = []
     for start in range(0, len(rows), 2):
-        keyboard.append([{"text": "📄 " + row.reference, "callback_data": callbacks.one(Action.OPEN, row.id)}
+        keyboard.append([{"text": "📄 " + row.reference, "callback_data": officer_buttons.one(Action.OPEN, row.id)}
                          for row in rows[start:start + 2]])
     keyboard.append([{"text": ("• " if f is filter_ else "") + t.gettext(FILTER_LABELS[f]),
-                      "callback_data": callbacks.list_page(f, 0)} for f in Filter])
+                      "callback_data": officer_buttons.list_page(f, 0)} for f in Filter])
     paging = []
     if page > 0:
-        paging.append({"text": "◀️ " + t.gettext("Vorige"), "callback_data": callbacks.list_page(filter_, page - 1)})
+        paging.append({"text": "◀️ " + t.gettext("Vorige"), "callback_data": officer_buttons.list_page(filter_, page - 1)})
     if page + 1 < pages:
-        paging.append({"text": t.gettext("Volgende") + " ▶️", "callback_data": callbacks.list_page(filter_, page + 1)})
+        paging.append({"text": t.gettext("Volgende") + " ▶️", "callback_data": officer_buttons.list_page(filter_, page + 1)})
     if paging:
         keyboard.append(paging)
     return {"inline_keyboard": keyboard}
@@ -96,8 +96,8 @@ def history(t: Translator, events: Sequence[Event], *, tz: dt.tzinfo, names: Map
 
 
 def handover_keyboard(t: Translator, incident_id: int, people: Sequence[tuple[int, str]]) -> dict[str, Any]:
-    rows = [[{"text": name, "callback_data": callbacks.hand_to(incident_id, person)}] for person, name in people]
-    rows.append([{"text": t.gettext("Annuleren"), "callback_data": callbacks.CANCEL}])
+    rows = [[{"text": name, "callback_data": officer_buttons.hand_to(incident_id, person)}] for person, name in people]
+    rows.append([{"text": t.gettext("Annuleren"), "callback_data": officer_buttons.CANCEL}])
     return {"inline_keyboard": rows}
 
 

@@ -9,7 +9,15 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from bot.core.domain import AREA_OFFICER_KINDS, AreaRef, Recipient, RecipientKind, Round, Sighting
+from bot.core.domain import (
+    AREA_OFFICER_KINDS,
+    OFFICER_KINDS,
+    AreaRef,
+    Recipient,
+    RecipientKind,
+    Round,
+    Sighting,
+)
 from bot.runtime.directory import Directory
 
 
@@ -80,3 +88,17 @@ def walkers_on_duty(rounds: Iterable[Round], at: dt.datetime) -> dict[str, tuple
 def with_walkers_on_duty(directory: Directory, rounds: Iterable[Round], at: dt.datetime) -> Directory:
     """The routing snapshot with the walkers on duty at ``at``; the snapshot itself is not changed."""
     return dataclasses.replace(directory, walkers_by_buurt=walkers_on_duty(rounds, at))
+
+
+def avoid_broken(recipients: Iterable[Recipient], broken: set[int], fallback: Iterable[int]) -> list[Recipient]:
+    """Routing with the officer and desk chats Telegram refused taken out: when one was taken
+    out, the gemeente's fallback desks (``fallback``, those still reachable) get it instead. So
+    the receipt names only who can really receive the report."""
+    recipients = list(recipients)
+    kept = [r for r in recipients if not (r.kind in OFFICER_KINDS and r.chat_id in broken)]
+    if len(kept) == len(recipients):
+        return recipients
+    present = {r.chat_id for r in kept}
+    kept += [Recipient(RecipientKind.FALLBACK_DESK, desk) for desk in fallback
+             if desk not in broken and desk not in present]
+    return kept

@@ -27,8 +27,6 @@ from bot.core.domain import (
 )
 from bot.core.i18n import Translator, translator
 from bot.core.textsafety import clean_text
-from bot.desk.callbacks import officer_keyboard
-from bot.desk.rules import avoid_broken
 from bot.geo.address import find_address, without_address
 from bot.geo.locate import LocateResult, Outcome
 from bot.privacy.profiling import Review, review_description
@@ -58,8 +56,9 @@ from bot.reports.draft import (
     without_candidates,
 )
 from bot.reports.incidents import find_merge_target
+from bot.reports.officer_buttons import officer_keyboard
 from bot.reports.questions import Reply
-from bot.reports.routing import route_sighting, with_walkers_on_duty
+from bot.reports.routing import avoid_broken, route_sighting, with_walkers_on_duty
 from bot.reports.rules import (
     MAX_AGE,
     DescriptionProblem,

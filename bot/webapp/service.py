@@ -20,7 +20,6 @@ from bot.core import help as help_labels
 from bot.core import permissions
 from bot.core.domain import OPEN_STATUSES, Point, SightingStatus
 from bot.core.i18n import N_, Translator, supported, translator
-from bot.desk import callbacks as desk_callbacks
 from bot.desk import rules as desk_rules
 from bot.desk import service as desk
 from bot.geo.locate import Outcome, load_geojson, polygon_files
@@ -33,6 +32,7 @@ from bot.insight.rules import (
     period,
     scope_of,
 )
+from bot.reports import officer_buttons
 from bot.reports import texts as render
 from bot.runtime.services import Services
 from bot.webapp.initdata import WebAppUser
@@ -233,8 +233,8 @@ class WebApp:
         actions: list[dict[str, str]] = []
         if shown.may_act:
             for button in (b for line in (shown.keyboard or {}).get("inline_keyboard", []) for b in line):  # type: ignore[attr-defined]
-                press = desk_callbacks.parse(button.get("callback_data"))
-                if press is not None and press.action is desk_callbacks.Action.OUTCOME and press.status is not None:
+                press = officer_buttons.parse(button.get("callback_data"))
+                if press is not None and press.action is officer_buttons.Action.OUTCOME and press.status is not None:
                     actions.append({"status": press.status.value, "label": button["text"]})
         elif row.status in OPEN_STATUSES and await self._closable_by_coordinator(viewer, incident_id):
             actions = [{"status": status.value, "label": t.gettext(label)} for status, label in COORDINATOR_ACTIONS]
