@@ -17,9 +17,9 @@ from bot.alerts.lifecycle import WATCH_START_PAYLOAD
 from bot.core.domain import Role
 from bot.core.help import help_lines
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, has_catalog, translator
-from handlers.common import refer_to_private_chat, services_of, user_translator
+from bot.people import service as people
+from handlers.common import refer_to_private_chat, user_translator
 from handlers.context import BuurtwachtContext, forget_language
-from storage import users
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -80,7 +80,7 @@ async def help_command(update: Update, context: BuurtwachtContext) -> None:
     t = await user_translator(update, context)
     roles: set[Role] = set()
     if update.effective_user is not None:
-        roles = {role for role, _ in await users.roles_of(services_of(context).db, update.effective_user.id)}
+        roles = await people.roles(context.services, update.effective_user.id)
     # What this person may do: residents see the resident commands, officers and coordinators theirs too.
     await message.reply_text("\n".join(help_lines(t, roles)))
 
@@ -102,7 +102,7 @@ async def on_language(update: Update, context: BuurtwachtContext) -> None:
         await query.answer()
         return
     await user_translator(update, context)  # registers a first-time user
-    await users.set_language(services_of(context).db, update.effective_user.id, code)
+    await people.choose_language(context.services, update.effective_user.id, code)
     forget_language(context)
     t = translator(code)
     await query.answer()

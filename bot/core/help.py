@@ -29,6 +29,7 @@ AREA_ALERT_LINE = N_("/gebiedsalarm <WK… of GM…> [soort] <tekst> — een geb
                      "als straal: /gebiedsalarm straal <breedte> <lengte> <meters> <tekst>")
 OVERVIEW_LINE = N_("/overzicht — cijfers over de meldingen in je gebied")
 DESK_LINE = N_("/meldingen — de open meldingen in je gebied, met wie ze oppakte")
+MAP_LINE = N_("/kaart — je gebied op een kaart: open meldingen en cijfers per buurt")
 MUTE_LINE = N_("/demp <telegram-id> [uren] — iemand tijdelijk dempen")
 OWN_TIP_LINE = N_("/tip nieuw <thema> <tekst> — een eigen preventietip")
 CLOSE_LINE = N_("/afsluiten <referentie> opgelost|vals — een alarm beëindigen")
@@ -70,15 +71,15 @@ def help_lines(t: Translator, roles: Iterable[Role]) -> list[str]:
     held = set(roles)
     sections: list[tuple[str | None, list[str]]] = [(None, list(RESIDENT_LINES))]
     if Role.COORDINATOR in held:
-        sections.append((N_("Als coördinator:"), [*COORDINATOR_LINES, DESK_LINE, OVERVIEW_LINE, MUTE_LINE,
+        sections.append((N_("Als coördinator:"), [*COORDINATOR_LINES, DESK_LINE, MAP_LINE, OVERVIEW_LINE, MUTE_LINE,
                                                  CLOSE_LINE]))
     if held & OFFICER_ROLES:
         officer = [AREA_ALERT_LINE] if held & (AREA_ALERT_ROLES - {Role.ADMIN}) else []
         officer += [OVERVIEW_LINE] if held & set(OVERVIEW_ROLES) else []
         officer += [MUTE_LINE] if held & MUTER_ROLES else []
-        sections.append((N_("Als wijkagent, BOA of zorgloket:"), [DESK_LINE, *officer, CLOSE_LINE, BUTTONS_LINE]))
+        sections.append((N_("Als wijkagent, BOA of zorgloket:"), [DESK_LINE, MAP_LINE, *officer, CLOSE_LINE, BUTTONS_LINE]))
     if Role.ADMIN in held:
-        sections.append((N_("Als beheerder:"), [*ADMIN_LINES, DESK_LINE, AREA_ALERT_LINE, OVERVIEW_LINE, MUTE_LINE]))
+        sections.append((N_("Als beheerder:"), [*ADMIN_LINES, DESK_LINE, MAP_LINE, AREA_ALERT_LINE, OVERVIEW_LINE, MUTE_LINE]))
 
     lines: list[str] = []
     shown: set[str] = set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.domain import Role
 from bot.core.i18n import supported
 from bot.runtime.services import Services
 from bot.teams.groups import private_chat_back
@@ -50,3 +51,13 @@ async def wrote_in_private(services: Services, user_id: int, *, known_private: b
     if user_id in services.blocked:
         # A 403 from the sender marked them inactive without touching the cached language.
         await private_chat_back(services, user_id)
+
+
+async def roles(services: Services, user_id: int) -> set[Role]:
+    """The roles someone holds, whatever their scope (/help lists each role's commands)."""
+    return {role for role, _ in await users.roles_of(services.db, user_id)}
+
+
+async def choose_language(services: Services, user_id: int, language: str) -> None:
+    """/taal: the language the bot writes to this person in from now on."""
+    await users.set_language(services.db, user_id, language)
