@@ -20,6 +20,13 @@ async def on_ballot(update: Update, context: BuurtwachtContext) -> None:
     if query is None or user is None:
         return
     t = context.t  # a button press: the person handler has set it
+    message = update.effective_message
+    if message is None or message.chat.id != user.id:
+        # Ballots exist only in the voter's private chat: the same data forged onto a group's
+        # message (an alert) must not edit it.
+        log.warning("refused a ballot button outside the voter's private chat")
+        await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
+        return
     press = parse_press(query.data)
     if press is None:
         log.warning("refused a ballot button with malformed data")
