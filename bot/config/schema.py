@@ -1008,6 +1008,10 @@ def load_config(path: str | Path, *, env: dict[str, str] | None = None) -> Confi
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found (copy config.example.toml to start)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, expected a config file like config.toml") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config file ({error.strerror or error})") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -359,3 +359,9 @@ def test_webapp_under_the_webhook_host() -> None:
     assert config.webapp is not None and config.webapp.url == "https://buurtwacht.example.nl/webapp/"
     data["webapp"] = {"url": "https://buurtwacht.example.nl/telegram"}
     assert "is the webhook's path" in error_of(data)
+
+
+def test_a_directory_given_as_config_is_one_line(tmp_path: Path) -> None:
+    """Issue 18, item 11: `check-config` on a directory said a traceback."""
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_config(tmp_path)
