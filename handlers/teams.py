@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot.core import permissions
 from bot.core.domain import Role
 from bot.core.i18n import N_, Translator
-from bot.core.textsafety import clean_text
+from bot.core.textsafety import clean_text, pack_lines
 from bot.geo.locate import Outcome
 from bot.reports import texts as render
 from bot.runtime.services import Services
@@ -535,7 +535,8 @@ async def responders_command(update: Update, context: BuurtwachtContext) -> None
     people = await watch.responders(services.db, sighting.incident_id)
     labels = {"look": t.gettext("kijkt"), "seen": t.gettext("gezien")}
     lines = [f"{name}: {labels[kind]}" for name, kind in people] or [t.gettext("Nog niemand.")]
-    await message.reply_text("\n".join(lines))
+    for text in pack_lines(lines):  # 80 responders do not fit in one message
+        await message.reply_text(text)
 
 
 # ---------------------------------------------------------------------------- subscriptions

@@ -114,3 +114,23 @@ def strip_reporter_line(text: str, language: str) -> str:
             start = index + 1
     kept = lines[:start] + [line for line in lines[start:] if not any(line.startswith(p) for p in reporter)]
     return "\n".join(kept)
+
+
+MESSAGE_LIMIT = 4096  # Telegram's limit for a message's text, counted after entity parsing
+
+
+def pack_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Plain-text lines packed into as few messages as fit within ``limit`` characters each,
+    never splitting a line (a line longer than the limit is cut)."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current or not messages:
+        messages.append(current)
+    return messages

@@ -454,3 +454,25 @@ async def test_a_coordinator_cannot_take_over_another_teams_group(harness: BotHa
     await seed_from_config(h.services.db, h.services.config)
     group = await teams.get_group(h.services.db, binnenstad_group)
     assert group is not None and group.team_id == binnenstad.id
+
+
+async def test_reacties_with_80_responders_is_split_within_telegrams_limit(harness: BotHarness) -> None:
+    """Issue 18, item 10: 80 responders with long names made one answer over 4 096 characters,
+    which Telegram refuses, so the coordinator got nothing."""
+    from storage import watch
+
+    h = harness
+    await report_until_confirm(h)
+    await h.send(h.updates.callback(RESIDENT, "rep:confirm"))
+    await h.deliver()
+    incident = (await h.services.db.fetchone("SELECT id FROM incidents"))[0]  # type: ignore[index]
+    names = [f"Buurtbewoner met een heel erg lange voornaam en achternaam {n:02d}" for n in range(80)]
+    for n, name in enumerate(names):
+        await watch.record(h.services.db, incident, GROUP, 700000 + n, name, "look", h.clock())
+    reference = (await h.services.db.fetchone("SELECT reference FROM sightings"))[0]  # type: ignore[index]
+    before = len(h.request.sent(COORDINATOR))
+    await h.send(h.updates.message(COORDINATOR, f"/reacties {reference}"))
+    answers = [p["text"] for p in h.request.sent(COORDINATOR)[before:]]
+    assert len(answers) >= 2 and all(len(text) <= 4096 for text in answers)
+    shown = "\n".join(answers)
+    assert all(f"{name}: kijkt" in shown for name in names)
