@@ -12,9 +12,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.core import permissions
 from bot.core.textsafety import parse_bounded_int, parse_user_id
+from bot.people import service as people
+from bot.privacy import service as privacy_service
 from handlers.common import services_of, user_translator
 from handlers.context import BuurtwachtContext, forget_language
-from storage import privacy, users
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ async def my_data(update: Update, context: BuurtwachtContext) -> None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
-    data = await privacy.export_person(services.db, update.effective_user.id)
+    data = await privacy_service.export_person(services, update.effective_user.id)
     document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     await message.reply_document(
         InputFile(document, filename="buurtwacht-mijn-gegevens.json"),
@@ -65,10 +66,8 @@ async def on_forget(update: Update, context: BuurtwachtContext) -> None:
         if message is not None:
             await message.reply_text(t.gettext("Er is niets gewist."))
         return
-    await privacy.erase_person(services.db, update.effective_user.id, now=services.now())
-    services.draft_cache.pop(update.effective_user.id, None)
+    await privacy_service.forget_person(services, update.effective_user.id)
     forget_language(context)
-    await services.refresh_directory()
     await message.reply_text(t.gettext("Je gegevens zijn gewist. Je meldingen blijven anoniem bewaard."))
 
 
@@ -79,7 +78,7 @@ async def mute(update: Update, context: BuurtwachtContext) -> None:
         return
     t = await user_translator(update, context)
     services = services_of(context)
-    roles = {role for role, _ in await users.roles_of(services.db, update.effective_user.id)}
+    roles = await people.roles(services, update.effective_user.id)
     if not roles & permissions.MUTER_ROLES:
         log.warning("refused /demp by a user without a role that may mute")
         await message.reply_text(t.gettext("Dit mag alleen een coördinator, wijkagent, BOA of beheerder."))
@@ -90,14 +89,14 @@ async def mute(update: Update, context: BuurtwachtContext) -> None:
     if target is None or hours is None or len(args) > 2:
         await message.reply_text(t.gettext("Gebruik: /demp <telegram-id> [uren]. Met 0 uren hef je het dempen op."))
         return
-    target_roles = {role for role, _ in await users.roles_of(services.db, target)}
+    target_roles = await people.roles(services, target)
     if not permissions.may_mute(roles, target_roles):
         log.warning("refused /demp of someone with a duty role by a non-admin")
         await message.reply_text(t.gettext("Iemand met een rol in de bot (coördinator, wijkagent, BOA, zorg, "
                                            "beheerder) kan alleen door een beheerder worden gedempt."))
         return
     until = services.now() + dt.timedelta(hours=hours) if hours else None
-    await privacy.set_muted(services.db, target, until, by=update.effective_user.id, now=services.now())
+    await privacy_service.set_muted(services, target, until, by=update.effective_user.id)
     if until is None:
         await message.reply_text(t.gettext("Het dempen is opgeheven."))
     else:
