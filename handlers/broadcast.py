@@ -23,6 +23,7 @@ from bot.core.i18n import Translator
 from bot.core.textsafety import clean_text, parse_bounded_int
 from handlers.common import (
     ID_MAX_DIGITS,
+    edit_pressed,
     parse_coordinate,
     refer_to_private_chat,
     services_of,
@@ -168,7 +169,7 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
     if action == "cancel" and draft.status == BroadcastStatus.DRAFT:
         await domain.cancel(services, draft.id)
         await query.answer()
-        await query.edit_message_text(t.gettext("Alarm geannuleerd; er is niets verstuurd."))
+        await edit_pressed(query, t.gettext("Alarm geannuleerd; er is niets verstuurd."))
         return
     if action == "send" and draft.status == BroadcastStatus.DRAFT:
         # The progress message is stored with the send itself: whatever happens to the
@@ -186,8 +187,8 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
             await query.answer(t.gettext("Dit alarm is al afgehandeld."))
             return
         await query.answer(t.gettext("Verstuurd."))
-        await query.edit_message_text(
-            domain.progress_text(t.language, {"sent": 0, "failed": 0, "pending": result.queued}, done=False),
+        await edit_pressed(
+            query, domain.progress_text(t.language, {"sent": 0, "failed": 0, "pending": result.queued}, done=False),
             reply_markup=domain.end_keyboard(t.language, draft.id))
         return
     if action == "end" and draft.status in (BroadcastStatus.SENDING, BroadcastStatus.SENT):
