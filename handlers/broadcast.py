@@ -25,7 +25,6 @@ from handlers.common import (
     ID_MAX_DIGITS,
     parse_coordinate,
     refer_to_private_chat,
-    services_of,
     user_translator,
 )
 from handlers.context import BuurtwachtContext
@@ -41,7 +40,7 @@ async def _preview(update: Update, context: BuurtwachtContext, *, kind: str, sco
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     who = await domain.audience(services, buurten, team_ids=team_ids)
     if who.size == 0:
         await message.reply_text(t.gettext("Er is niemand om dit alarm naar te sturen: geen gekoppelde groepen of volgers."))
@@ -67,7 +66,7 @@ async def team_alarm(update: Update, context: BuurtwachtContext) -> None:
     if message is None or user is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     team_ids = permissions.coordinated_teams(await domain.grants_of(services, user.id))
     if not team_ids:
         log.warning("refused /alarm by someone who coordinates no team")
@@ -104,7 +103,7 @@ async def area_alarm(update: Update, context: BuurtwachtContext) -> None:
     if message is None or user is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     raw = message.text or message.caption or ""
     words = raw.split()[1:]
     photo = message.photo[-1].file_id if message.photo else None
@@ -157,7 +156,7 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
     if query is None or user is None or query.message is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     match = BC_DATA.fullmatch(query.data or "")
     draft = await domain.draft_of(services, int(match[2])) if match else None
     if match is None or draft is None or draft.sender_id != user.id:
