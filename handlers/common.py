@@ -1,11 +1,10 @@
-"""Small helpers every handler uses: services, the user, their language."""
+"""Small helpers every handler uses: typed numbers, keyboards, the user, their language."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, cast
 
 from telegram import (
     Bot,
@@ -17,26 +16,18 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import CallbackContext
 
 from bot.core.i18n import Translator
-from bot.core.textsafety import clean_text, parse_bounded_int
-from bot.runtime.services import Services
+from bot.core.textsafety import ID_MAX_DIGITS, clean_text, parse_id
 from bot.teams.invites import deep_link
 from handlers.context import BuurtwachtContext, user_translator
 
 log = logging.getLogger(__name__)
 
-# Ids typed by people (team numbers, radii): ASCII digits only, and short enough for SQLite's
-# 64-bit integers. str.isdigit() would let "²" or "٣" through, and int() of 30 digits overflows
-# at the database.
-ID_MAX_DIGITS = 9
+__all__ = ["ID_MAX_DIGITS", "display_label", "edit_or_false", "edit_pressed", "keyboard", "parse_coordinate",
+           "parse_id", "refer_to_private_chat", "user_translator"]
+
 _COORDINATE = re.compile(r"-?[0-9]{1,3}(?:[.,][0-9]{1,10})?")
-
-
-def parse_id(text: str | None) -> int | None:
-    """A whole number (0 included) of at most 9 ASCII digits, or None."""
-    return parse_bounded_int(text, 0, 10**ID_MAX_DIGITS - 1, max_digits=ID_MAX_DIGITS)
 
 
 def parse_coordinate(text: str | None, limit: float) -> float | None:
@@ -46,11 +37,6 @@ def parse_coordinate(text: str | None, limit: float) -> float | None:
         return None
     value = float(text.replace(",", "."))
     return value if -limit <= value <= limit else None
-
-
-def services_of(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    """``context.services`` for handlers still typed with PTB's default context."""
-    return cast(BuurtwachtContext, context).services
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:

@@ -11,48 +11,22 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.domain import Category
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import Translator
+from bot.insight import service as figures
 from bot.insight.chart import Series, bar_chart_png
-from bot.insight.rules import (
-    SMALL_CELL,
-    Scope,
-    cell,
-    median_minutes,
-    outcome_total,
-    period,
-    scope_of,
-    to_csv,
-    total_cell,
-    year_earlier,
-)
+from bot.insight.rules import PERIOD_LABELS, SMALL_CELL, Scope, cell, outcome_total, total_cell
 from bot.reports import texts as render
-from bot.runtime.services import Services
 from bot.survey.service import overview_lines
-from handlers.common import services_of, user_translator
+from handlers.common import user_translator
 from handlers.context import BuurtwachtContext
-from storage import insight, teams, users
 
 log = logging.getLogger(__name__)
 CSV_PREFIX = "ovz:csv:"  # ovz:csv:<period>: the CSV of the figures just shown
-PERIODS = {"7d": N_("7 dagen"), "30d": N_("30 dagen"), "kwartaal": N_("dit kwartaal"), "12m": N_("12 maanden")}
 
 
 async def _scope(update: Update, context: BuurtwachtContext) -> Scope | None:
-    services = services_of(context)
     assert update.effective_user is not None
-    grants = await users.roles_of(services.db, update.effective_user.id)
-    team_buurten = {}
-    for _, scope in grants:
-        if scope.startswith("team:"):
-            team = await teams.get_team(services.db, int(scope[5:]))
-            if team is not None:
-                team_buurten[team.id] = team.buurten
-    return scope_of(grants, team_buurten)
-
-
-def _day_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    return (dt.datetime.combine(start, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
-            dt.datetime.combine(end, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
+    return await figures.scope_for(context.services, update.effective_user.id)
 
 
 async def overview(update: Update, context: BuurtwachtContext) -> None:
@@ -69,10 +43,10 @@ async def overview(update: Update, context: BuurtwachtContext) -> None:
     if args and args[0].lower() == "csv":
         await export_csv(update, context, scope, t, args[1] if len(args) > 1 else "12m")
         return
-    name = args[0].lower() if args and args[0].lower() in PERIODS else None
+    name = args[0].lower() if args and args[0].lower() in PERIOD_LABELS else None
     if name is None:
         await message.reply_text(t.gettext("Welke periode?"), reply_markup=InlineKeyboardMarkup([[
-            InlineKeyboardButton(t.gettext(label), callback_data=f"ovz:{key}") for key, label in PERIODS.items()]]))
+            InlineKeyboardButton(t.gettext(label), callback_data=f"ovz:{key}") for key, label in PERIOD_LABELS.items()]]))
         return
     await send_overview(update, context, scope, t, name)
 
@@ -96,7 +70,7 @@ async def on_period(update: Update, context: BuurtwachtContext) -> None:
         await export_csv(update, context, scope, t, query.data[len(CSV_PREFIX):])
         return
     key = query.data[4:]
-    if key not in PERIODS:
+    if key not in PERIOD_LABELS:
         return
     await send_overview(update, context, scope, t, key)
 
@@ -105,67 +79,48 @@ async def send_overview(update: Update, context: BuurtwachtContext, scope: Scope
                         name: str) -> None:
     message = update.effective_message
     assert message is not None
-    services = services_of(context)
-    tz = services.config.timezone
-    today = services.now().astimezone(tz).date()
-    start, end = period(name, today)
-    since, until = _day_bounds(start, end, tz)
-    before_since, before_until = _day_bounds(*year_earlier(start, end), tz)
-    now_counts = await insight.counts(services.db, list(scope.prefixes), since, until, by=scope.group_by)
-    then_counts = await insight.counts(services.db, list(scope.prefixes), before_since, before_until,
-                                       by=scope.group_by)
-    by_category_now = {c: sum(v for (_, cat), v in now_counts.items() if cat == c.value) for c in Category}
-    by_category_then = {c: sum(v for (_, cat), v in then_counts.items() if cat == c.value) for c in Category}
-    acks = median_minutes(await insight.acknowledgement_minutes(services.db, list(scope.prefixes), since, until))
-    outcomes = await insight.outcomes(services.db, list(scope.prefixes), since, until)
-    area_outcomes: dict[str, dict[str, int]] = {}
-    for (area, status), value in (await insight.outcomes_by_area(
-            services.db, list(scope.prefixes), since, until, by=scope.group_by)).items():
-        area_outcomes.setdefault(area, {})[status] = value
+    services = context.services
+    seen = await figures.overview(services, scope, name)
+    start, end = seen.start, seen.end
     lines = ["📊 <b>" + t.gettext("Overzicht {start} – {end}").format(
         start=t.date(start), end=t.date(end - dt.timedelta(days=1))) + "</b>", "",
         t.gettext("Per categorie: deze periode (zelfde periode vorig jaar)")]
-    shown = [c for c in Category if by_category_now[c] or by_category_then[c]]
+    now, then = seen.by_category, seen.by_category_year_earlier
+    shown = [c for c in Category if now[c] or then[c]]
     for category in shown:
-        lines.append(f"• {render.esc(render.category_label(t, category))}: {cell(by_category_now[category])} "
-                     f"({cell(by_category_then[category])})")
+        lines.append(f"• {render.esc(render.category_label(t, category))}: {cell(now[category])} "
+                     f"({cell(then[category])})")
     if not shown:
         lines.append(t.gettext("Geen meldingen in deze periode."))
-    areas: dict[str, int] = {}
-    for (area, _), value in now_counts.items():
-        areas[area] = areas.get(area, 0) + value
-    # An area's total next to a hidden category cell of that area would give it back.
-    hidden_in = {area for (area, _), value in now_counts.items() if 0 < value < SMALL_CELL}
+    areas = seen.area_totals
     if areas:
         lines += ["", t.gettext("Per wijk:") if scope.group_by == "wijk_code" else t.gettext("Per buurt:")]
         for area, value in sorted(areas.items()):
-            label = services.catalog.wijk_names.get(area) or (
-                services.catalog.area(area).buurt_name if services.catalog.area(area) else area)  # type: ignore[union-attr]
-            line = f"• {render.esc(label)}: {total_cell(value, area in hidden_in)}"
-            if ended := area_outcomes.get(area):
+            line = f"• {render.esc(seen.area_names[area])}: {total_cell(value, area in seen.hidden_in)}"
+            if ended := seen.area_outcomes.get(area):
                 # How the alerts there ended, small numbers as "<3" like every other cell.
                 line += " — " + t.gettext("opgelost {resolved} · vals alarm {false} · verlopen {expired}").format(
                     resolved=cell(outcome_total(ended, "opgelost")), false=cell(outcome_total(ended, "vals_alarm")),
                     expired=cell(outcome_total(ended, "verlopen")))
             lines.append(line)
     lines.append("")
+    acks = seen.ack_minutes
     lines.append(t.gettext("De helft van de meldingen was binnen {minutes} min opgepakt").format(minutes=t.number(round(acks)))
                  if acks is not None else t.gettext("Hoe snel meldingen worden opgepakt: nog geen gegevens"))
     lines.append(t.gettext("Opgelost: {resolved} · vals alarm: {false}").format(
-        resolved=cell(outcomes.get("resolved", 0)),
-        false=cell(outcomes.get("false_alarm", 0))))
+        resolved=cell(seen.outcomes.get("resolved", 0)),
+        false=cell(seen.outcomes.get("false_alarm", 0))))
     lines.append(t.gettext("Aantallen onder de 3 staan als <3, zodat niemand herleidbaar is."))
-    if hidden_in & {area for area, value in areas.items() if value >= SMALL_CELL}:
+    if seen.hidden_in & {area for area, value in areas.items() if value >= SMALL_CELL}:
         lines.append(t.gettext("Totalen naast zulke aantallen zijn afgerond op 5 (≈), anders zou je ze kunnen terugrekenen."))
     lines += await overview_lines(services, t.language, scope.prefixes)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
         "📄 " + t.gettext("CSV downloaden"), callback_data=f"{CSV_PREFIX}{name}")]]) if scope.may_export else None
     period_label = t.gettext("{start} – {end}").format(start=t.date(start), end=t.date(end - dt.timedelta(days=1)))
-    title = t.gettext("Meldingen per categorie · {area} · {period}").format(
-        area=_area_label(services, scope), period=period_label)
+    title = t.gettext("Meldingen per categorie · {area} · {period}").format(area=seen.area_label, period=period_label)
     chart = bar_chart_png(title, [t.gettext(render.CATEGORY_LABELS[c]) for c in shown], [
-        Series(t.gettext("deze periode"), [_shown(by_category_now[c]) for c in shown]),
-        Series(t.gettext("zelfde periode vorig jaar"), [_shown(by_category_then[c]) for c in shown]),
+        Series(t.gettext("deze periode"), [_shown(now[c]) for c in shown]),
+        Series(t.gettext("zelfde periode vorig jaar"), [_shown(then[c]) for c in shown]),
     ], hidden_label="<3")
     if chart is None:
         # Nothing to draw (no reports, or every count below 3): no chart, the text says it all.
@@ -180,21 +135,6 @@ def _shown(count: int) -> int | None:
     return None if 0 < count < SMALL_CELL else count
 
 
-def _area_label(services: Services, scope: Scope) -> str:
-    """The area of the figures: gemeente, wijk or buurt names (at most three, then "…")."""
-    names = []
-    for prefix in sorted(scope.prefixes):
-        digits = prefix[2:]
-        if len(digits) == 4:
-            names.append(services.catalog.gemeente_names.get("GM" + digits, prefix))
-        elif len(digits) == 6:
-            names.append(services.catalog.wijk_names.get("WK" + digits, prefix))
-        else:
-            area = services.catalog.area(prefix)
-            names.append(area.buurt_name if area else prefix)
-    return ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
-
-
 async def export_csv(update: Update, context: BuurtwachtContext, scope: Scope, t: Translator,
                      name: str) -> None:
     message = update.effective_message
@@ -202,13 +142,8 @@ async def export_csv(update: Update, context: BuurtwachtContext, scope: Scope, t
     if not scope.may_export:
         await message.reply_text(t.gettext("De CSV-export is voor de gemeente en de wijkagenten en BOA's."))
         return
-    services = services_of(context)
-    tz = services.config.timezone
-    start, end = period(name if name in PERIODS else "12m", services.now().astimezone(tz).date())
-    since, until = _day_bounds(start, end, tz)
-    rows = await insight.monthly(services.db, list(scope.prefixes), since, until)
-    outcomes = await insight.monthly_outcomes(services.db, list(scope.prefixes), since, until)
-    await message.reply_document(InputFile(to_csv(rows, outcomes), filename=f"buurtwacht-{start}-{end}.csv"),
+    export = await figures.monthly_csv(context.services, scope, name if name in PERIOD_LABELS else "12m")
+    await message.reply_document(InputFile(export.csv, filename=f"buurtwacht-{export.start}-{export.end}.csv"),
                                  caption=t.gettext("Meldingen per maand, buurt en categorie, met hoe de alarmen afliepen "
                                                    "(kleine aantallen als <3)."))
 

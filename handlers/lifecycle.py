@@ -18,7 +18,7 @@ from bot.alerts.lifecycle import (
 )
 from bot.core.domain import SightingStatus
 from bot.core.textsafety import parse_bounded_int
-from handlers.common import ID_MAX_DIGITS, services_of, user_translator
+from handlers.common import ID_MAX_DIGITS, user_translator
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def close_alert(update: Update, context: BuurtwachtContext) -> None:
     if outcome is None:
         await message.reply_text(t.gettext("Gebruik: /afsluiten <referentie> opgelost|vals"))
         return
-    closed = await close_by_reference(services_of(context), user.id, args[0], outcome)
+    closed = await close_by_reference(context.services, user.id, args[0], outcome)
     if closed is CloseResult.NOT_YOURS:
         log.warning("refused /afsluiten by someone the alert did not go to")
         await message.reply_text(t.gettext("Deze melding is niet naar jou of je groepen gegaan."))
@@ -62,11 +62,11 @@ async def relay_alert(update: Update, context: BuurtwachtContext) -> None:
             await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> straal <meters>, met {low} tot {high} meter.").format(
                 low=low, high=high))
             return
-    incident_id = await incident_for_reference(services_of(context), user.id, args[0]) if args else None
+    incident_id = await incident_for_reference(context.services, user.id, args[0]) if args else None
     if incident_id is None:
         await message.reply_text(t.gettext("Gebruik: /doorsturen <referentie> voor een melding die naar jou of je groepen ging."))
         return
-    services = services_of(context)
+    services = context.services
     reached = await relay(services, incident_id, by=user.id, radius_m=radius_m)
     if not reached:
         await message.reply_text(t.gettext("Niet doorgestuurd: al eerder gedaan, afgesloten, of geen groepen in de buurten eromheen."))

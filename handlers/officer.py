@@ -24,7 +24,7 @@ from bot.desk import texts as desk_texts
 from bot.desk.service import Outcome, Waiting
 from bot.reports import officer_buttons
 from bot.reports.officer_buttons import Action, Filter, Press
-from handlers.common import edit_pressed, services_of, user_translator
+from handlers.common import edit_pressed, user_translator
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ async def reports_command(update: Update, context: BuurtwachtContext) -> None:
              "alles": Filter.ALL, "all": Filter.ALL}
     args = context.args or []
     filter_ = words.get(args[0].lower(), Filter.OPEN) if args else Filter.OPEN
-    page = await service.list_page(services_of(context), user.id, filter_, 0, language=t.language)
+    page = await service.list_page(context.services, user.id, filter_, 0, language=t.language)
     if page is None:
         log.warning("refused /meldingen for someone without an area")
         await message.reply_text(t.gettext("/meldingen is voor wijkagenten, BOA's, het zorgloket, de gemeente en "
@@ -85,7 +85,7 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
 async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, press: Press) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    services = services_of(context)
+    services = context.services
     if press.action is Action.OUTCOME:
         assert press.status is not None
         outcome = await service.set_outcome(services, user.id, press.ref, press.status)
@@ -196,7 +196,7 @@ async def on_text(update: Update, context: BuurtwachtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text is None:
         return
-    services = services_of(context)
+    services = context.services
     if not await service.is_waiting(services, user.id):
         return
     typed = await service.typed(services, user.id, message.text)

@@ -14,7 +14,7 @@ from bot.core import permissions
 from bot.core.textsafety import parse_bounded_int, parse_user_id
 from bot.people import service as people
 from bot.privacy import service as privacy_service
-from handlers.common import services_of, user_translator
+from handlers.common import user_translator
 from handlers.context import BuurtwachtContext, forget_language
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ async def my_data(update: Update, context: BuurtwachtContext) -> None:
     if message is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     data = await privacy_service.export_person(services, update.effective_user.id)
     document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     await message.reply_document(
@@ -59,7 +59,7 @@ async def on_forget(update: Update, context: BuurtwachtContext) -> None:
     if query is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     await query.answer()
     message = update.effective_message  # None when Telegram no longer shows the question
     if query.data != "forget:yes" or message is None or message.chat.id != update.effective_user.id:
@@ -77,7 +77,7 @@ async def mute(update: Update, context: BuurtwachtContext) -> None:
     if message is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
-    services = services_of(context)
+    services = context.services
     roles = await people.roles(services, update.effective_user.id)
     if not roles & permissions.MUTER_ROLES:
         log.warning("refused /demp by a user without a role that may mute")

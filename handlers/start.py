@@ -18,6 +18,8 @@ from bot.core.domain import Role
 from bot.core.help import help_lines
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, has_catalog, translator
 from bot.people import service as people
+from bot.teams import invites
+from bot.teams import service as teaming
 from handlers.common import refer_to_private_chat, user_translator
 from handlers.context import BuurtwachtContext, forget_language
 
@@ -35,12 +37,11 @@ async def start(update: Update, context: BuurtwachtContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    if context.args:
-        from handlers.teams import claim
-
-        if await claim(update, context):  # /start <invite token> from a deep link
-            return
     t = await user_translator(update, context)
+    if context.args and update.effective_user is not None and invites.is_token(context.args[0]):
+        # /start <invite token> from a deep link
+        await message.reply_text(await teaming.claim(context.services, t, context.args[0], update.effective_user.id))
+        return
     if context.args and context.args[0] == WATCH_START_PAYLOAD:  # the start link of an "Ik kijk" answer
         await message.reply_text(t.gettext(
             "Dank je. Nu kan ik je privé laten weten hoe een alarm afloopt waarbij je op 'Ik kijk' tikte."))

@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,17 +243,25 @@ class Database:
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
         if str(path) != ":memory:":
             make_private(Path(path))
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        if str(path) != ":memory:":
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            make_private(Path(path))  # the -wal and -shm files WAL mode has just made
-        db = cls(conn, str(path))
-        if migrate:
-            await db.migrate()
+        # The file is opened here, before aiosqlite starts its thread: when aiosqlite itself
+        # fails to open it, it raises while its thread is still stopping, and that thread,
+        # finding the caller's event loop closed by then, dies with a traceback on stderr.
+        raw = await asyncio.to_thread(sqlite3.connect, str(path), isolation_level=None, check_same_thread=False)
+        conn = await aiosqlite.Connection(lambda: raw, 64)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            if str(path) != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+                await conn.execute("PRAGMA synchronous = NORMAL")
+                make_private(Path(path))  # the -wal and -shm files WAL mode has just made
+            db = cls(conn, str(path))
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            await conn.close()  # its thread ends before the caller goes on
+            raise
         return db
 
     async def close(self) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.core.domain import Role
+from bot.core.permissions import is_scope
 from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.users import audit
 
@@ -45,6 +46,8 @@ def _invite(row: object) -> Invite:
 
 async def create(db: Database, *, token_hash: str, code: str, role: Role, scope: str, label: str | None,
                  created_by: int | None, now: dt.datetime, expires_at: dt.datetime) -> None:
+    if not is_scope(scope):
+        raise ValueError(f"not a scope: {scope!r}")
     async with db.transaction() as tx:
         await tx.execute(
             "INSERT INTO invites (token_hash, code, role, scope, label, created_by, created_at, expires_at)"
@@ -56,7 +59,7 @@ async def create(db: Database, *, token_hash: str, code: str, role: Role, scope:
 
 async def by_hash(tx: Transaction | Database, token_hash: str) -> Invite | None:
     row = await tx.fetchone("SELECT * FROM invites WHERE token_hash = ?", (token_hash,))
-    return _invite(row) if row else None
+    return _invite(row) if row and is_scope(row["scope"]) else None
 
 
 async def mark_used(tx: Transaction, token_hash: str, used_by: int, now: dt.datetime) -> bool:
@@ -83,7 +86,7 @@ async def revoke(db: Database, code: str, *, by: int, now: dt.datetime) -> bool:
 
 async def get_by_code(db: Database, code: str) -> Invite | None:
     row = await db.fetchone("SELECT * FROM invites WHERE code = ?", (code,))
-    return _invite(row) if row else None
+    return _invite(row) if row and is_scope(row["scope"]) else None
 
 
 async def listed(db: Database, *, created_by: int | None = None, limit: int = 50) -> list[Invite]:
@@ -93,4 +96,5 @@ async def listed(db: Database, *, created_by: int | None = None, limit: int = 50
         rows = await db.fetchall(
             "SELECT * FROM invites WHERE created_by = ? ORDER BY created_at DESC LIMIT ?", (created_by, limit)
         )
-    return [_invite(r) for r in rows]
+    # An invite with a scope that is not one (stored by an older version) is left out.
+    return [_invite(r) for r in rows if is_scope(r["scope"])]

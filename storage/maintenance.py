@@ -33,6 +33,8 @@ def backup(database: Path, target: Path) -> int:
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
     except FileExistsError:
         raise OperationError(f"{target} exists already; choose a new file name") from None
+    except OSError as error:  # a missing directory, no permission, a read-only file system
+        raise OperationError(f"cannot write {target}: {error.strerror or type(error).__name__}") from None
     os.chmod(target, PRIVATE_FILE_MODE)  # O_CREAT's mode is filtered by the umask; 0600 is what we want
     try:
         with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source, \

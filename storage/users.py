@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.core.domain import Role
+from bot.core.permissions import is_scope
 from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
 
 
@@ -139,7 +140,8 @@ async def display_names(db: Database, telegram_ids: list[int]) -> dict[int, str]
 
 async def roles_of(db: Database, telegram_id: int) -> list[tuple[Role, str]]:
     rows = await db.fetchall("SELECT role, scope FROM roles WHERE telegram_id = ?", (telegram_id,))
-    return [(Role(r["role"]), r["scope"]) for r in rows]
+    # A scope that is not one (stored by an older version) is ignored, never an error later.
+    return [(Role(r["role"]), r["scope"]) for r in rows if is_scope(r["scope"])]
 
 
 async def grant_role(
@@ -151,7 +153,10 @@ async def grant_role(
     granted_by: int | None,
     source: str = "invite",
 ) -> bool:
-    """Grant a role; True when it is new. Written to the audit log in the same transaction."""
+    """Grant a role; True when it is new. Written to the audit log in the same transaction.
+    A scope that is not one (``is_scope``) is refused: it would break that person's commands."""
+    if not is_scope(scope):
+        raise ValueError(f"not a scope: {scope!r}")
     cursor = await tx.execute(
         "INSERT OR IGNORE INTO roles (telegram_id, role, scope, granted_by, granted_at, source)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -198,7 +203,7 @@ async def holders(db: Database, roles: Collection[Role]) -> list[tuple[int, Role
         f" WHERE r.role IN ({marks}) AND COALESCE(u.active, 1) = 1",
         [r.value for r in roles],
     )
-    return [(r["telegram_id"], Role(r["role"]), r["scope"]) for r in rows]
+    return [(r["telegram_id"], Role(r["role"]), r["scope"]) for r in rows if is_scope(r["scope"])]
 
 
 async def audit(

@@ -125,7 +125,7 @@ def _read_updates(data: Any, bot: Any = None) -> tuple[Update, ...]:
     updates: list[Update] = []
     for raw in data or ():
         try:
-            update = Update.de_json(raw, bot)
+            update = Update.de_json(_with_chat_instance(raw), bot)
         except Exception as error:
             update_id = raw.get("update_id") if isinstance(raw, dict) else None
             log.warning("could not read update %s (%s); skipped", update_id, type(error).__name__)
@@ -136,6 +136,15 @@ def _read_updates(data: Any, bot: Any = None) -> tuple[Update, ...]:
         if update is not None:
             updates.append(update)
     return tuple(updates)
+
+
+def _with_chat_instance(raw: Any) -> Any:
+    """A button press without ``chat_instance`` (some Bot API servers leave it out; the library
+    requires it) is read with an empty one: no handler uses it, and the press must still work."""
+    if isinstance(raw, dict) and isinstance(query := raw.get("callback_query"), dict) \
+            and "chat_instance" not in query:
+        return {**raw, "callback_query": {**query, "chat_instance": ""}}
+    return raw
 
 
 def build_application(

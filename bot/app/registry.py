@@ -28,16 +28,21 @@ from bot.tips.service import run_tips_tick
 from handlers import (
     broadcast,
     follow,
+    groups,
     insight,
+    invites,
     lifecycle,
+    membership,
     officer,
     patrol,
     privacy,
     report,
     start,
+    subscriptions,
     survey,
     teams,
     tips,
+    watch,
     webapp,
 )
 from handlers.context import BuurtwachtContext, ignore_edit, remember_person
@@ -64,7 +69,12 @@ def register_handlers(app: AnyApplication) -> None:
     start.register(app)
     officer.register(app)
     privacy.register(app)
+    invites.register(app)
     teams.register(app)
+    groups.register(app)
+    watch.register(app)
+    subscriptions.register(app)
+    membership.register(app)
     broadcast.register(app)
     tips.register(app)
     insight.register(app)

@@ -6,6 +6,7 @@ be an area (GM/WK): that coordinator may create teams there.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.core.domain import OFFICER_KIND_VALUES, RELAY_KIND, RecipientKind, Role
@@ -14,6 +15,29 @@ Grant = tuple[Role, str]
 # Who may send a Burgernet-style area alert (issue 5): the wijkagent, the BOA and the gemeente.
 # The care desk receives reports about people in distress; it does not alarm a whole area.
 AREA_ALERT_ROLES = frozenset({Role.ADMIN, Role.WIJKAGENT, Role.BOA})
+
+
+# What a scope may be, in ASCII digits only ("²" and "١٢" are digits to str.isdigit and int()).
+# A team number has at most 18 digits, so it fits SQLite's 64-bit integers.
+_AREA_SCOPE = re.compile(r"GM[0-9]{4}|WK[0-9]{6}")
+_TEAM_SCOPE = re.compile(r"team:([1-9][0-9]{0,17})")
+
+
+def team_scope(team_id: int) -> str:
+    """The scope of a team's coordinators: 'team:<id>'."""
+    return f"team:{team_id}"
+
+
+def team_of_scope(scope: str) -> int | None:
+    """The team a 'team:<id>' scope names; None for any other scope, or one that is not valid
+    (stored by an older version: ignored, never an error)."""
+    match = _TEAM_SCOPE.fullmatch(scope)
+    return int(match[1]) if match else None
+
+
+def is_scope(scope: str) -> bool:
+    """A gemeente (GMxxxx), a wijk (WKxxxxxx) or a team ('team:<id>'): what may be stored."""
+    return bool(_AREA_SCOPE.fullmatch(scope) or _TEAM_SCOPE.fullmatch(scope))
 
 
 def area_contains(scope: str, code: str) -> bool:
@@ -34,7 +58,8 @@ def is_admin_for(grants: Iterable[Grant], code: str) -> bool:
 
 
 def coordinated_teams(grants: Iterable[Grant]) -> set[int]:
-    return {int(scope[5:]) for role, scope in grants if role is Role.COORDINATOR and scope.startswith("team:")}
+    teams = {team_of_scope(scope) for role, scope in grants if role is Role.COORDINATOR}
+    return {team for team in teams if team is not None}
 
 
 def can_create_team(grants: Iterable[Grant], buurten: Iterable[str]) -> bool:
@@ -61,9 +86,10 @@ def can_invite(grants: Iterable[Grant], role: Role, scope: str, *, team_gemeente
     if role is Role.RESIDENT:
         return False
     if scope.startswith("team:"):
-        if role is not Role.COORDINATOR or team_gemeente is None:
+        team_id = team_of_scope(scope)
+        if role is not Role.COORDINATOR or team_gemeente is None or team_id is None:
             return False
-        return int(scope[5:]) in coordinated_teams(grants) or is_admin_for(grants, team_gemeente)
+        return team_id in coordinated_teams(grants) or is_admin_for(grants, team_gemeente)
     if scope[:2] not in ("GM", "WK"):
         return False
     return is_admin_for(grants, scope)
@@ -82,7 +108,7 @@ def can_alert_area(grants: Iterable[Grant], target: str) -> bool:
 def custom_tip_scopes(grants: Iterable[Grant]) -> list[str]:
     """Where a person's own tips go: a coordinator's teams ('team:<id>'), an admin's area ('GM…'/'WK…')."""
     grants = list(grants)
-    scopes = [f"team:{team_id}" for team_id in sorted(coordinated_teams(grants))]
+    scopes = [team_scope(team_id) for team_id in sorted(coordinated_teams(grants))]
     scopes += sorted({scope for role, scope in grants if role is Role.ADMIN and scope[:2] in ("GM", "WK")})
     return scopes
 

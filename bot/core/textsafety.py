@@ -70,6 +70,17 @@ def parse_bounded_int(text: str | None, low: int, high: int, *, max_digits: int 
     return value if low <= value <= high else None
 
 
+# Ids typed by people (team numbers, radii): ASCII digits only, and short enough for SQLite's
+# 64-bit integers. str.isdigit() would let "²" or "٣" through, and int() of 30 digits overflows
+# at the database.
+ID_MAX_DIGITS = 9
+
+
+def parse_id(text: str | None) -> int | None:
+    """A whole number (0 included) of at most 9 ASCII digits, or None."""
+    return parse_bounded_int(text, 0, 10**ID_MAX_DIGITS - 1, max_digits=ID_MAX_DIGITS)
+
+
 def parse_user_id(text: str | None) -> int | None:
     """A Telegram user id as typed in a command: 1 … 2**52 - 1."""
     return parse_bounded_int(text, 1, TELEGRAM_ID_MAX, max_digits=16)

@@ -9,6 +9,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.core import permissions
 from bot.core.domain import OFFICER_ROLES, Role
 from bot.core.i18n import N_
 
@@ -32,8 +33,8 @@ def scope_of(grants: Iterable[tuple[Role, str]], team_buurten: dict[int, tuple[s
         if (role is Role.ADMIN or role in OFFICER_ROLES) and scope[:2] in ("GM", "WK"):
             prefixes.add("BU" + scope[2:])
             officer = True
-        elif role is Role.COORDINATOR and scope.startswith("team:"):
-            prefixes.update(team_buurten.get(int(scope[5:]), ()))
+        elif role is Role.COORDINATOR and (team_id := permissions.team_of_scope(scope)) is not None:
+            prefixes.update(team_buurten.get(team_id, ()))
     if not prefixes:
         return None
     # A prefix inside another adds nothing.

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -166,17 +167,30 @@ def cmd_admin_invite(args: argparse.Namespace) -> int:
         print(f"buurtwacht: --role: expected one of {', '.join(r.value for r in Role if r is not Role.RESIDENT)}",
               file=sys.stderr)
         return 2
-    scope = args.scope.upper() if not args.scope.isdigit() else f"team:{args.scope}"
+    from bot.core.permissions import is_scope, team_of_scope, team_scope
+
+    wanted = args.scope.strip()
+    # ASCII digits only: "²" and "١٢" are digits to str.isdigit(), and were stored as team scopes.
+    scope = team_scope(int(wanted)) if re.fullmatch(r"[0-9]{1,18}", wanted) else wanted.upper()
     known = {g.code for g in config.gemeenten} | {w.code for g in config.gemeenten for w in g.wijken}
-    if not scope.startswith("team:") and scope not in known:
-        print(f"buurtwacht: --scope: {args.scope} is not a gemeente or wijk in the config", file=sys.stderr)
+    if not is_scope(scope) or (team_of_scope(scope) is None and scope not in known):
+        print(f"buurtwacht: --scope: {args.scope!r} is not a gemeente or wijk in the config, nor a team number",
+              file=sys.stderr)
+        return 2
+    if team_of_scope(scope) is not None and role is not Role.COORDINATOR:
+        print("buurtwacht: --scope: a team number goes with --role coordinator", file=sys.stderr)
         return 2
 
-    async def make() -> tuple[str, str]:
+    async def make() -> tuple[str, str] | None:
         import datetime as dt
+
+        from storage.teams import get_team
 
         services = await create_services(config)
         try:
+            team_id = team_of_scope(scope)
+            if team_id is not None and await get_team(services.db, team_id) is None:
+                return None
             invite = await create_invite(services, role, scope, created_by=None, label=args.label,
                                          validity=dt.timedelta(days=args.days))
         finally:
@@ -185,7 +199,12 @@ def cmd_admin_invite(args: argparse.Namespace) -> int:
                 await http.aclose()
         return invite.token, invite.expires_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
 
-    token, until = asyncio.run(make())
+    made = asyncio.run(make())
+    if made is None:
+        print(f"buurtwacht: --scope: there is no team {team_of_scope(scope)} (/team lists the teams and their numbers)",
+              file=sys.stderr)
+        return 2
+    token, until = made
     username = args.bot_username or os.environ.get("BUURTWACHT_BOT_USERNAME")
     if username:
         print(deep_link(username.lstrip("@"), token))

@@ -1,6 +1,6 @@
-"""Follow links: ``t.me/<bot>?start=volg_<buurtcode>`` or ``…?start=volg_team<nr>``, and the
-buttons of the follow conversation. Pure: payloads and callback data are built and parsed
-here only.
+"""Follow links: ``t.me/<bot>?start=volg_<buurtcode>`` or ``…?start=volg_team<nr>``, the
+buttons of the follow conversation, and /abonneer's "keep my address" button. Pure: payloads
+and callback data are built and parsed here only.
 
 A /start payload may hold 1-64 characters of ``[A-Za-z0-9_-]``; ``volg_BU08660001`` and
 ``volg_team12`` fit, and the invite tokens (32 characters of the same alphabet) never start
@@ -122,3 +122,22 @@ def parse_button(data: str) -> FollowButton | None:
         target = parse_token(parts[3])
         return FollowButton(Step.LANGUAGE, target, parts[2]) if target else None
     return None
+
+
+# ---------------------------------------------------------------------------- /abonneer
+
+KEEP_ADDRESS_PREFIX = "sub:addr:"  # sub:addr:<buurtcode>: "Bewaar ook mijn adres"
+KEEP_ADDRESS_PATTERN = rf"^{KEEP_ADDRESS_PREFIX}"
+_BUURT = re.compile(r"BU[0-9]{8}")
+
+
+def keep_address_data(buurt_code: str) -> str:
+    return KEEP_ADDRESS_PREFIX + buurt_code
+
+
+def parse_keep_address(data: str) -> str | None:
+    """The buurt of a keep-address button, or None when the data is not one this module made."""
+    if not data.startswith(KEEP_ADDRESS_PREFIX):
+        return None
+    buurt = data[len(KEEP_ADDRESS_PREFIX):]
+    return buurt if _BUURT.fullmatch(buurt) else None

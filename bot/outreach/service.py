@@ -1,13 +1,15 @@
-"""The writes and look-ups behind follow links and /flyer: what a link follows, following
-it (in one transaction, before the resident is told), and which flyers a person may make."""
+"""The writes and look-ups behind follow links, /abonneer, /opzeggen and /flyer: what a link
+follows, following it (in one transaction, before the resident is told), and which flyers a
+person may make."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.core import permissions
-from bot.core.domain import Role
+from bot.core.domain import AreaRef, Role
 from bot.core.i18n import LANGUAGES, has_catalog
+from bot.geo.locate import Outcome
 from bot.outreach.follow import FollowTarget, TargetKind
 from bot.runtime.services import Services
 from storage import subscriptions, teams, users
@@ -66,6 +68,41 @@ async def follow(services: Services, telegram_id: int, place: FollowPlace) -> in
     if added:
         await services.refresh_directory()
     return added
+
+
+# ---------------------------------------------------------------------------- /abonneer
+
+ADDRESS_MAX = 100  # characters of a typed address that are read (and kept, when asked)
+
+
+async def subscribe(services: Services, telegram_id: int, address: str) -> AreaRef | None:
+    """/abonneer <postcode> <huisnummer>: follow the alerts of the buurt the address lies in.
+    Only the buurt is kept (the address only when the resident asks, :func:`keep_address`).
+    None when the address cannot be read or lies outside every configured buurt."""
+    result = await services.locator.locate_text(address[:ADDRESS_MAX])
+    if result.outcome is not Outcome.FOUND or result.location is None:
+        return None
+    area = result.location.area
+    await subscriptions.subscribe(services.db, telegram_id, area.buurt_code, address=None, now=services.now())
+    await services.refresh_directory()
+    return area
+
+
+async def keep_address(services: Services, telegram_id: int, buurt_code: str, address: str) -> bool:
+    """The resident asked to keep their address with the buurt they follow; False when they
+    no longer follow it."""
+    if buurt_code not in await subscriptions.of_user(services.db, telegram_id):
+        return False
+    await subscriptions.subscribe(services.db, telegram_id, buurt_code, address=address[:ADDRESS_MAX],
+                                  now=services.now())
+    return True
+
+
+async def unsubscribe(services: Services, telegram_id: int) -> bool:
+    """/opzeggen: no more buurt alerts; False when they followed no buurt."""
+    removed = await subscriptions.unsubscribe(services.db, telegram_id)
+    await services.refresh_directory()
+    return removed > 0
 
 
 # ---------------------------------------------------------------------------- flyers

@@ -21,6 +21,7 @@ from bot.core.domain import (
 )
 from bot.core.i18n import N_, Translator
 from bot.privacy.profiling import redact_ethnicity
+from bot.reports.group_buttons import WatchKind, watch_data
 
 CATEGORY_LABELS: dict[Category, str] = {
     Category.SUSPICIOUS_PERSON: N_("Verdachte persoon"),
@@ -185,8 +186,8 @@ def sighting_text(
 
 def group_keyboard(t: Translator, incident_id: int) -> dict[str, Any]:
     return inline_keyboard([
-        [(t.gettext("👀 Ik kijk"), f"watch:{incident_id}:look"),
-         (t.gettext("✔️ Gezien"), f"watch:{incident_id}:seen")],
+        [(t.gettext("👀 Ik kijk"), watch_data(incident_id, WatchKind.LOOK)),
+         (t.gettext("✔️ Gezien"), watch_data(incident_id, WatchKind.SEEN))],
     ])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,6 +16,12 @@ from storage import invites, users
 
 log = logging.getLogger(__name__)
 DEFAULT_VALIDITY = dt.timedelta(days=7)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def is_token(payload: str) -> bool:
+    """Whether a /start payload is an invite attempt (a token's shape; forged or not)."""
+    return _TOKEN.fullmatch(payload) is not None
 
 
 def token_hash(token: str) -> str:

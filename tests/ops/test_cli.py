@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,59 @@ def test_import_areas_for_one_gemeente(tmp_path: Path) -> None:
     bad = run_cli("import-areas", str(buurten), "--gemeente", "Waalre", "--out", "x.geojson", cwd=tmp_path)
     assert bad.returncode == 2 and "expected a CBS gemeentecode like GM0866" in bad.stderr
     assert not (tmp_path / "x.geojson").exists()
+
+
+@pytest.mark.parametrize("scope", ["²", "١٢", "12345678901234567890", "0", "GM٠٧٩٤", "WK0794", "team:1", "99"])
+def test_admin_invite_refuses_a_scope_that_is_not_one(tmp_path: Path, scope: str) -> None:
+    """`--scope ²` and a 20-digit team number used to be stored; the person who claimed the
+    invite then met an unhandled error in every command. Team 99 does not exist."""
+    result = run_cli("admin", "invite", "--config", str(local_config(tmp_path)), "--scope", scope)
+    assert result.returncode == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("buurtwacht: --scope: "), result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_admin_invite_for_a_team_that_exists(tmp_path: Path) -> None:
+    result = run_cli("admin", "invite", "--config", str(local_config(tmp_path)), "--scope", "1", "--role",
+                     "coordinator")
+    assert result.returncode == 0, result.stderr
+    assert "one-time invite for coordinator team:1" in result.stdout
+    admin = run_cli("admin", "invite", "--config", str(local_config(tmp_path)), "--scope", "1", "--role", "admin")
+    assert admin.returncode == 2 and "a team number goes with --role coordinator" in admin.stderr
+
+
+def test_backup_into_a_missing_directory_is_one_line(tmp_path: Path) -> None:
+    config = str(local_config(tmp_path))
+    assert run_cli("migrate", "--config", config).returncode == 0
+    for target in (tmp_path / "no" / "such" / "dir" / "backup.db", Path("/proc/buurtwacht-backup.db")):
+        result = run_cli("backup", str(target), "--config", config)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: backup: cannot write {target}"), result.stderr
+        assert not target.exists()
+    done = run_cli("backup", str(tmp_path / "backup.db"), "--config", config)
+    assert done.returncode == 0 and "backup written to" in done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("retention_days = 99999999999", "privacy.retention_days: expected at most 3650"),
+    ("merge_distance_m = nan", "incidents.merge_distance_m: expected a number above 0"),
+    ("merge_distance_m = inf", "incidents.merge_distance_m: expected at most 100000"),
+    ("merge_distance_m = 1e12", "incidents.merge_distance_m: expected at most 100000"),
+])
+def test_check_config_and_run_refuse_numbers_that_break_later(tmp_path: Path, line: str,
+                                                              expected: str) -> None:
+    """A retention of 10^11 days overflowed in every retention run; an infinite or NaN merge
+    distance merged every report (or none): refused in one line before anything starts."""
+    path = local_config(tmp_path)
+    key = line.split(" = ")[0]
+    text, found = re.subn(rf"(?m)^{key} = .*$", line, path.read_text(encoding="utf-8"), count=1)
+    assert found == 1, key
+    path.write_text(text, encoding="utf-8")
+    for command in ("check-config", "run"):
+        result = run_cli(command, "--config", str(path), env={"BUURTWACHT_TOKEN": "123456:TEST"})
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: config error: {expected}"), (command, lines)
+    assert not (tmp_path / "cli.db").exists()
