@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,12 +16,14 @@ from telegram.ext import (
 )
 
 from bot.alerts import broadcasts as domain
+from bot.alerts.buttons import PATTERN, BroadcastAction, button_data, parse_button
 from bot.core import permissions
 from bot.core.domain import BroadcastStatus, Point
 from bot.core.i18n import Translator
 from bot.core.textsafety import clean_text, parse_bounded_int
 from handlers.common import (
     ID_MAX_DIGITS,
+    edit_pressed,
     parse_coordinate,
     refer_to_private_chat,
     user_translator,
@@ -30,7 +31,6 @@ from handlers.common import (
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
-BC_DATA = re.compile(r"bc:(send|cancel|end):([0-9]{1,9})")
 RADIUS_M = (50, 20_000)
 GROUP_REFUSED_COMMANDS = ("alarm", "gebiedsalarm", "areaalert")
 
@@ -54,8 +54,9 @@ async def _preview(update: Update, context: BuurtwachtContext, *, kind: str, sco
         preview + "\n\n" + domain.audience_summary(t.language, who, paid=domain.paid_broadcast(services, kind)),
         parse_mode="HTML",
         reply_markup=InlineKeyboardMarkup([[
-            InlineKeyboardButton("📣 " + t.gettext("Versturen"), callback_data=f"bc:send:{broadcast_id}"),
-            InlineKeyboardButton(t.gettext("Annuleren"), callback_data=f"bc:cancel:{broadcast_id}"),
+            InlineKeyboardButton("📣 " + t.gettext("Versturen"),
+                                 callback_data=button_data(BroadcastAction.SEND, broadcast_id)),
+            InlineKeyboardButton(t.gettext("Annuleren"), callback_data=button_data(BroadcastAction.CANCEL, broadcast_id)),
         ]]),
     )
 
@@ -157,19 +158,19 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
         return
     t = await user_translator(update, context)
     services = context.services
-    match = BC_DATA.fullmatch(query.data or "")
-    draft = await domain.draft_of(services, int(match[2])) if match else None
-    if match is None or draft is None or draft.sender_id != user.id:
+    button = parse_button(query.data)
+    draft = await domain.draft_of(services, button.broadcast_id) if button else None
+    if button is None or draft is None or draft.sender_id != user.id:
         log.warning("refused a broadcast button pressed by someone other than its sender")
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
-    action = match[1]
-    if action == "cancel" and draft.status == BroadcastStatus.DRAFT:
+    action = button.action
+    if action is BroadcastAction.CANCEL and draft.status == BroadcastStatus.DRAFT:
         await domain.cancel(services, draft.id)
         await query.answer()
-        await query.edit_message_text(t.gettext("Alarm geannuleerd; er is niets verstuurd."))
+        await edit_pressed(query, t.gettext("Alarm geannuleerd; er is niets verstuurd."))
         return
-    if action == "send" and draft.status == BroadcastStatus.DRAFT:
+    if action is BroadcastAction.SEND and draft.status == BroadcastStatus.DRAFT:
         # The progress message is stored with the send itself: whatever happens to the
         # answer below, the progress job edits this message up to the final count.
         result = await domain.send(services, draft.id,
@@ -185,11 +186,11 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
             await query.answer(t.gettext("Dit alarm is al afgehandeld."))
             return
         await query.answer(t.gettext("Verstuurd."))
-        await query.edit_message_text(
-            domain.progress_text(t.language, {"sent": 0, "failed": 0, "pending": result.queued}, done=False),
+        await edit_pressed(
+            query, domain.progress_text(t.language, {"sent": 0, "failed": 0, "pending": result.queued}, done=False),
             reply_markup=domain.end_keyboard(t.language, draft.id))
         return
-    if action == "end" and draft.status in (BroadcastStatus.SENDING, BroadcastStatus.SENT):
+    if action is BroadcastAction.END and draft.status in (BroadcastStatus.SENDING, BroadcastStatus.SENT):
         await domain.end(services, draft.id, outcome="resolved")
         await query.answer(t.gettext("Alle berichten worden bijgewerkt."))
         return
@@ -222,4 +223,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # A photo whose caption is the command: before the report flow (group 0) sees the photo.
     app.add_handler(MessageHandler(private & filters.PHOTO & filters.CaptionRegex(r"^/(gebiedsalarm|areaalert)\b"),
                                    _photo_alarm), group=-1)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^bc:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=PATTERN))

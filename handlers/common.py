@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    MaybeInaccessibleMessage,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.core.i18n import Translator
 from bot.core.textsafety import ID_MAX_DIGITS, clean_text, parse_id
 from bot.teams.invites import deep_link
 from handlers.context import BuurtwachtContext, user_translator
 
-__all__ = ["ID_MAX_DIGITS", "display_label", "keyboard", "parse_coordinate", "parse_id",
-           "refer_to_private_chat", "user_translator"]
+log = logging.getLogger(__name__)
+
+__all__ = ["ID_MAX_DIGITS", "display_label", "edit_or_false", "edit_pressed", "keyboard", "parse_coordinate",
+           "parse_id", "refer_to_private_chat", "user_translator"]
 
 _COORDINATE = re.compile(r"-?[0-9]{1,3}(?:[.,][0-9]{1,10})?")
 
@@ -54,3 +66,70 @@ def display_label(update: Update) -> str | None:
     if user.username:
         label += f" (@{user.username})"
     return label[:128]
+
+
+# ---------------------------------------------------------------------------- editing a message
+
+
+async def edit_or_false(bot: Bot, message: MaybeInaccessibleMessage, text: str | None, *,
+                        parse_mode: str | None = None, reply_markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Edit a message the bot sent (its text, or with ``text=None`` only its buttons); False when
+    it must be sent anew instead.
+
+    Telegram may answer an edit with ``true`` instead of the message (inline messages, some Bot
+    API servers): that is a success. "message is not modified" is a success too (a double press).
+    "message to edit not found" (deleted), "message can't be edited" (too old) and other refusals
+    mean: send it anew. A chat that is gone (bot blocked, chat deleted) leaves nobody to tell.
+    After other failures (a timeout) the edit may or may not have landed: sending anew risks a
+    twin, keeping still risks silence, and silence is worse.
+    """
+    try:
+        if text is None:
+            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=message.message_id,
+                                                reply_markup=reply_markup)
+        else:
+            await bot.edit_message_text(text, chat_id=message.chat.id, message_id=message.message_id,
+                                        parse_mode=parse_mode, reply_markup=reply_markup)
+    except BadRequest as error:  # before NetworkError's other subclasses: BadRequest is one
+        if "not modified" in error.message.lower():
+            return True
+        log.info("edit refused (%s); sending anew", error.message)
+        return False
+    except Forbidden:
+        log.info("chat unreachable while editing (blocked or deleted)")
+        return True
+    except TelegramError as error:
+        log.info("edit failed (%s); sending anew", error.message)
+        return False
+    return True
+
+
+async def edit_pressed(query: CallbackQuery, text: str | None, *, parse_mode: str | None = None,
+                       reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """Show the outcome of a button press on the message that carried the button.
+
+    Works whatever Telegram answers (see ``edit_or_false``): when the message cannot be edited
+    any more, its new text goes to the same chat as a new message, so the person always sees
+    what their press did. A button on an inline message (no chat) is edited through its id.
+    """
+    bot = query.get_bot()
+    if query.message is None:
+        if query.inline_message_id is not None:
+            try:
+                if text is None:
+                    await bot.edit_message_reply_markup(inline_message_id=query.inline_message_id,
+                                                        reply_markup=reply_markup)
+                else:
+                    await bot.edit_message_text(text, inline_message_id=query.inline_message_id,
+                                                parse_mode=parse_mode, reply_markup=reply_markup)
+            except TelegramError as error:
+                log.info("inline message not edited (%s)", error.message)
+        return
+    if await edit_or_false(bot, query.message, text, parse_mode=parse_mode, reply_markup=reply_markup):
+        return
+    if text is None:
+        return  # only the buttons changed, on a message that is gone: nothing worth a new message
+    try:
+        await bot.send_message(query.message.chat.id, text, parse_mode=parse_mode, reply_markup=reply_markup)
+    except Forbidden:
+        log.info("chat unreachable while sending an edit anew (blocked or deleted)")

@@ -11,7 +11,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator, has_catalog, translator
@@ -20,6 +19,7 @@ from bot.outreach import service as outreach
 from bot.outreach import texts
 from bot.outreach.flyer import FlyerContent, flyer_filename, render_flyer
 from bot.outreach.service import FollowPlace
+from handlers.common import edit_pressed
 from handlers.context import BuurtwachtContext, forget_language, user_translator
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,7 @@ async def follow_start(update: Update, context: BuurtwachtContext) -> None:
 async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     query = update.callback_query
     assert query is not None
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as error:  # the same text again (a double tap): nothing to change
-        if "not modified" not in str(error).lower():
-            raise
+    await edit_pressed(query, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def on_button(update: Update, context: BuurtwachtContext) -> None:

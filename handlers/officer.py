@@ -9,7 +9,6 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -25,7 +24,7 @@ from bot.desk import texts as desk_texts
 from bot.desk.service import Outcome, Waiting
 from bot.reports import officer_buttons
 from bot.reports.officer_buttons import Action, Filter, Press
-from handlers.common import user_translator
+from handlers.common import edit_pressed, user_translator
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -178,11 +177,7 @@ async def _dispatch(update: Update, context: BuurtwachtContext, t: Translator, p
 async def _edit(update: Update, text: str, keyboard: dict[str, Any] | None) -> None:
     query = update.callback_query
     assert query is not None
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=_markup(keyboard))
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
+    await edit_pressed(query, text, parse_mode=ParseMode.HTML, reply_markup=_markup(keyboard))
 
 
 def _typed_reply(t: Translator, kind: Waiting, outcome: Outcome) -> str:

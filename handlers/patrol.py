@@ -8,7 +8,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -42,7 +41,7 @@ from bot.patrol.service import (
 )
 from bot.reports.questions import call_112_text
 from bot.reports.rules import is_urgent_text
-from handlers.common import display_label, keyboard, parse_id
+from handlers.common import display_label, edit_pressed, keyboard, parse_id
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -229,12 +228,9 @@ async def _on_sign_up(update: Update, context: BuurtwachtContext, t: Translator,
     updated = answer.round
     if private and updated is not None and answer.outcome in (SignUp.SIGNED_UP, SignUp.SIGNED_OFF):
         # The card in this private chat is not an announcement the outbox edits: edit it here.
-        try:
-            await query.edit_message_text(
-                personal_card(t.language, updated, answer.team_name, services.config.timezone, user.id),
-                parse_mode=ParseMode.HTML, reply_markup=keyboard(sign_up_buttons(t.language, updated.id)))
-        except BadRequest:
-            pass  # not modified, or too old to edit: the answer above said what happened
+        await edit_pressed(query, personal_card(t.language, updated, answer.team_name, services.config.timezone,
+                                                user.id),
+                           parse_mode=ParseMode.HTML, reply_markup=keyboard(sign_up_buttons(t.language, updated.id)))
 
 
 async def _on_report(update: Update, context: BuurtwachtContext, t: Translator, press: ReportPress) -> None:
@@ -252,11 +248,11 @@ async def _on_report(update: Update, context: BuurtwachtContext, t: Translator, 
     await query.answer()
     label = t.gettext(OUTCOME_LABELS[outcome])
     if answer.choice is Choice.STORED:
-        await query.edit_message_text(answer.question + "\n\n✅ " + t.gettext(
+        await edit_pressed(query, answer.question + "\n\n✅ " + t.gettext(
             "Opgeslagen: {outcome}. Dank je wel!").format(outcome=label), parse_mode=ParseMode.HTML)
         return
-    await query.edit_message_text(answer.question + "\n\n" + t.gettext("Je koos: {outcome}.").format(outcome=label),
-                                  parse_mode=ParseMode.HTML)
+    await edit_pressed(query, answer.question + "\n\n" + t.gettext("Je koos: {outcome}.").format(outcome=label),
+                       parse_mode=ParseMode.HTML)
     prompt = t.gettext("Beschrijf in één bericht wat je zag, en waar. Geen namen of huisnummers van buurtbewoners.")
     if outcome is WalkOutcome.FOLLOW_UP:
         prompt += "\n" + t.gettext("Je bericht gaat als melding naar de wijkagent.")

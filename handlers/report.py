@@ -25,7 +25,7 @@ from telegram import (
     WebAppInfo,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -39,7 +39,7 @@ from bot.core.i18n import Translator
 from bot.reports import buttons, service
 from bot.reports.questions import Reply
 from bot.webapp.links import place_url
-from handlers.common import display_label, user_translator
+from handlers.common import display_label, edit_or_false, user_translator
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,8 @@ async def send(message: Message, t: Translator, replies: list[Reply], context: B
         elif reply.remove_keyboard:
             markup = ReplyKeyboardRemove()
         parse_mode = ParseMode.HTML if reply.html else None
-        if reply.edit and pressed is not None and await edit_or_false(pressed, reply.text, parse_mode):
+        if reply.edit and pressed is not None and await edit_or_false(context.bot, pressed, reply.text,
+                                                                       parse_mode=parse_mode):
             continue
         try:
             await message.reply_text(reply.text, parse_mode=parse_mode, reply_markup=markup)
@@ -101,29 +102,6 @@ async def reply_with(message: Message, t: Translator, answer: service.Answer, co
     """Send the service's replies; a receipt among them, once shown, need not come from the outbox."""
     if await send(message, t, answer.replies, context, pressed=pressed) and answer.receipt is not None:
         await service.receipt_shown(context.services, answer.receipt)
-
-
-async def edit_or_false(message: Message, text: str, parse_mode: str | None) -> bool:
-    """Edit a message the bot sent; False when it must be sent anew instead.
-
-    Telegram may answer an edit with ``true`` instead of the message (inline messages, some Bot
-    API servers): that is a success. "message is not modified" is a success too (a double
-    press); "message to edit not found" (deleted) and other refusals mean: send it anew.
-    """
-    try:
-        await message.edit_text(text, parse_mode=parse_mode)
-    except BadRequest as error:
-        if "not modified" in str(error).lower():
-            return True
-        log.info("edit refused (%s); sending anew", error.message)
-        return False
-    except Forbidden:
-        log.info("private chat unreachable while editing (blocked or deleted)")
-        return True  # nobody to tell; the report itself is stored
-    except TelegramError as error:
-        log.info("edit failed (%s); sending anew", error.message)
-        return False
-    return True
 
 
 async def answer_query(update: Update, text: str | None) -> None:

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.survey.rules import BALLOT_PATTERN, MAX_CHOICES, parse_press
 from bot.survey.service import PressOutcome, press_ballot
+from handlers.common import edit_pressed
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,12 @@ async def on_ballot(update: Update, context: BuurtwachtContext) -> None:
     if result.outcome is PressOutcome.TOGGLED:
         await query.answer()
         assert result.markup is not None
-        await query.edit_message_reply_markup(reply_markup=InlineKeyboardMarkup.de_json(result.markup, context.bot))
+        await edit_pressed(query, None, reply_markup=InlineKeyboardMarkup.de_json(result.markup, context.bot))
         return
     if result.outcome in (PressOutcome.COUNTED, PressOutcome.ALREADY):
         await query.answer()
-        await query.edit_message_text(
+        await edit_pressed(
+            query,
             t.gettext("Dank je, je stem is geteld. De uitslag gaat naar de wijkagent, de BOA en de buurtpreventie.")
             if result.outcome is PressOutcome.COUNTED
             else t.gettext("Je had al gestemd voor deze wijk; je eerste stem telt."))

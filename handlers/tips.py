@@ -20,7 +20,7 @@ from bot.tips.service import (
     settings_buttons,
     settings_text,
 )
-from handlers.common import keyboard
+from handlers.common import edit_pressed, keyboard
 from handlers.context import BuurtwachtContext
 
 
@@ -57,7 +57,7 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
         await query.answer(t.gettext("Deze knop is niet geldig."), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_text(settings_text(t, schedule), reply_markup=keyboard(settings_buttons(t, schedule)))
+    await edit_pressed(query, settings_text(t, schedule), reply_markup=keyboard(settings_buttons(t, schedule)))
 
 
 async def new_tip(update: Update, context: BuurtwachtContext) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
+from bot.alerts.buttons import BroadcastAction, button_data
 from bot.core import permissions
 from bot.core.domain import BroadcastStatus, Point, Role
 from bot.core.i18n import N_, translator
@@ -358,7 +359,7 @@ async def _sender_language(services: Services, draft: Broadcast) -> str:
 def end_keyboard(language: str, broadcast_id: int) -> InlineKeyboardMarkup:
     t = translator(language)
     return InlineKeyboardMarkup([[InlineKeyboardButton("✅ " + t.gettext("Opgelost: alarm beëindigen"),
-                                                       callback_data=f"bc:end:{broadcast_id}")]])
+                                                       callback_data=button_data(BroadcastAction.END, broadcast_id))]])
 
 
 async def progress_tick(services: Services, bot: Bot) -> None:

@@ -86,13 +86,20 @@ def category_label(t: Translator, category: Category) -> str:
 
 
 def place_label(area: AreaRef, street: str | None) -> str:
-    """Street-level place for alerts: never a house number."""
-    parts = [p for p in (street, area.buurt_name or area.buurt_code, area.gemeente_name) if p]
-    return ", ".join(parts)
+    """"Kerkstraat, Centrum (Helmond)": the street-level place for alerts, never a house number."""
+    return _with_gemeente([street, area.buurt_name or area.buurt_code], area.gemeente_name)
+
+
+def _with_gemeente(parts: list[str | None], gemeente: str | None) -> str:
+    """The parts joined by commas, the gemeente after them in brackets ("…, Centrum (Helmond)")."""
+    text = ", ".join(p for p in parts if p)
+    if not gemeente:
+        return text
+    return f"{text} ({gemeente})" if text else gemeente
 
 
 def officer_place_label(sighting: Sighting) -> str:
-    """"Kerkstraat 12, 5701 AB, Centrum, Helmond": street, house number and postcode for the
+    """"Kerkstraat 12, 5701 AB, Centrum (Helmond)": street, house number and postcode for the
     people who act on a report (the group's copy never has the number)."""
     exact = " ".join(p for p in (sighting.street, sighting.house_number) if p)
     postcode = f"{sighting.postcode[:4]} {sighting.postcode[4:]}" if sighting.postcode else None
@@ -100,8 +107,7 @@ def officer_place_label(sighting: Sighting) -> str:
         exact = f"{postcode} {sighting.house_number}"
         postcode = None
     area = sighting.area
-    parts = [p for p in (exact, postcode, area.buurt_name or area.buurt_code, area.gemeente_name) if p]
-    return ", ".join(parts)
+    return _with_gemeente([exact, postcode, area.buurt_name or area.buurt_code], area.gemeente_name)
 
 
 def map_link(point: Point) -> str:

@@ -113,7 +113,7 @@ async def test_a_text_with_an_address_in_two_actions(live: Live) -> None:
     await me.sent_and_received()
     assert me.actions == 2
     group = await live.reply(GROUP, 1)
-    assert "📍 Markt, Centrum, Helmond" in group and "Markt 12" not in group
+    assert "📍 Markt, Centrum (Helmond)" in group and "Markt 12" not in group
     assert "112" not in group.split("Referentie")[0]  # not needed: nothing about 112
     officer = await live.reply(WIJKAGENT, 1)
     assert "Markt 12, 5701 RK" in officer

@@ -67,7 +67,7 @@ def test_demo_plays_a_report_without_token_or_internet() -> None:
     assert "→ Telegram vraagt je locatie te delen" in out and "Enter voor Helmond, Centrum" in out
     assert "│   [1] 📞 Bel 112" in out and "│   [1] ✅ Versturen" in out
     assert max(int(n) for n in re.findall(r"│   \[(\d+)\]", out)) == 11  # the longest screen: the categories
-    assert "📍 Gevonden: Centrum, Helmond" in out and "Wanneer was het" in out
+    assert "📍 Gevonden: Centrum (Helmond)" in out and "Wanneer was het" in out
     assert "→ [foto] verstuurd" in out and "Foto: ja" in out
     assert "✅ Ontvangen. Je referentie is M-2026-00001." in out
     assert "│ [foto] M-2026-00001" in out  # the photo re-sent to the wijkagent is marked
@@ -150,7 +150,7 @@ def test_the_demo_plays_the_given_config_in_its_language(tmp_path: Path) -> None
     assert "Buurtwacht demo: the bot talks to a Telegram stand-in" in out and "Commands (everything else" in out
     assert "Opdrachten" not in out and "Helmond" not in out and "Binnenstad" not in out
     assert "bewoner@private> /melding" in out and "What do you want to report?" in out
-    assert "Enter for Waalre, Aalst" in out and "📍 Found: Aalst, Waalre" in out
+    assert "Enter for Waalre, Aalst" in out and "📍 Found: Aalst (Waalre)" in out
     assert "you are now Cor (coordinator BPT Aalst)" in out and "you now type in the group BPT Aalst" in out
     assert "you are now Wijkagent Waalre" in out
     assert out.rstrip().endswith("Demo stopped.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import shutil
 import socket
 import sqlite3
@@ -262,8 +263,10 @@ def test_the_pyproject_comments_name_tests_that_exist() -> None:
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # This checkout's code, wherever the package happens to be installed from.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "bot.ops.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          check=False, timeout=120)
+                          check=False, timeout=120, env=env)
 
 
 def local_config(tmp_path: Path) -> Path:

@@ -103,10 +103,10 @@ async def test_a_text_with_an_address_is_a_report_in_two_taps(quick: BotHarness,
     await h.deliver()
 
     group = h.request.last_text(GROUP)
-    assert "📍 Markt, Centrum, Helmond" in group and "12" not in group.split("Referentie")[0].replace("112", "")
+    assert "📍 Markt, Centrum (Helmond)" in group and "12" not in group.split("Referentie")[0].replace("112", "")
     assert "bestelbus zonder kenteken rijdt rondjes bij de Markt" in group
     officer = next(p for p in h.request.sent(WIJKAGENT, "sendMessage"))
-    assert "Markt 12, 5701 RK, Centrum, Helmond" in officer["text"]
+    assert "Markt 12, 5701 RK, Centrum (Helmond)" in officer["text"]
     assert "https://www.openstreetmap.org/?mlat=51.47947&mlon=5.66212" in officer["text"]
     pins = h.request.sent(WIJKAGENT, "sendLocation")
     assert len(pins) == 1 and float(pins[0]["latitude"]) == pytest.approx(51.47947)
@@ -158,7 +158,7 @@ async def test_without_pdok_a_shared_location_still_finds_the_buurt(quick: BotHa
     assert "Beschrijf kort" in h.request.last_text(RESIDENT)  # place and time are known already
     await h.send(h.updates.message(RESIDENT, "Harde muziek tot diep in de nacht"))
     summary = h.request.last_text(RESIDENT)
-    assert "Controleer je melding" in summary and "Waar: Brand, Helmond" in summary
+    assert "Controleer je melding" in summary and "Waar: Brand (Helmond)" in summary
 
 
 async def test_a_photo_with_a_caption_naming_the_street(quick: BotHarness, pdok: FakePdok) -> None:
@@ -223,7 +223,7 @@ async def test_a_map_pick_from_the_mini_app_is_a_shared_location(quick: BotHarne
     pick = json.dumps({"lat": BRANDEVOORT[0], "lon": BRANDEVOORT[1]})
     await h.send(h.updates.message(RESIDENT, web_app_data={"data": pick, "button_text": "Kies op de kaart"}))
     summary = h.request.last_text(RESIDENT)
-    assert "Controleer je melding" in summary and "Brand, Helmond" in summary
+    assert "Controleer je melding" in summary and "Brand (Helmond)" in summary
 
 
 def test_the_place_keyboard_takes_the_map_button_when_there_is_a_page() -> None:

@@ -141,7 +141,7 @@ async def test_the_coordinator_sees_the_group_view_and_may_only_close(harness: B
                                                                              round(centroid.lon, 6))
     detail = (await coordinator.get(f"incidents/{incident_id}")).json()
     assert "Melder" not in detail["html"] and "annadv" not in detail["html"] and "51.479" not in detail["html"]
-    assert "Kerkstraat, Centrum, Helmond" in detail["html"]
+    assert "Kerkstraat, Centrum (Helmond)" in detail["html"]
     assert [a["status"] for a in detail["actions"]] == ["resolved", "false_alarm"]
     refused = await coordinator.post(f"incidents/{incident_id}/status", {"status": "acknowledged"})
     assert refused.status_code == 403
