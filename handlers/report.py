@@ -74,7 +74,8 @@ def place_picker_url(context: BuurtwachtContext) -> str | None:
 
 
 async def send(message: Message, t: Translator, replies: list[Reply], context: BuurtwachtContext,
-               *, pressed: Message | None = None) -> None:
+               *, pressed: Message | None = None) -> bool:
+    """The replies in order; False when the chat turned out unreachable."""
     for reply in replies:
         markup: dict[str, Any] | None = None
         if reply.buttons is not None:
@@ -92,7 +93,15 @@ async def send(message: Message, t: Translator, replies: list[Reply], context: B
             await reply_plain(message, reply.text, parse_mode=parse_mode, reply_markup=markup)
         except Forbidden:
             log.info("private chat unreachable while replying (blocked or deleted)")
-            return
+            return False
+    return True
+
+
+async def reply_with(message: Message, t: Translator, answer: service.Answer, context: BuurtwachtContext,
+                 *, pressed: Message | None = None) -> None:
+    """Send the service's replies; a receipt among them, once shown, need not come from the outbox."""
+    if await send(message, t, answer.replies, context, pressed=pressed) and answer.receipt is not None:
+        await service.receipt_shown(context.services, answer.receipt)
 
 
 async def answer_query(update: Update, text: str | None) -> None:
@@ -136,8 +145,8 @@ async def on_message(update: Update, context: BuurtwachtContext) -> None:
     if message is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
-    answer = await service.handle_message(context.services, update.effective_user.id, t, incoming_of(message))
-    await send(message, t, answer.replies, context)
+    await reply_with(message, t, await service.handle_message(context.services, update.effective_user.id, t,
+                                                        incoming_of(message)), context)
 
 
 async def on_command(update: Update, context: BuurtwachtContext) -> None:
@@ -163,10 +172,10 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
     if message is None or message.chat.id != update.effective_user.id:
         await answer_query(update, t.gettext("Deze knop is verlopen."))
         return
-    answer = await service.handle_button(context.services, update.effective_user.id, t, query.data,
-                                         reporter_label=display_label(update))
-    await answer_query(update, answer.toast)
-    await send(message, t, answer.replies, context, pressed=message)
+    result = await service.handle_button(context.services, update.effective_user.id, t, query.data,
+                                         reporter_label=display_label(update), message_id=message.message_id)
+    await answer_query(update, result.toast)
+    await reply_with(message, t, result, context, pressed=message)
 
 
 async def on_cancel(update: Update, context: BuurtwachtContext) -> None:
