@@ -15,8 +15,6 @@ import math
 from typing import Any
 
 from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -39,7 +37,13 @@ from bot.core.i18n import Translator
 from bot.reports import buttons, service
 from bot.reports.questions import Reply
 from bot.webapp.links import place_url
-from handlers.common import display_label, edit_or_false, user_translator
+from handlers.common import (
+    display_label,
+    edit_or_false,
+    keyboard_markup,
+    reply_plain,
+    user_translator,
+)
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -66,11 +70,6 @@ def place_picker_url(context: BuurtwachtContext) -> str | None:
     return place_url(context.services.config)
 
 
-def inline(rows: buttons.Buttons) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                                 for row in rows])
-
-
 # ---------------------------------------------------------------------------- sending
 
 
@@ -78,19 +77,20 @@ async def send(message: Message, t: Translator, replies: list[Reply], context: B
                *, pressed: Message | None = None) -> bool:
     """The replies in order; False when the chat turned out unreachable."""
     for reply in replies:
-        markup: Any = None
+        markup: dict[str, Any] | None = None
         if reply.buttons is not None:
-            markup = inline(reply.buttons)
+            markup = keyboard_markup(reply.buttons)
         elif reply.place_keyboard:
-            markup = place_keyboard(t, place_picker_url(context))
+            markup = place_keyboard(t, place_picker_url(context)).to_dict()
         elif reply.remove_keyboard:
-            markup = ReplyKeyboardRemove()
+            markup = {"remove_keyboard": True}  # ReplyKeyboardRemove()
         parse_mode = ParseMode.HTML if reply.html else None
         if reply.edit and pressed is not None and await edit_or_false(context.bot, pressed, reply.text,
                                                                        parse_mode=parse_mode):
             continue
         try:
-            await message.reply_text(reply.text, parse_mode=parse_mode, reply_markup=markup)
+            # Every step sends a question: without PTB's objects for it and its answer.
+            await reply_plain(message, reply.text, parse_mode=parse_mode, reply_markup=markup)
         except Forbidden:
             log.info("private chat unreachable while replying (blocked or deleted)")
             return False
