@@ -92,3 +92,19 @@ async def test_a_typed_versturen_gets_its_receipt_as_a_message(harness: BotHarne
     await h.send(h.updates.message(RESIDENT, "versturen"))
     assert len(receipts(h)) == 1
     assert [(r["method"], r["status"]) for r in await receipt_rows(h)] == [("sendMessage", "sent")]
+
+
+async def test_the_outbox_receipt_takes_true_for_an_answer(harness: BotHarness) -> None:
+    """Some Bot API servers answer an edit with `true` instead of the Message."""
+    h = harness
+    await report_until_confirm(h)
+    h.request.failures[RESIDENT] = DOWN
+    await h.send(h.updates.callback(RESIDENT, "rep:confirm", message_id=SUMMARY))
+    del h.request.failures[RESIDENT]
+    h.request.clear()
+    h.request.method_answers["editMessageText"] = (200, {"ok": True, "result": True})
+    h.clock.advance(seconds=RECEIPT_GRACE.total_seconds() + 1)
+    await h.deliver()
+    assert len(receipts(h)) == 1
+    assert [r["status"] for r in await receipt_rows(h)] == ["sent"]
+    assert h.services.sender is not None and h.services.sender.stats.failed == 0
