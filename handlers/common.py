@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Callable
+from typing import Any
 
 from telegram import (
     Bot,
@@ -13,9 +15,11 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     MaybeInaccessibleMessage,
+    Message,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.core.i18n import Translator
 from bot.core.textsafety import ID_MAX_DIGITS, clean_text, parse_id
@@ -24,8 +28,8 @@ from handlers.context import BuurtwachtContext, user_translator
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ID_MAX_DIGITS", "display_label", "edit_or_false", "edit_pressed", "keyboard", "parse_coordinate",
-           "parse_id", "refer_to_private_chat", "user_translator"]
+__all__ = ["ID_MAX_DIGITS", "display_label", "edit_or_false", "edit_pressed", "keyboard", "keyboard_markup",
+           "parse_coordinate", "parse_id", "refer_to_private_chat", "reply_plain", "user_translator"]
 
 _COORDINATE = re.compile(r"-?[0-9]{1,3}(?:[.,][0-9]{1,10})?")
 
@@ -43,6 +47,39 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """(text, callback_data) rows, as the feature services build them, as Telegram's markup."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data) for text, data in row]
                                  for row in rows])
+
+
+def keyboard_markup(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
+    """The same inline keyboard as :func:`keyboard`, as the Bot API's JSON (for :func:`reply_plain`)."""
+    return {"inline_keyboard": [[{"text": text, "callback_data": data} for text, data in row] for row in rows]}
+
+
+# ---------------------------------------------------------------------------- replying cheaply
+
+# reply_plain calls sendMessage by name; python-telegram-bot would suggest its typed method.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
+
+
+async def reply_plain(message: Message, text: str, *, parse_mode: str | None = None,
+                      reply_markup: dict[str, Any] | None = None) -> None:
+    """``message.reply_text(text, ...)`` without python-telegram-bot's objects: the same request
+    (this chat, its topic, its business connection; no quote), its answer not parsed into a
+    Message. For replies whose answer nobody reads, on paths every update takes (the report
+    journey): building and parsing those objects costs more than the rest of a step.
+    Errors are the same ``telegram.error`` exceptions; it goes through the bot's rate limiter.
+    """
+    params: dict[str, Any] = {"chat_id": message.chat.id, "text": text}
+    if message.is_topic_message and message.message_thread_id is not None:
+        params["message_thread_id"] = message.message_thread_id
+    if message.business_connection_id is not None:
+        params["business_connection_id"] = message.business_connection_id
+    if message.direct_messages_topic is not None:
+        params["direct_messages_topic_id"] = message.direct_messages_topic.topic_id
+    if parse_mode is not None:
+        params["parse_mode"] = parse_mode
+    if reply_markup is not None:
+        params["reply_markup"] = reply_markup
+    await message.get_bot().do_api_request("sendMessage", api_kwargs=params)
 
 
 async def refer_to_private_chat(update: Update, context: BuurtwachtContext,

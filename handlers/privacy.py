@@ -12,6 +12,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.core import permissions
 from bot.core.textsafety import parse_bounded_int, parse_user_id
+from bot.desk import service as desk
+from bot.desk.service import MuteOutcome
 from bot.people import service as people
 from bot.privacy import service as privacy_service
 from handlers.common import user_translator
@@ -89,19 +91,20 @@ async def mute(update: Update, context: BuurtwachtContext) -> None:
     if target is None or hours is None or len(args) > 2:
         await message.reply_text(t.gettext("Gebruik: /demp <telegram-id> [uren]. Met 0 uren hef je het dempen op."))
         return
-    target_roles = await people.roles(services, target)
-    if not permissions.may_mute(roles, target_roles):
-        log.warning("refused /demp of someone with a duty role by a non-admin")
-        await message.reply_text(t.gettext("Iemand met een rol in de bot (coördinator, wijkagent, BOA, zorg, "
-                                           "beheerder) kan alleen door een beheerder worden gedempt."))
-        return
     until = services.now() + dt.timedelta(hours=hours) if hours else None
-    await privacy_service.set_muted(services, target, until, by=update.effective_user.id)
-    if until is None:
-        await message.reply_text(t.gettext("Het dempen is opgeheven."))
-    else:
+    outcome = await desk.mute(services, update.effective_user.id, target, until)
+    if outcome is MuteOutcome.MUTED and until is not None:
         await message.reply_text(t.gettext("Gedempt tot {time}.").format(time=t.datetime(until, services.config.timezone)))
-
+        return
+    refusals = {
+        MuteOutcome.NOT_A_MUTER: t.gettext("Dit mag alleen een coördinator, wijkagent, BOA of beheerder."),
+        # The same words whether the person exists or not.
+        MuteOutcome.OUT_OF_REACH: t.gettext("Je kunt alleen iemand dempen die in jouw gebied een melding heeft "
+                                            "gedaan."),
+        MuteOutcome.DUTY: t.gettext("Iemand met een rol in de bot (coördinator, wijkagent, BOA, zorg, "
+                                    "beheerder) kan alleen door een beheerder worden gedempt."),
+    }
+    await message.reply_text(refusals.get(outcome) or t.gettext("Het dempen is opgeheven."))
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE

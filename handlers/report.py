@@ -15,8 +15,6 @@ import math
 from typing import Any
 
 from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -39,7 +37,13 @@ from bot.core.i18n import Translator
 from bot.reports import buttons, service
 from bot.reports.questions import Reply
 from bot.webapp.links import place_url
-from handlers.common import display_label, edit_or_false, user_translator
+from handlers.common import (
+    display_label,
+    edit_or_false,
+    keyboard_markup,
+    reply_plain,
+    user_translator,
+)
 from handlers.context import BuurtwachtContext
 
 log = logging.getLogger(__name__)
@@ -66,33 +70,38 @@ def place_picker_url(context: BuurtwachtContext) -> str | None:
     return place_url(context.services.config)
 
 
-def inline(rows: buttons.Buttons) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                                 for row in rows])
-
-
 # ---------------------------------------------------------------------------- sending
 
 
 async def send(message: Message, t: Translator, replies: list[Reply], context: BuurtwachtContext,
-               *, pressed: Message | None = None) -> None:
+               *, pressed: Message | None = None) -> bool:
+    """The replies in order; False when the chat turned out unreachable."""
     for reply in replies:
-        markup: Any = None
+        markup: dict[str, Any] | None = None
         if reply.buttons is not None:
-            markup = inline(reply.buttons)
+            markup = keyboard_markup(reply.buttons)
         elif reply.place_keyboard:
-            markup = place_keyboard(t, place_picker_url(context))
+            markup = place_keyboard(t, place_picker_url(context)).to_dict()
         elif reply.remove_keyboard:
-            markup = ReplyKeyboardRemove()
+            markup = {"remove_keyboard": True}  # ReplyKeyboardRemove()
         parse_mode = ParseMode.HTML if reply.html else None
         if reply.edit and pressed is not None and await edit_or_false(context.bot, pressed, reply.text,
                                                                        parse_mode=parse_mode):
             continue
         try:
-            await message.reply_text(reply.text, parse_mode=parse_mode, reply_markup=markup)
+            # Every step sends a question: without PTB's objects for it and its answer.
+            await reply_plain(message, reply.text, parse_mode=parse_mode, reply_markup=markup)
         except Forbidden:
             log.info("private chat unreachable while replying (blocked or deleted)")
-            return
+            return False
+    return True
+
+
+async def reply_with(message: Message, t: Translator, answer: service.Answer, context: BuurtwachtContext,
+                 *, pressed: Message | None = None) -> None:
+    """Send the service's replies; a receipt among them, once shown, need not come from the outbox."""
+    if await send(message, t, answer.replies, context, pressed=pressed) and answer.receipt is not None:
+        await service.receipt_shown(context.services, answer.receipt)
 
 
 async def answer_query(update: Update, text: str | None) -> None:
@@ -136,8 +145,8 @@ async def on_message(update: Update, context: BuurtwachtContext) -> None:
     if message is None or update.effective_user is None:
         return
     t = await user_translator(update, context)
-    answer = await service.handle_message(context.services, update.effective_user.id, t, incoming_of(message))
-    await send(message, t, answer.replies, context)
+    await reply_with(message, t, await service.handle_message(context.services, update.effective_user.id, t,
+                                                        incoming_of(message)), context)
 
 
 async def on_command(update: Update, context: BuurtwachtContext) -> None:
@@ -163,10 +172,10 @@ async def on_button(update: Update, context: BuurtwachtContext) -> None:
     if message is None or message.chat.id != update.effective_user.id:
         await answer_query(update, t.gettext("Deze knop is verlopen."))
         return
-    answer = await service.handle_button(context.services, update.effective_user.id, t, query.data,
-                                         reporter_label=display_label(update))
-    await answer_query(update, answer.toast)
-    await send(message, t, answer.replies, context, pressed=message)
+    result = await service.handle_button(context.services, update.effective_user.id, t, query.data,
+                                         reporter_label=display_label(update), message_id=message.message_id)
+    await answer_query(update, result.toast)
+    await reply_with(message, t, result, context, pressed=message)
 
 
 async def on_cancel(update: Update, context: BuurtwachtContext) -> None:

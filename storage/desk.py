@@ -14,6 +14,22 @@ _CLOSED = ", ".join(repr(s.value) for s in sorted(CLOSED_STATUSES))
 
 
 @dataclass(frozen=True, slots=True)
+class ReportedPlace:
+    """Where someone reported, and what: whose area their reports were in."""
+
+    category: Category
+    wijk_code: str
+    buurt_code: str
+
+
+async def places_reported_by(db: Database, reporter_id: int) -> list[ReportedPlace]:
+    """Each (category, wijk, buurt) this person reported in (while their reports still name them)."""
+    rows = await db.fetchall("SELECT DISTINCT category, wijk_code, buurt_code FROM sightings WHERE reporter_id = ?",
+                             (reporter_id,))
+    return [ReportedPlace(Category(r[0]), r[1], r[2]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
 class DeskRow:
     """An incident as the desk shows it: with its first report's reference and street."""
 

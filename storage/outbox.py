@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.domain import RECEIPT_KIND
 from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
 
 PRIORITY_URGENT = 0
@@ -338,3 +339,21 @@ async def record_outcomes(
                 "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?", retries)
         if ended:
             await tx.executemany("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", ended)
+
+
+async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int, str] | None:
+    """(row id, text) of the receipt queued for the summary message ``message_id`` in ``chat_id``."""
+    row = await db.fetchone(
+        "SELECT id, json_extract(payload, '$.text') FROM outbox WHERE chat_id = ? AND kind = ?"
+        " AND json_extract(payload, '$.message_id') = ? ORDER BY id DESC LIMIT 1",
+        (chat_id, RECEIPT_KIND, message_id))
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+async def mark_shown(db: Database, row_id: int, *, now: dt.datetime) -> bool:
+    """A row the bot delivered itself, outside the sender: sent, unless the sender has it already."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
+            (to_db_time(now), row_id))
+    return cursor.rowcount > 0

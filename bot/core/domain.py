@@ -89,6 +89,8 @@ OFFICER_KINDS: frozenset[RecipientKind] = AREA_OFFICER_KINDS | {RecipientKind.FA
 OFFICER_KIND_VALUES: frozenset[str] = frozenset(k.value for k in OFFICER_KINDS)
 # The delivery kind of an alert relayed to a group in a neighbouring buurt (bot.alerts.lifecycle.relay).
 RELAY_KIND = "relay"
+# The outbox kind of a resident's "Ontvangen" (bot.reports.service): queued with the report.
+RECEIPT_KIND = "receipt"
 
 
 class DeliveryStatus(StrEnum):

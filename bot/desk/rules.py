@@ -29,6 +29,17 @@ QUESTION_MAX_CHARS = 500
 FULL_ROLES = frozenset({Role.ADMIN, Role.WIJKAGENT, Role.BOA})
 
 
+class Placed(Protocol):
+    """Where a report was made and what it is about: enough to say whose area it is."""
+
+    @property
+    def category(self) -> Category: ...
+    @property
+    def wijk_code(self) -> str: ...
+    @property
+    def buurt_code(self) -> str: ...
+
+
 class Listed(Protocol):
     @property
     def category(self) -> Category: ...
@@ -71,14 +82,31 @@ class DeskScope:
         codes = {permissions.gemeente_of(code) for code in (*self.full, *self.care, *self.buurten)}
         return sorted(codes)
 
-    def may_act(self, row: Listed) -> bool:
+    def may_act(self, row: Placed) -> bool:
         if any(permissions.area_contains(area, row.wijk_code) for area in self.full):
             return True
         return row.category in self.care_categories and any(
             permissions.area_contains(area, row.wijk_code) for area in self.care)
 
-    def sees(self, row: Listed) -> bool:
+    def sees(self, row: Placed) -> bool:
         return self.may_act(row) or row.buurt_code in self.buurten
+
+    def overlaps(self, code: str) -> bool:
+        """Does area ``code`` (GM/WK/BU) overlap what this person sees (inside it, or around part of it)?"""
+        return any(permissions.area_contains(area, code) or permissions.area_contains(code, area) or area == code
+                   for area in (*self.full, *self.care, *self.buurten))
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        """Every area code this scope names (GM/WK codes, and a coordinator's buurten)."""
+        return (*self.full, *self.care, *sorted(self.buurten))
+
+
+def may_mute_here(scope: DeskScope, reported: Iterable[Placed], target: DeskScope) -> bool:
+    """/demp reaches a person who reported in the muter's area, or whose role's area overlaps it
+    (a coordinator or officer need not have reported); ``target`` is that person's own scope.
+    Whether the muter's role may mute them at all is ``permissions.may_mute``."""
+    return any(scope.sees(row) for row in reported) or any(scope.overlaps(code) for code in target.areas)
 
 
 def desk_scope(grants: Iterable[permissions.Grant], team_buurten: Mapping[int, Iterable[str]], *,

@@ -8,6 +8,7 @@ transaction: the outbox rows, the status and the audit trail are written togethe
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +24,7 @@ from bot.core.i18n import translator
 from bot.desk import rules as desk_rules
 from bot.desk import texts
 from bot.desk.rules import DeskScope
+from bot.privacy import service as privacy
 from bot.reports import officer_buttons
 from bot.reports import service as reports
 from bot.reports import texts as render
@@ -90,6 +92,37 @@ async def _names(services: Services, ids: set[int | None]) -> dict[int, str]:
 def _place(services: Services, row: DeskRow) -> str:
     area = services.catalog.area(row.buurt_code)
     return render.place_label(area, row.street) if area else (row.street or row.buurt_code)
+
+
+# ---------------------------------------------------------------------------- /demp
+
+
+class MuteOutcome(StrEnum):
+    MUTED = "muted"
+    UNMUTED = "unmuted"
+    NOT_A_MUTER = "not_a_muter"  # no role that may mute
+    OUT_OF_REACH = "out_of_reach"  # nobody who reported (or holds a role) in their area: the same
+    # answer whether the person exists or not
+    DUTY = "duty"  # someone with a duty role, and the muter is not an admin
+
+
+async def mute(services: Services, user_id: int, target: int, until: dt.datetime | None) -> MuteOutcome:
+    """/demp: mute ``target`` until ``until`` (None lifts it), when they reported in the muter's
+    area (the desk's scope: an officer's wijk or gemeente, a coordinator's teams' buurten, an
+    admin's gemeente or wijk) or hold a role there."""
+    grants = await users.roles_of(services.db, user_id)
+    roles = {role for role, _ in grants}
+    if not roles & permissions.MUTER_ROLES:
+        return MuteOutcome.NOT_A_MUTER
+    reported = await store.places_reported_by(services.db, target)
+    if not desk_rules.may_mute_here(await scope_of(services, user_id), reported, await scope_of(services, target)):
+        log.warning("refused /demp of someone who did not report in the muter's area")
+        return MuteOutcome.OUT_OF_REACH
+    if not permissions.may_mute(roles, {role for role, _ in await users.roles_of(services.db, target)}):
+        log.warning("refused /demp of someone with a duty role by a non-admin")
+        return MuteOutcome.DUTY
+    await privacy.set_muted(services, target, until, by=user_id)
+    return MuteOutcome.MUTED if until is not None else MuteOutcome.UNMUTED
 
 
 # ---------------------------------------------------------------------------- /meldingen

@@ -239,6 +239,8 @@ class World:
         self._chat_sends: dict[int, deque[float]] = {}
         self.on_message: list[Callable[[SentMessage], None]] = []
         self.on_edit: list[Callable[[SentMessage], None]] = []
+        # Called with (method, params) as each request arrives, before it is answered (fault tests).
+        self.on_call: list[Callable[[str, dict[str, Any]], None]] = []
 
     # ------------------------------------------------------------------ world building
 
@@ -508,6 +510,8 @@ class World:
     async def _call(self, method: str, params: dict[str, Any], files: dict[str, bytes], record: CallRecord) -> Any:
         name = method.lower()
         self.calls.append((method, params))
+        for listener in list(self.on_call):
+            listener(method, params)
         self._check_retry_hold(record)
         fault = self._take_fault(name, params.get("chat_id"))
         if fault is not None:

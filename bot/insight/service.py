@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.core import permissions
 from bot.core.domain import Category
 from bot.insight.rules import (
     SMALL_CELL,
@@ -28,8 +29,8 @@ async def scope_for(services: Services, user_id: int) -> Scope | None:
     grants = await users.roles_of(services.db, user_id)
     team_buurten = {}
     for _, scope in grants:
-        if scope.startswith("team:"):
-            team = await teams.get_team(services.db, int(scope[5:]))
+        if (team_id := permissions.team_of_scope(scope)) is not None:
+            team = await teams.get_team(services.db, team_id)
             if team is not None:
                 team_buurten[team.id] = team.buurten
     return scope_of(grants, team_buurten)

@@ -311,7 +311,7 @@ async def run_patrol_tick(services: Services) -> PatrolTick:
     for round_ in rounds:
         if round_.team_id not in coordinators:
             coordinators[round_.team_id] = await users.holders_of_scope(
-                services.db, Role.COORDINATOR, f"team:{round_.team_id}")
+                services.db, Role.COORDINATOR, permissions.team_scope(round_.team_id))
             names[round_.team_id] = await team_name(services.db, round_.team_id)
         await _announce_phase(services, round_, names[round_.team_id], now)
         planned = planned_sends(round_, coordinators[round_.team_id], rules)

@@ -60,6 +60,10 @@ _TIME = re.compile(r"(\d{1,2})[:.h](\d{2})")
 _DATE = re.compile(r"(\d{1,2})[-/](\d{1,2})(?:[-/](\d{2,4}))?")
 YESTERDAY_WORDS = ("gisteren", "yesterday", "dün", "wczoraj")
 MAX_AGE = dt.timedelta(days=7)
+# The receipt is queued in the outbox with the report and shown by the handler at once; the
+# outbox sends it only when the handler did not get to it (the process was killed, Telegram
+# failed) within this long.
+RECEIPT_GRACE = dt.timedelta(seconds=10)
 
 
 def parse_when(text: str, *, now: dt.datetime, tz: dt.tzinfo) -> WhenResult:

@@ -15,6 +15,7 @@ from bot.core.domain import (
     OFFICER_KIND_VALUES,
     OFFICER_KINDS,
     OPEN_STATUSES,
+    RECEIPT_KIND,
     RELAY_KIND,
     UNDELIVERED,
     URGENT_CATEGORIES,
@@ -61,6 +62,7 @@ from bot.reports.questions import Reply
 from bot.reports.routing import avoid_broken, route_sighting, with_walkers_on_duty
 from bot.reports.rules import (
     MAX_AGE,
+    RECEIPT_GRACE,
     DescriptionProblem,
     WhenProblem,
     description_problem,
@@ -89,12 +91,25 @@ class DraftGone(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiptTo:
+    """Where the resident's "Ontvangen" goes: the summary message it replaces (or a new message
+    when there is none to edit), with the summary's text and the resident's language."""
+
+    chat_id: int
+    message_id: int | None
+    summary: str
+    t: Translator
+
+
+@dataclass(frozen=True, slots=True)
 class Submitted:
     sighting: Sighting
     incident_id: int
     merged: bool
     report_count: int
     recipients: tuple[Recipient, ...]
+    receipt: str | None = None  # the receipt's text (summary and "Ontvangen"), with ``receipt_to``
+    receipt_row: int | None = None  # its outbox row
 
 
 def priority_of(sighting: Sighting) -> int:
@@ -104,6 +119,7 @@ def priority_of(sighting: Sighting) -> int:
 async def submit_sighting(
     services: Services, sighting: Sighting, *, reporter_label: str | None, draft_owner: int | None = None,
     also: Callable[[Transaction, Sighting], Awaitable[None]] | None = None,
+    receipt_to: ReceiptTo | None = None,
 ) -> Submitted:
     """``also`` runs inside the same transaction once the sighting is stored (a walk report
     records the sighting it became), so both are written or neither.
@@ -111,6 +127,9 @@ async def submit_sighting(
     With ``draft_owner``, that person's draft (still at the confirm step) is taken in the same
     transaction, first: when it is already gone, :class:`DraftGone` is raised and nothing is
     written. Updates run concurrently, so two presses on "Versturen" can both get this far.
+
+    With ``receipt_to``, the resident's receipt is an outbox row of the same transaction: killed
+    right after the commit, the bot still sends it (after ``RECEIPT_GRACE``) once it runs again.
     """
     config = services.config
     now = services.now()
@@ -163,9 +182,50 @@ async def submit_sighting(
             for recipient in recipients:
                 language = group_languages.get(recipient.chat_id) or languages.get(recipient.chat_id) or config.language
                 await _queue_routed(services, tx, sighting, recipient, language, reporter_label, incident_id)
+        receipt = receipt_row = None
+        if receipt_to is not None:
+            assert sighting.reference is not None
+            t = receipt_to.t
+            receipt = receipt_to.summary + "\n\n" + questions.receipt(
+                t, reference=sighting.reference, merged_count=report_count if merged else None,
+                forwarded=render.forwarded_to(t, [r.kind for r in recipients]) if recipients else None)
+            receipt_row = await _queue_receipt(services, tx, receipt_to, receipt, sighting, incident_id)
     services.wake_sender()
     SIGHTINGS.labels(category=sighting.category.value).inc()
-    return Submitted(sighting, incident_id, merged, report_count, tuple(recipients))
+    return Submitted(sighting, incident_id, merged, report_count, tuple(recipients), receipt, receipt_row)
+
+
+async def _queue_receipt(services: Services, tx: Transaction, to: ReceiptTo, text: str, sighting: Sighting,
+                         incident_id: int) -> int:
+    """The receipt as an outbox row: an edit that turns the summary into the receipt (its buttons
+    go, so nobody sends it twice), or a new message when there is no summary to edit. The
+    handler shows it at once and marks it sent (``receipt_shown``); the outbox sends it only
+    when that did not happen within ``RECEIPT_GRACE``."""
+    now = services.now()
+    payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
+    if to.message_id is not None:
+        method, payload["message_id"] = "editMessageText", to.message_id
+    else:
+        method, payload["reply_markup"] = "sendMessage", {"remove_keyboard": True}
+    return await outbox.enqueue(tx, to.chat_id, method, payload, kind=RECEIPT_KIND, language=to.t.language,
+                                sighting_id=sighting.id, incident_id=incident_id, not_before=now + RECEIPT_GRACE,
+                                now=now)
+
+
+async def receipt_shown(services: Services, row_id: int) -> None:
+    """The handler showed the receipt itself: the outbox need not send it."""
+    await outbox.mark_shown(services.db, row_id, now=services.now())
+
+
+async def _stored_receipt(services: Services, user_id: int, t: Translator, message_id: int) -> Answer | None:
+    """*Versturen* pressed on a summary whose report is stored already (a second press, or the
+    first one's answer lost when the bot was stopped): its receipt, not "verlopen"."""
+    stored = await outbox.receipt_for(services.db, user_id, message_id)
+    if stored is None:
+        return None
+    row_id, text = stored
+    return Answer([Reply(text, html=True, edit=True, remove_keyboard=True)], toast=t.gettext("Je melding is al verstuurd."),
+                  receipt=row_id)
 
 
 async def _queue_routed(
@@ -437,6 +497,7 @@ class Answer:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
+    receipt: int | None = None  # the receipt's outbox row: once the replies are out, ``receipt_shown``
 
 
 async def load_draft(services: Services, user_id: int) -> ReportDraft | None:
@@ -735,20 +796,24 @@ async def _description(services: Services, user_id: int, t: Translator, draft: R
 
 
 async def handle_button(services: Services, user_id: int, t: Translator, data: str | None, *,
-                        reporter_label: str | None) -> Answer:
-    """A press on one of the report's buttons (the data may be forged or stale)."""
+                        reporter_label: str | None, message_id: int | None = None) -> Answer:
+    """A press on one of the report's buttons (the data may be forged or stale), on the
+    message ``message_id`` in the resident's private chat."""
     action = parse(data)
     if action is None:
         return Answer(toast=t.gettext("Onbekende keuze."))
     if action.act is Act.CANCEL:
         return await cancel(services, user_id, t)
     draft = await load_draft(services, user_id)
+    if action.act is Act.CONFIRM and message_id is not None and (draft is None or draft.step is not Step.CONFIRM) \
+            and (stored := await _stored_receipt(services, user_id, t, message_id)) is not None:
+        return stored
     if draft is None:
         return Answer(toast=t.gettext("Deze knop is verlopen."))
     if draft.step not in BUTTON_STEPS[action.act]:
         answer = Answer(toast=t.gettext("Deze knop hoort bij een eerdere vraag."))
         return await _ask(services, user_id, t, draft, answer)
-    return await _apply(services, user_id, t, draft, action, reporter_label=reporter_label)
+    return await _apply(services, user_id, t, draft, action, reporter_label=reporter_label, message_id=message_id)
 
 
 ALL_STEPS = frozenset(Step)
@@ -770,7 +835,7 @@ BUTTON_STEPS: dict[Act, frozenset[Step]] = {
 
 
 async def _apply(services: Services, user_id: int, t: Translator, draft: ReportDraft, action: Action, *,
-                 reporter_label: str | None) -> Answer:
+                 reporter_label: str | None, message_id: int | None = None) -> Answer:
     """What a button (pressed or typed) does to the draft."""
     answer = Answer()
     act = action.act
@@ -819,12 +884,12 @@ async def _apply(services: Services, user_id: int, t: Translator, draft: ReportD
             return Answer(toast=t.gettext("Onbekende keuze."))
         return await _ask(services, user_id, t, set_place(draft, draft.place_candidates[index], announce=False), answer)
     if act is Act.CONFIRM:
-        return await _confirm(services, user_id, t, draft, reporter_label=reporter_label)
+        return await _confirm(services, user_id, t, draft, reporter_label=reporter_label, message_id=message_id)
     return Answer(toast=t.gettext("Onbekende keuze."))
 
 
 async def _confirm(services: Services, user_id: int, t: Translator, draft: ReportDraft, *,
-                   reporter_label: str | None) -> Answer:
+                   reporter_label: str | None, message_id: int | None) -> Answer:
     refusal = await report_refusal(services, user_id, t)
     if refusal is not None:
         return Answer([Reply(refusal)])
@@ -834,20 +899,17 @@ async def _confirm(services: Services, user_id: int, t: Translator, draft: Repor
     summary = questions.summary_text(t, draft, services.config.timezone)
     sighting = sighting_from_draft(draft, reporter_id=user_id, language=t.language, services=services)
     try:
-        submitted = await submit_sighting(services, sighting, reporter_label=reporter_label, draft_owner=user_id)
+        submitted = await submit_sighting(services, sighting, reporter_label=reporter_label, draft_owner=user_id,
+                                          receipt_to=ReceiptTo(user_id, message_id, summary, t))
     except DraftGone:
         # A second press on "Versturen" while the first was being stored (updates run side by
         # side): the first one took the draft and sends the receipt; this one only says so.
         return Answer(toast=t.gettext("Je melding is al verstuurd."))
     services.draft_cache.pop(user_id, None)
-    assert submitted.sighting.reference is not None
-    # Only now, with the sighting and its messages stored, the resident hears "received".
-    text = questions.receipt(
-        t, reference=submitted.sighting.reference,
-        merged_count=submitted.report_count if submitted.merged else None,
-        forwarded=render.forwarded_to(t, [r.kind for r in submitted.recipients]) if submitted.recipients else None)
-    # One edit turns the summary into the receipt: its buttons go, so nobody sends it twice.
-    return Answer([Reply(summary + "\n\n" + text, html=True, edit=True, remove_keyboard=True)])
+    assert submitted.receipt is not None
+    # Only now, with the sighting, its messages and the receipt stored, the resident hears
+    # "received": one edit turns the summary into the receipt (its buttons go).
+    return Answer([Reply(submitted.receipt, html=True, edit=True, remove_keyboard=True)], receipt=submitted.receipt_row)
 
 
 def sighting_from_draft(draft: ReportDraft, *, reporter_id: int, language: str, services: Services) -> Sighting:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from bot.config.schema import Config
+from bot.core import permissions
 from bot.core.domain import OFFICER_ROLES, Role
 from bot.delivery.sender import OutboxSender, SenderStats
 from bot.geo.locate import AreaCatalog, Locator
@@ -95,7 +96,7 @@ async def seed_from_config(db: Database, config: Config) -> None:
                 if group is None or group.team_id != team_id:
                     await teams.link_group(tx, chat_id, team_id, title=team.name, language=config.language, linked_by=None)
         for coordinator in team.coordinators:
-            wanted.add((coordinator, Role.COORDINATOR, f"team:{team_id}"))
+            wanted.add((coordinator, Role.COORDINATOR, permissions.team_scope(team_id)))
     await users.sync_config_roles(db, wanted)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot.core import permissions
 from bot.core.domain import RecipientKind, Role
 from bot.core.i18n import translator
 from bot.core.schedule import QuietHours
@@ -160,7 +161,7 @@ async def result_recipients(services: Services, wijk_code: str, gemeente_code: s
         people.update(services.directory.officers_for(kind, wijk_code, gemeente_code))
     for team in all_teams:
         if any(b[2:8] == wijk_code[2:] for b in team.buurten):
-            people.update(await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team.id}"))
+            people.update(await users.holders_of_scope(services.db, Role.COORDINATOR, permissions.team_scope(team.id)))
     return people
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.core import permissions
 from bot.core.domain import Role
 from bot.core.i18n import translator
 from bot.runtime.services import Services
@@ -48,7 +49,7 @@ async def group_reachability(services: Services, chat_id: int, *, active: bool, 
 
 
 async def tell_coordinators(services: Services, team_id: int, title: str, *, removed: bool) -> None:
-    coordinators = await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team_id}")
+    coordinators = await users.holders_of_scope(services.db, Role.COORDINATOR, permissions.team_scope(team_id))
     languages = await users.languages(services.db, coordinators)
     async with services.db.transaction() as tx:
         for coordinator in coordinators:

@@ -41,7 +41,7 @@ async def scope_label(services: Services, t: Translator, scope: str) -> str:
         return catalog.gemeente_names.get(scope, scope)
     if scope.startswith("WK"):
         return catalog.wijk_names.get(scope, scope)
-    if scope.startswith("team:") and (team_id := parse_id(scope[5:])) is not None:
+    if (team_id := permissions.team_of_scope(scope)) is not None:
         team = await teams.get_team(services.db, team_id)
         return texts.team_label(t, team.name if team is not None else None, team_id)
     return scope
@@ -103,7 +103,7 @@ async def create_team(services: Services, name: str, buurten: list[str], *, crea
     async with services.db.transaction() as tx:
         team_id = await teams.create_team(tx, name, permissions.gemeente_of(buurten[0]), buurten,
                                           created_by=created_by)
-        await users.grant_role(tx, created_by, Role.COORDINATOR, f"team:{team_id}", granted_by=created_by)
+        await users.grant_role(tx, created_by, Role.COORDINATOR, permissions.team_scope(team_id), granted_by=created_by)
     return NewTeam(team_id, name)
 
 
@@ -183,7 +183,7 @@ async def team_view(services: Services, team: teams.Team) -> TeamView:
     """A team with its buurten by name, its coordinators by name and its groups."""
     catalog = services.catalog
     groups = await teams.groups_of_team(services.db, team.id)
-    coordinators = await users.holders_of_scope(services.db, Role.COORDINATOR, f"team:{team.id}")
+    coordinators = await users.holders_of_scope(services.db, Role.COORDINATOR, permissions.team_scope(team.id))
     names = await users.display_names(services.db, coordinators)
     return TeamView(
         team.id, team.name,
@@ -318,7 +318,7 @@ async def invite(services: Services, actor: int, role: Role, target: str, *, lab
     """/uitnodigen <rol> <GM…, WK… or team number>: a one-time invite, when the actor may
     give that role there."""
     team_number = parse_id(target)
-    scope = f"team:{team_number}" if team_number is not None else target.upper()
+    scope = permissions.team_scope(team_number) if team_number is not None else target.upper()
     team_gemeente = None
     if team_number is not None:
         team = await teams.get_team(services.db, team_number)
@@ -338,9 +338,9 @@ async def invite(services: Services, actor: int, role: Role, target: str, *, lab
 
 async def _team_gemeente(services: Services, scope: str) -> str | None:
     """The gemeente of a "team:<n>" scope's team; None for other scopes or a team that is gone."""
-    if not scope.startswith("team:"):
+    if (team_id := permissions.team_of_scope(scope)) is None:
         return None
-    team = await teams.get_team(services.db, int(scope[5:]))
+    team = await teams.get_team(services.db, team_id)
     return team.gemeente_code if team else None
 
 

@@ -196,7 +196,7 @@ def custom_tip_scopes(kind: str, team_id: int | None, buurt: str | None) -> list
     wijk of their buurt (a follower's buurt, or the group's team's first buurt)."""
     scopes = []
     if kind == "group" and team_id is not None:
-        scopes.append(f"team:{team_id}")
+        scopes.append(permissions.team_scope(team_id))
     if buurt:
         scopes += [gemeente_of(buurt), "WK" + buurt[2:8]]
     return scopes

@@ -100,6 +100,9 @@ async def test_mute_with_hostile_numbers_answers_usage(harness: BotHarness, args
 
 async def test_mute_at_the_bounds_works(harness: BotHarness) -> None:
     h = harness
+    await report_until_confirm(h, reporter=TELEGRAM_ID_MAX)  # /demp reaches who reported in the wijk
+    await h.send(h.updates.callback(TELEGRAM_ID_MAX, "rep:confirm"))
+    assert "Ontvangen" in h.request.last_text(TELEGRAM_ID_MAX)
     errors = recorded_errors(h)
     await h.send(h.updates.message(WIJKAGENT, f"/demp {TELEGRAM_ID_MAX} 8760"))
     assert "Gedempt tot" in h.request.last_text(WIJKAGENT)

@@ -101,6 +101,7 @@ async def test_muted_user_gets_a_neutral_answer(harness: BotHarness) -> None:
     h = harness
     await h.send(h.updates.message(RESIDENT, "/demp 100002 24"))  # a resident may not mute
     assert "alleen" in h.request.last_text(RESIDENT)
+    assert "Ontvangen" in await submit_report(h, reporter=100002)  # in the wijkagent's wijk
     await h.send(h.updates.message(200010, "/demp 100002 24"))  # the wijkagent may
     assert "Gedempt" in h.request.last_text(200010)
     await h.send(h.updates.message(100002, "/melding"))
@@ -304,6 +305,7 @@ async def test_officer_erasure_keeps_broadcasts_and_invites_without_the_link(har
 async def test_erasing_yourself_does_not_lift_a_mute(harness: BotHarness) -> None:
     h = harness
     await h.send(h.updates.message(NEIGHBOUR, "/start"))
+    assert "Ontvangen" in await submit_report(h, reporter=NEIGHBOUR)  # in the wijkagent's wijk
     await h.send(h.updates.message(WIJKAGENT, f"/demp {NEIGHBOUR} 24"))
     await h.send(h.updates.message(NEIGHBOUR, "/vergeetmij"))
     await h.send(h.updates.callback(NEIGHBOUR, "forget:yes"))
