@@ -353,8 +353,7 @@ async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int,
 
 async def mark_shown(db: Database, row_id: int, *, now: dt.datetime) -> bool:
     """A row the bot delivered itself, outside the sender: sent, unless the sender has it already."""
-    async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
-            (to_db_time(now), row_id))
-    return cursor.rowcount > 0
+    changed = await db.execute(  # one statement, atomic on its own
+        "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
+        (to_db_time(now), row_id))
+    return changed > 0

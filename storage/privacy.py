@@ -280,12 +280,18 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
     return counts
 
 
-async def reports_since(db: Database, telegram_id: int, since: dt.datetime) -> list[dt.datetime]:
+async def report_limits(db: Database, telegram_id: int, since: dt.datetime) -> tuple[dt.datetime | None, list[dt.datetime]]:
+    """(muted until, times of their reports since ``since``, oldest first) in one query: what
+    decides whether someone may file a report now. (None, []) for someone unknown."""
     rows = await db.fetchall(
-        "SELECT created_at FROM sightings WHERE reporter_id = ? AND created_at >= ? ORDER BY created_at",
+        "SELECT u.muted_until, s.created_at FROM (SELECT ? AS id) AS me"
+        " LEFT JOIN users AS u ON u.telegram_id = me.id"
+        " LEFT JOIN sightings AS s ON s.reporter_id = me.id AND s.created_at >= ?"
+        " ORDER BY s.created_at",
         (telegram_id, to_db_time(since)),
     )
-    return [from_db_time(r[0]) for r in rows]  # type: ignore[misc]
+    muted_until = from_db_time(rows[0][0]) if rows else None
+    return muted_until, [from_db_time(r[1]) for r in rows if r[1] is not None]  # type: ignore[misc]
 
 
 async def set_muted(db: Database, telegram_id: int, until: dt.datetime | None, *, by: int, now: dt.datetime) -> None:
