@@ -345,15 +345,15 @@ async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int,
     """(row id, text) of the receipt queued for the summary message ``message_id`` in ``chat_id``."""
     row = await db.fetchone(
         "SELECT id, json_extract(payload, '$.text') FROM outbox WHERE chat_id = ? AND kind = ?"
-        " AND json_extract(payload, '$.message_id') = ? ORDER BY id DESC LIMIT 1",
+        " AND json_extract(payload, '$.message_id') = ? AND json_extract(payload, '$.text') IS NOT NULL"
+        " ORDER BY id DESC LIMIT 1",
         (chat_id, RECEIPT_KIND, message_id))
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
 async def mark_shown(db: Database, row_id: int, *, now: dt.datetime) -> bool:
     """A row the bot delivered itself, outside the sender: sent, unless the sender has it already."""
-    async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
-            (to_db_time(now), row_id))
-    return cursor.rowcount > 0
+    changed = await db.execute(  # one statement, atomic on its own
+        "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
+        (to_db_time(now), row_id))
+    return changed > 0

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.core.domain import OFFICER_KIND_VALUES
+from bot.core.domain import OFFICER_KIND_VALUES, RECEIPT_KIND
 from bot.core.textsafety import strip_reporter_line
 from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.users import audit
@@ -233,13 +233,15 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
         counts["sightings"] = cursor.rowcount
         # The exact point (a shared location, or the house PDOK found) is needed only while
         # reports may still merge or be relayed by radius; then the buurt is enough.
-        # The officers' copies name the house (street, number, postcode, a location pin): those
-        # delivered messages lose their text with it. The group's copies name the street only.
+        # The officers' copies name the house (street, number, postcode, a location pin), and so
+        # does the resident's receipt (the summary): those delivered messages lose their text with
+        # it. The group's copies name the street only.
+        exact_kinds = (*sorted(OFFICER_KIND_VALUES), RECEIPT_KIND)
         cursor = await tx.execute(
             "UPDATE outbox SET payload = '{}' WHERE payload != '{}' AND status != 'pending'"
-            f" AND (method = 'sendLocation' OR kind IN ({', '.join('?' * len(OFFICER_KIND_VALUES))}))"
+            f" AND (method = 'sendLocation' OR kind IN ({', '.join('?' * len(exact_kinds))}))"
             f" AND sighting_id IN (SELECT id FROM sightings WHERE created_at < ? AND {_HAS_EXACT})",
-            (*sorted(OFFICER_KIND_VALUES), point_cutoff))
+            (*exact_kinds, point_cutoff))
         counts["exact_messages"] = cursor.rowcount
         cursor = await tx.execute(
             "UPDATE sightings SET lat = NULL, lon = NULL, house_number = NULL, postcode = NULL"
@@ -278,12 +280,18 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
     return counts
 
 
-async def reports_since(db: Database, telegram_id: int, since: dt.datetime) -> list[dt.datetime]:
+async def report_limits(db: Database, telegram_id: int, since: dt.datetime) -> tuple[dt.datetime | None, list[dt.datetime]]:
+    """(muted until, times of their reports since ``since``, oldest first) in one query: what
+    decides whether someone may file a report now. (None, []) for someone unknown."""
     rows = await db.fetchall(
-        "SELECT created_at FROM sightings WHERE reporter_id = ? AND created_at >= ? ORDER BY created_at",
+        "SELECT u.muted_until, s.created_at FROM (SELECT ? AS id) AS me"
+        " LEFT JOIN users AS u ON u.telegram_id = me.id"
+        " LEFT JOIN sightings AS s ON s.reporter_id = me.id AND s.created_at >= ?"
+        " ORDER BY s.created_at",
         (telegram_id, to_db_time(since)),
     )
-    return [from_db_time(r[0]) for r in rows]  # type: ignore[misc]
+    muted_until = from_db_time(rows[0][0]) if rows else None
+    return muted_until, [from_db_time(r[1]) for r in rows if r[1] is not None]  # type: ignore[misc]
 
 
 async def set_muted(db: Database, telegram_id: int, until: dt.datetime | None, *, by: int, now: dt.datetime) -> None:

@@ -91,12 +91,11 @@ def _sighting(row: Any) -> Sighting:
 
 async def next_reference(tx: Transaction, year: int) -> str:
     """M-2026-00042: short, speakable over the phone, unique per year."""
-    await tx.execute(
+    row = await tx.fetchone(
         "INSERT INTO reference_counters (year, last_value) VALUES (?, 1)"
-        " ON CONFLICT(year) DO UPDATE SET last_value = last_value + 1",
+        " ON CONFLICT(year) DO UPDATE SET last_value = last_value + 1 RETURNING last_value",
         (year,),
     )
-    row = await tx.fetchone("SELECT last_value FROM reference_counters WHERE year = ?", (year,))
     assert row is not None
     return f"M-{year}-{row[0]:05d}"
 

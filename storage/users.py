@@ -53,16 +53,16 @@ async def ensure(
     ``private_chat``: this contact is in a private chat, so the bot may write to them from now on.
     """
     now = to_db_time(utcnow())
-    async with db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO users (telegram_id, language, display_name, username, created_at, private_chat_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(telegram_id) DO UPDATE SET display_name = excluded.display_name,"
-            " username = excluded.username, active = 1,"
-            " private_chat_at = COALESCE(users.private_chat_at, excluded.private_chat_at)",
-            (telegram_id, language, display_name, username, now, now if private_chat else None),
-        )
-        row = await tx.fetchone("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
+    # One statement (atomic on its own) that returns the row as stored: one database trip.
+    row = await db.execute_returning(
+        "INSERT INTO users (telegram_id, language, display_name, username, created_at, private_chat_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(telegram_id) DO UPDATE SET display_name = excluded.display_name,"
+        " username = excluded.username, active = 1,"
+        " private_chat_at = COALESCE(users.private_chat_at, excluded.private_chat_at)"
+        " RETURNING *",
+        (telegram_id, language, display_name, username, now, now if private_chat else None),
+    )
     assert row is not None
     return _user(row)
 

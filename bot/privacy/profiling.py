@@ -329,6 +329,7 @@ class Review:
         return list(self.check.reasons) if self.check and not self.accepted else []
 
 
+@functools.lru_cache(maxsize=512)
 def review_description(text: str, category: Category, language: str = "nl", *,
                        no_person: bool = False) -> Review:
     """The description rule as the report flow applies it.
@@ -340,6 +341,9 @@ def review_description(text: str, category: Category, language: str = "nl", *,
     - Youth nuisance is about what a group does; it is only held to the full rule when it names
       origin or skin colour.
     - "Geen persoon gezien" (``no_person``) accepts a text that names no origin or skin colour.
+
+    Pure, so remembered: a report's description is reviewed when typed, at the summary and on
+    sending, the same text each time (the Review and its check are never changed afterwards).
     """
     if category not in PERSON_CATEGORIES or category in EMERGENCY_CATEGORIES:
         return Review(True)

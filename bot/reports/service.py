@@ -531,11 +531,10 @@ async def forget_draft(services: Services, user_id: int) -> None:
 async def report_refusal(services: Services, user_id: int, t: Translator) -> str | None:
     """Why this person may not file a report right now (muted, or over the hourly limit), or None."""
     now = services.now()
-    user = await users.get(services.db, user_id)
-    if user is not None and is_muted(user.muted_until, now):
+    muted_until, recent = await privacy_store.report_limits(services.db, user_id, now - REPORT_WINDOW)
+    if is_muted(muted_until, now):
         # Neutral on purpose: a muted person is not told they were muted, only where to go.
         return t.gettext("Je kunt op dit moment geen melding maken via deze bot. Bij gevaar: bel 112. Geen spoed: 0900-8844.")
-    recent = await privacy_store.reports_since(services.db, user_id, now - REPORT_WINDOW)
     wait = minutes_until_allowed(recent, now=now, limit=services.config.limits.reports_per_hour)
     if wait is not None:
         return t.ngettext(
