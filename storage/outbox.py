@@ -345,7 +345,8 @@ async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int,
     """(row id, text) of the receipt queued for the summary message ``message_id`` in ``chat_id``."""
     row = await db.fetchone(
         "SELECT id, json_extract(payload, '$.text') FROM outbox WHERE chat_id = ? AND kind = ?"
-        " AND json_extract(payload, '$.message_id') = ? ORDER BY id DESC LIMIT 1",
+        " AND json_extract(payload, '$.message_id') = ? AND json_extract(payload, '$.text') IS NOT NULL"
+        " ORDER BY id DESC LIMIT 1",
         (chat_id, RECEIPT_KIND, message_id))
     return (int(row[0]), str(row[1])) if row is not None else None
 

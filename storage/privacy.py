@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.core.domain import OFFICER_KIND_VALUES
+from bot.core.domain import OFFICER_KIND_VALUES, RECEIPT_KIND
 from bot.core.textsafety import strip_reporter_line
 from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.users import audit
@@ -233,13 +233,15 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
         counts["sightings"] = cursor.rowcount
         # The exact point (a shared location, or the house PDOK found) is needed only while
         # reports may still merge or be relayed by radius; then the buurt is enough.
-        # The officers' copies name the house (street, number, postcode, a location pin): those
-        # delivered messages lose their text with it. The group's copies name the street only.
+        # The officers' copies name the house (street, number, postcode, a location pin), and so
+        # does the resident's receipt (the summary): those delivered messages lose their text with
+        # it. The group's copies name the street only.
+        exact_kinds = (*sorted(OFFICER_KIND_VALUES), RECEIPT_KIND)
         cursor = await tx.execute(
             "UPDATE outbox SET payload = '{}' WHERE payload != '{}' AND status != 'pending'"
-            f" AND (method = 'sendLocation' OR kind IN ({', '.join('?' * len(OFFICER_KIND_VALUES))}))"
+            f" AND (method = 'sendLocation' OR kind IN ({', '.join('?' * len(exact_kinds))}))"
             f" AND sighting_id IN (SELECT id FROM sightings WHERE created_at < ? AND {_HAS_EXACT})",
-            (*sorted(OFFICER_KIND_VALUES), point_cutoff))
+            (*exact_kinds, point_cutoff))
         counts["exact_messages"] = cursor.rowcount
         cursor = await tx.execute(
             "UPDATE sightings SET lat = NULL, lon = NULL, house_number = NULL, postcode = NULL"

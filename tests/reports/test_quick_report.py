@@ -361,4 +361,5 @@ async def test_the_exact_address_is_reduced_after_exact_point_hours(quick: BotHa
     payloads = {r["method"] + ":" + r["kind"]: r["payload"] for r in await h.services.db.fetchall(
         "SELECT method, kind, payload FROM outbox WHERE sighting_id IS NOT NULL")}
     assert payloads["sendLocation:wijkagent"] == "{}" and payloads["sendMessage:wijkagent"] == "{}"
+    assert payloads["editMessageText:receipt"] == "{}"  # the resident's receipt repeats the summary's address
     assert "Markt" in payloads["sendMessage:team_group"]
