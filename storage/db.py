@@ -203,6 +203,17 @@ class _Gate:
                 return
 
 
+class _Batch:
+    """Rows for one statement, sent together (:meth:`Database.execute_batched`)."""
+
+    __slots__ = ("done", "rows")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.rows: list[Params] = []
+        # Set to {row index: its error} (empty when all went well) once every row was tried.
+        self.done: asyncio.Future[dict[int, Exception]] = loop.create_future()
+
+
 _IN_TRANSACTION: contextvars.ContextVar[object | None] = contextvars.ContextVar("in_transaction", default=None)
 
 
@@ -219,6 +230,8 @@ class Database:
         self._gate = _Gate()
         # Why the last write failed while the database cannot be written, else None (/healthz).
         self.unwritable: str | None = None
+        self._batches: dict[str, _Batch] = {}  # execute_batched: the open batch per statement
+        self._flushing: set[asyncio.Task[None]] = set()
 
     def _wrote(self, error: BaseException | None) -> None:
         """Note a write that failed for want of a writable database (cleared by probe_write:
@@ -334,6 +347,61 @@ class Database:
                 self._wrote(error)
                 raise
         return cursor.rowcount
+
+    async def execute_batched(self, sql: str, params: Params) -> None:
+        """One statement, atomic on its own, sent together with the same statement from every
+        other task in this turn of the event loop: one ``executemany``, one trip to the
+        connection's thread for all of them instead of one each (each step of a report saves
+        its draft; hundreds of residents at once would otherwise queue a trip each).
+
+        Returns once this row is written; raises this row's error. Only for statements that
+        may run twice with the same effect (an upsert): when the batch fails, the rows before
+        the failing one are written already, and every row is then tried alone, so that each
+        caller gets its own outcome."""
+        async with self._shared():  # held until the batch is done: no transaction cuts in
+            batch = self._batches.get(sql)
+            if batch is None:
+                loop = asyncio.get_running_loop()
+                batch = self._batches[sql] = _Batch(loop)
+                loop.call_soon(self._start_batch, sql, batch)
+            index = len(batch.rows)
+            batch.rows.append(params)
+            errors = await asyncio.shield(batch.done)
+        if index in errors:
+            raise errors[index]
+
+    def _start_batch(self, sql: str, batch: _Batch) -> None:
+        if self._batches.get(sql) is batch:
+            del self._batches[sql]  # later rows start a new batch
+        task = asyncio.get_running_loop().create_task(self._run_batch(sql, batch))
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def _run_batch(self, sql: str, batch: _Batch) -> None:
+        errors: dict[int, Exception] = {}
+        try:
+            try:
+                if len(batch.rows) == 1:
+                    await self._conn.execute(sql, batch.rows[0])
+                else:
+                    await self._conn.executemany(sql, batch.rows)
+            except Exception as error:
+                self._wrote(error)
+                if len(batch.rows) == 1:
+                    errors[0] = error
+                else:
+                    for index, row in enumerate(batch.rows):
+                        try:
+                            await self._conn.execute(sql, row)
+                        except Exception as row_error:
+                            self._wrote(row_error)
+                            errors[index] = row_error
+        except BaseException as error:  # cancelled (shutting down): nobody waits in vain
+            if not batch.done.done():
+                batch.done.set_exception(error)
+            raise
+        if not batch.done.done():
+            batch.done.set_result(errors)
 
     async def execute_returning(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """One writing statement with a RETURNING clause, atomic on its own, and its first row:

@@ -16,7 +16,9 @@ async def load(db: Database, telegram_id: int) -> tuple[str, dict[str, Any]] | N
 
 
 async def save(db: Database, telegram_id: int, step: str, data: dict[str, Any]) -> None:
-    await db.execute(
+    # Every step of every report in progress saves its draft: the saves of one moment go to
+    # SQLite together (an upsert: writing it twice is writing it once).
+    await db.execute_batched(
         "INSERT INTO report_drafts (telegram_id, step, data, updated_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(telegram_id) DO UPDATE SET step = excluded.step, data = excluded.data,"
         " updated_at = excluded.updated_at",

@@ -69,6 +69,13 @@ def _translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+@functools.lru_cache(maxsize=1024)
+def _format_datetime(value: dt.datetime, tz: dt.tzinfo, fmt: str, language: str) -> str:
+    """Babel's formatting is slow and the same moment is shown again and again (every edit of
+    an incident's messages repeats its first report's time)."""
+    return format_datetime(value.astimezone(tz), fmt, tzinfo=tz, locale=language)
+
+
 def supported(language: str | None) -> str | None:
     """Map a Telegram ``language_code`` like ``en-GB`` to a supported language, or None."""
     if not language:
@@ -101,7 +108,7 @@ class Translator:
         return Locale.parse(self.language)
 
     def datetime(self, value: dt.datetime, tz: dt.tzinfo, fmt: str = "short") -> str:
-        return format_datetime(value.astimezone(tz), fmt, tzinfo=tz, locale=self.language)
+        return _format_datetime(value, tz, fmt, self.language)
 
     def date(self, value: dt.date, fmt: str = "medium") -> str:
         return format_date(value, fmt, locale=self.language)

@@ -198,3 +198,46 @@ async def test_database_wal_and_shm_are_0600_whatever_the_umask(tmp_path: Path) 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     finally:
         os.umask(previous)
+
+
+async def test_batched_statements_of_one_moment_take_one_trip_each_with_its_own_outcome(tmp_path: Path) -> None:
+    """Draft saves of many residents at once go to SQLite together, yet each caller returns
+    only once its row is written, and a row that fails fails for its caller alone."""
+    import asyncio
+
+    import pytest
+
+    from storage import drafts
+
+    db = await Database.open(tmp_path / "batch.db")
+    trips: list[int] = []
+    executemany = db._conn.executemany
+
+    async def counting(sql: str, rows: object) -> object:
+        rows = list(rows)  # type: ignore[call-overload]
+        trips.append(len(rows))
+        return await executemany(sql, rows)
+
+    db._conn.executemany = counting  # type: ignore[method-assign]
+    try:
+        await asyncio.gather(*(drafts.save(db, user, "category", {"n": user}) for user in range(1, 51)))
+        assert trips == [50]
+        stored = await db.fetchall("SELECT telegram_id, data FROM report_drafts ORDER BY telegram_id")
+        assert [(r[0], r[1]) for r in stored] == [(user, f'{{"n": {user}}}') for user in range(1, 51)]
+        # One row breaks a constraint (step NOT NULL): its caller gets the error, the others do not.
+        sql = ("INSERT INTO report_drafts (telegram_id, step, data, updated_at) VALUES (?, ?, '{}', 'x')"
+               " ON CONFLICT(telegram_id) DO UPDATE SET step = excluded.step")
+        outcomes = await asyncio.gather(*(db.execute_batched(sql, (user, None if user == 3 else "photo"))
+                                          for user in range(1, 6)), return_exceptions=True)
+        assert [isinstance(o, sqlite3.IntegrityError) for o in outcomes] == [False, False, True, False, False]
+        steps = await db.fetchall("SELECT telegram_id, step FROM report_drafts WHERE telegram_id <= 5 ORDER BY 1")
+        assert [(r[0], r[1]) for r in steps] == [(1, "photo"), (2, "photo"), (3, "category"), (4, "photo"),
+                                                (5, "photo")]
+        # A transaction waits for the batch it arrived after, and the database is usable after.
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute_batched(sql, (9, None))
+        async with db.transaction() as tx:
+            await tx.execute("DELETE FROM report_drafts WHERE telegram_id = 1")
+        assert await drafts.load(db, 1) is None
+    finally:
+        await db.close()
