@@ -188,3 +188,17 @@ def test_import_areas_into_a_missing_directory_is_one_line(tmp_path: Path) -> No
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: import-areas: cannot write {out}"), result.stderr
     assert result.stdout == ""
+
+
+def test_restore_into_a_missing_directory_is_one_line(tmp_path: Path) -> None:
+    config = str(local_config(tmp_path))
+    assert run_cli("migrate", "--config", config).returncode == 0
+    assert run_cli("backup", str(tmp_path / "backup.db"), "--config", config).returncode == 0
+    path = local_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(str(tmp_path / "cli.db"), str(tmp_path / "gone/cli.db")),
+                    encoding="utf-8")
+    result = run_cli("restore", str(tmp_path / "backup.db"), "--config", str(path))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: restore: cannot write {tmp_path}/gone/cli.db"), \
+        result.stderr
