@@ -72,7 +72,10 @@ def restore(backup_file: Path, database: Path, *, bot_running: bool) -> int:
     version = verify(backup_file)
     # Copy next to the live file first and swap it in with one rename: an interrupted restore
     # (disk full, Ctrl-C) leaves the old database whole instead of half overwritten.
-    handle, temporary = tempfile.mkstemp(prefix=f".{database.name}.restore-", dir=database.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{database.name}.restore-", dir=database.parent)
+    except OSError as error:  # a missing directory, no permission, a read-only file system
+        raise OperationError(f"cannot write {database}: {error.strerror or type(error).__name__}") from None
     try:
         with os.fdopen(handle, "wb") as copy, backup_file.open("rb") as original:
             shutil.copyfileobj(original, copy)

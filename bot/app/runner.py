@@ -51,6 +51,8 @@ def acquire_lock(database: Path) -> IO[str] | None:
 
 
 def is_locked(database: Path) -> bool:
+    if not database.parent.is_dir():
+        return False  # no folder, no bot running there (and no lock file to make)
     handle = acquire_lock(database)
     if handle is None:
         return True

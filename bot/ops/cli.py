@@ -7,10 +7,11 @@ import asyncio
 import logging
 import os
 import re
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.config.schema import GEMEENTE_CODE, Config, ConfigError, load_config
 
@@ -28,6 +29,8 @@ run the offline demo instead:  buurtwacht demo
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_LEVEL_ENV = "BUURTWACHT_LOG_LEVEL"
 MAX_INVITE_DAYS = 365
+EXIT_UNAVAILABLE = 5  # as bot.app.runner: something outside the config (the database, the network)
+T = TypeVar("T")
 
 
 def asked_log_level(args: argparse.Namespace) -> str | None:
@@ -70,6 +73,15 @@ def _load(path: str, *, polygons: bool = False) -> Config:
     except ConfigError as error:
         print(f"buurtwacht: config error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _with_database(config: Config, work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work``; a database that cannot be opened or written is one line and exit 5."""
+    try:
+        return asyncio.run(work)
+    except sqlite3.Error as error:
+        print(f"buurtwacht: cannot use the database {config.database}: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_UNAVAILABLE) from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -115,7 +127,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
-    applied, version = asyncio.run(migrate())
+    applied, version = _with_database(config, migrate())
     print(f"applied {len(applied)} migration(s); schema version {version} ({config.database})")
     return 0
 
@@ -199,7 +211,7 @@ def cmd_admin_invite(args: argparse.Namespace) -> int:
                 await http.aclose()
         return invite.token, invite.expires_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
 
-    made = asyncio.run(make())
+    made = _with_database(config, make())
     if made is None:
         print(f"buurtwacht: --scope: there is no team {team_of_scope(scope)} (/team lists the teams and their numbers)",
               file=sys.stderr)
@@ -267,7 +279,11 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
     except OperationError as error:
         print(f"buurtwacht: import-areas: {error}", file=sys.stderr)
         return 2
-    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    try:
+        out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    except OSError as error:
+        print(f"buurtwacht: import-areas: cannot write {out}: {error.strerror or type(error).__name__}", file=sys.stderr)
+        return 2
     print(f"# {len(data['features'])} buurt polygons (WGS84) written to {out}; add these areas to your config"
           + ("" if out.is_absolute() else " (the config must sit in the folder that holds the file, or write "
              "an absolute path)") + ":\n")

@@ -163,3 +163,42 @@ def test_check_config_and_run_refuse_numbers_that_break_later(tmp_path: Path, li
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: config error: {expected}"), (command, lines)
     assert not (tmp_path / "cli.db").exists()
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_in_every_command(tmp_path: Path) -> None:
+    path = local_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(str(tmp_path / "cli.db"), str(tmp_path / "missing/dir/cli.db")),
+                    encoding="utf-8")
+    config = str(path)
+    for command in (("migrate",), ("admin", "invite", "--scope", "GM0794")):
+        result = run_cli(*command, "--config", config)
+        assert result.returncode == 5, (command, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: cannot use the database {tmp_path}/missing/dir/"), \
+            (command, result.stderr)
+
+
+def test_import_areas_into_a_missing_directory_is_one_line(tmp_path: Path) -> None:
+    buurten = SHARED_DATA / "cbs-2024-buurten-helmond-kempen.geojson"
+    if not buurten.exists():
+        pytest.skip(f"the shared CBS files are not at {SHARED_DATA}")
+    out = tmp_path / "no" / "dir" / "areas.geojson"
+    result = run_cli("import-areas", str(buurten), "--gemeente", "GM0866", "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: import-areas: cannot write {out}"), result.stderr
+    assert result.stdout == ""
+
+
+def test_restore_into_a_missing_directory_is_one_line(tmp_path: Path) -> None:
+    config = str(local_config(tmp_path))
+    assert run_cli("migrate", "--config", config).returncode == 0
+    assert run_cli("backup", str(tmp_path / "backup.db"), "--config", config).returncode == 0
+    path = local_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(str(tmp_path / "cli.db"), str(tmp_path / "gone/cli.db")),
+                    encoding="utf-8")
+    result = run_cli("restore", str(tmp_path / "backup.db"), "--config", str(path))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"buurtwacht: restore: cannot write {tmp_path}/gone/cli.db"), \
+        result.stderr
