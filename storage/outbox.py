@@ -351,9 +351,11 @@ async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int,
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
-async def mark_shown(db: Database, row_id: int, *, now: dt.datetime) -> bool:
-    """A row the bot delivered itself, outside the sender: sent, unless the sender has it already."""
-    changed = await db.execute(  # one statement, atomic on its own
+async def mark_shown(db: Database, row_id: int, *, now: dt.datetime) -> None:
+    """A row the bot delivered itself, outside the sender: sent, unless the sender has it already.
+
+    Every report ends with one (its receipt): the receipts of one moment go to SQLite together
+    (running it twice changes nothing more than running it once)."""
+    await db.execute_batched(
         "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
         (to_db_time(now), row_id))
-    return changed > 0
