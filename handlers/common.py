@@ -56,8 +56,9 @@ def keyboard_markup(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- replying cheaply
 
-# reply_plain calls sendMessage by name; python-telegram-bot would suggest its typed method.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
+# reply_plain and edit_or_false call the Bot API by name; python-telegram-bot would suggest its typed method.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup)'",
+                        category=PTBUserWarning)
 
 
 async def reply_plain(message: Message, text: str, *, parse_mode: str | None = None,
@@ -120,13 +121,17 @@ async def edit_or_false(bot: Bot, message: MaybeInaccessibleMessage, text: str |
     After other failures (a timeout) the edit may or may not have landed: sending anew risks a
     twin, keeping still risks silence, and silence is worse.
     """
+    params: dict[str, Any] = {"chat_id": message.chat.id, "message_id": message.message_id}
+    if reply_markup is not None:
+        params["reply_markup"] = reply_markup
+    if text is not None:
+        params["text"] = text
+        if parse_mode is not None:
+            params["parse_mode"] = parse_mode
     try:
-        if text is None:
-            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=message.message_id,
-                                                reply_markup=reply_markup)
-        else:
-            await bot.edit_message_text(text, chat_id=message.chat.id, message_id=message.message_id,
-                                        parse_mode=parse_mode, reply_markup=reply_markup)
+        # By name, as reply_plain does: the answer (the message, or `true`) is not read, so it
+        # is not parsed into a Message either.
+        await bot.do_api_request("editMessageReplyMarkup" if text is None else "editMessageText", api_kwargs=params)
     except BadRequest as error:  # before NetworkError's other subclasses: BadRequest is one
         if "not modified" in error.message.lower():
             return True

@@ -99,30 +99,56 @@ def make_private(path: Path) -> None:
                 os.chmod(companion, PRIVATE_FILE_MODE)
 
 
+Changed = aiosqlite.Cursor | sqlite3.Cursor  # what Transaction.execute returns: read its rowcount
+
+
 class Transaction:
-    """Statements inside one BEGIN IMMEDIATE … COMMIT."""
+    """Statements inside one BEGIN IMMEDIATE … COMMIT.
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    Each call is one hop to aiosqlite's thread: the hops, not SQLite, are what costs time
+    under load, so results are fetched in the same hop and cursors are left to the GC.
+    An *inline* transaction (``Database.transaction(inline=True)``) runs its statements on
+    the event loop's own thread instead, no hop at all: BEGIN IMMEDIATE and COMMIT still go
+    to aiosqlite's thread (they may wait for another process's write lock, or checkpoint),
+    and in between the connection is this transaction's alone (the gate), the write lock is
+    held, so short statements cannot block. For short transactions on a hot path only (a
+    submitted report); anything that may scan or change many rows stays off the loop.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, raw: sqlite3.Connection | None = None) -> None:
         self._conn = conn
+        self._raw = raw
 
-    # Each call is one hop to aiosqlite's thread: the hops, not SQLite, are what costs time
-    # under load, so results are fetched in the same hop and cursors are left to the GC.
-    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
+    async def execute(self, sql: str, params: Params = ()) -> Changed:
+        if self._raw is not None:
+            return self._raw.execute(sql, params)
         return await self._conn.execute(sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        if self._raw is not None:
+            self._raw.executemany(sql, rows)
+            return
         await self._conn.executemany(sql, rows)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
+        if self._raw is not None:
+            rowid = self._raw.execute(sql, params).lastrowid  # sqlite3_last_insert_rowid()
+            assert rowid is not None
+            return int(rowid)
         row = await self._conn.execute_insert(sql, params)
         assert row is not None and row[0] is not None
         return int(row[0])
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        if self._raw is not None:
+            row: aiosqlite.Row | None = self._raw.execute(sql, params).fetchone()
+            return row
         rows = await self._conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        if self._raw is not None:
+            return self._raw.execute(sql, params).fetchall()
         return list(await self._conn.execute_fetchall(sql, params))
 
 
@@ -224,8 +250,9 @@ class Database:
     transaction's statements from interleaving with anything else on it.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str, raw: sqlite3.Connection | None = None) -> None:
         self._conn = conn
+        self._raw = raw  # the sqlite3 connection under ``conn``: inline transactions use it
         self.path = path
         self._gate = _Gate()
         # Why the last write failed while the database cannot be written, else None (/healthz).
@@ -269,7 +296,7 @@ class Database:
                 await conn.execute("PRAGMA journal_mode = WAL")
                 await conn.execute("PRAGMA synchronous = NORMAL")
                 make_private(Path(path))  # the -wal and -shm files WAL mode has just made
-            db = cls(conn, str(path))
+            db = cls(conn, str(path), raw)
             if migrate:
                 await db.migrate()
         except BaseException:
@@ -309,7 +336,8 @@ class Database:
             raise RuntimeError("database used outside the open transaction; use the Transaction (tx) inside it")
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self, *, inline: bool = False) -> AsyncIterator[Transaction]:
+        """BEGIN IMMEDIATE … COMMIT, alone on the connection; ``inline``: see :class:`Transaction`."""
         async with self._exclusive():
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
@@ -317,7 +345,7 @@ class Database:
                 self._wrote(error)
                 raise
             try:
-                yield Transaction(self._conn)
+                yield Transaction(self._conn, self._raw if inline else None)
             except BaseException as error:
                 self._wrote(error)
                 await self._rollback()

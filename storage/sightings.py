@@ -229,11 +229,10 @@ async def create_incident(tx: Transaction, sighting: Sighting) -> int:
 
 
 async def add_report_to_incident(tx: Transaction, incident_id: int, at: dt.datetime) -> int:
-    await tx.execute(
-        "UPDATE incidents SET report_count = report_count + 1, last_at = ? WHERE id = ?",
+    row = await tx.fetchone(
+        "UPDATE incidents SET report_count = report_count + 1, last_at = ? WHERE id = ? RETURNING report_count",
         (to_db_time(at), incident_id),
     )
-    row = await tx.fetchone("SELECT report_count FROM incidents WHERE id = ?", (incident_id,))
     assert row is not None
     return int(row[0])
 

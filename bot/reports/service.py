@@ -148,7 +148,9 @@ async def submit_sighting(
     group_languages = {
         g.chat_id: g.language for gs in services.directory.groups_by_buurt.values() for g in gs
     }
-    async with services.db.transaction() as tx:
+    # Inline: a report's statements are short and many (the draft, the incident, the sighting,
+    # every message it causes); a hop to the database thread for each was most of its cost.
+    async with services.db.transaction(inline=True) as tx:
         # The draft goes in the same transaction: never a stored report *and* a live draft,
         # and never two reports from one draft.
         if draft_owner is not None and not await drafts.take(tx, draft_owner, step=DRAFT_CONFIRM_STEP):

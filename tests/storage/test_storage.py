@@ -241,3 +241,34 @@ async def test_batched_statements_of_one_moment_take_one_trip_each_with_its_own_
         assert await drafts.load(db, 1) is None
     finally:
         await db.close()
+
+
+async def test_an_inline_transaction_runs_its_statements_without_the_thread_and_still_rolls_back(tmp_path: Path) -> None:
+    import pytest
+
+    db = await Database.open(tmp_path / "inline.db")
+    statements: list[str] = []
+    original = db._conn.execute
+
+    async def through_the_thread(sql: str, params: object = ()) -> object:
+        statements.append(sql)
+        return await original(sql, params)  # type: ignore[arg-type]
+
+    db._conn.execute = through_the_thread  # type: ignore[assignment, method-assign]
+    insert = "INSERT INTO users (telegram_id, language, created_at) VALUES (?, 'nl', '2026-01-01T00:00:00+00:00')"
+    try:
+        async with db.transaction(inline=True) as tx:
+            assert await tx.insert(insert, (1,)) == 1
+            changed = await tx.execute("UPDATE users SET language = 'en' WHERE telegram_id = ?", (1,))
+            assert changed.rowcount == 1
+            row = await tx.fetchone("SELECT language FROM users WHERE telegram_id = 1")
+            assert row is not None and row["language"] == "en"
+        # Only BEGIN and COMMIT went to aiosqlite's thread.
+        assert statements == ["BEGIN IMMEDIATE", "COMMIT"]
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction(inline=True) as tx:
+                await tx.execute(insert, (2,))
+                await tx.execute(insert, (1,))  # already there
+        assert [tuple(r) for r in await db.fetchall("SELECT telegram_id, language FROM users")] == [(1, "en")]
+    finally:
+        await db.close()
