@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot.core import permissions
 from bot.core.domain import (
@@ -20,7 +22,7 @@ from bot.core.domain import (
     RecipientKind,
     SightingStatus,
 )
-from bot.core.i18n import translator
+from bot.core.i18n import Translator, translator
 from bot.desk import rules as desk_rules
 from bot.desk import texts
 from bot.desk.rules import DeskScope
@@ -32,6 +34,7 @@ from bot.reports.officer_buttons import PAGE_SIZE, Filter
 from bot.runtime.services import Services
 from storage import desk as store
 from storage import outbox, sightings, teams, users
+from storage.db import Transaction
 from storage.desk import DeskRow
 
 log = logging.getLogger(__name__)
@@ -305,28 +308,16 @@ async def ask_reporter(services: Services, user_id: int, incident_id: int, quest
     """*Vraag aan melder*: each reporter of the incident who can still be reached gets the
     question in their language with the reference, and a button to answer. Neither side sees
     who the other is."""
-    row, refused = await _actionable(services, user_id, incident_id)
-    if row is None:
-        return refused or Outcome.NOT_FOUND
     question = " ".join(question.split())[:desk_rules.QUESTION_MAX_CHARS]
-    if not question:
-        return Outcome.EMPTY
-    now = services.now()
-    async with services.db.transaction() as tx:
-        reporters = await store.reporters(tx, incident_id)
-        if not reporters:
-            return Outcome.NO_REPORTER
-        for sighting_id, reporter_id, language, reference in reporters:
-            question_id = await store.add_question(tx, incident_id, sighting_id, user_id, reporter_id, question, now)
-            t = translator(language)
-            await outbox.enqueue(tx, reporter_id, "sendMessage",
-                                 {"text": texts.question_to_reporter(t, reference, question), "parse_mode": "HTML",
-                                  "reply_markup": officer_buttons.answer_keyboard(t, question_id)},
-                                 priority=outbox.PRIORITY_URGENT, kind="desk_question", language=language,
-                                 sighting_id=sighting_id, not_before=now)
-        await store.add_event(tx, incident_id, now, user_id, IncidentAction.QUESTION, note=question)
-    services.wake_sender()
-    return Outcome.DONE
+
+    async def message(tx: Transaction, sighting_id: int, reporter_id: int, t: Translator, reference: str) -> dict[str, Any]:
+        question_id = await store.add_question(tx, incident_id, sighting_id, user_id, reporter_id, question,
+                                               services.now())
+        return {"text": texts.question_to_reporter(t, reference, question), "parse_mode": "HTML",
+                "reply_markup": officer_buttons.answer_keyboard(t, question_id)}
+
+    return await _to_every_reporter(services, user_id, incident_id, question, IncidentAction.QUESTION, message,
+                                    priority=outbox.PRIORITY_URGENT, kind="desk_question")
 
 
 async def may_answer(services: Services, reporter_id: int, question_id: int) -> Outcome:
@@ -366,11 +357,28 @@ async def answer_question(services: Services, reporter_id: int, question_id: int
 
 async def send_note(services: Services, user_id: int, incident_id: int, note: str) -> Outcome:
     """A one-line note to every reporter of the incident, in their language, with the reference."""
+    note = desk_rules.one_line(note, desk_rules.NOTE_MAX_CHARS)
+
+    async def message(tx: Transaction, sighting_id: int, reporter_id: int, t: Translator, reference: str) -> dict[str, Any]:
+        return {"text": texts.note_to_reporter(t, reference, note), "parse_mode": "HTML"}
+
+    return await _to_every_reporter(services, user_id, incident_id, note, IncidentAction.NOTE, message,
+                                    priority=outbox.PRIORITY_NORMAL, kind="desk_note")
+
+
+# A line for one reporter: (transaction, sighting, reporter, their translator, reference) → the
+# sendMessage parameters; it may store what belongs to that reporter (a question) first.
+ReporterMessage = Callable[[Transaction, int, int, Translator, str], Awaitable[dict[str, Any]]]
+
+
+async def _to_every_reporter(services: Services, user_id: int, incident_id: int, line: str, action: IncidentAction,
+                             message: ReporterMessage, *, priority: int, kind: str) -> Outcome:
+    """An officer's line (a question, a note) to every reporter of the incident who can still be
+    reached, in their language, and into the incident's history: one transaction."""
     row, refused = await _actionable(services, user_id, incident_id)
     if row is None:
         return refused or Outcome.NOT_FOUND
-    note = desk_rules.one_line(note, desk_rules.NOTE_MAX_CHARS)
-    if not note:
+    if not line:
         return Outcome.EMPTY
     now = services.now()
     async with services.db.transaction() as tx:
@@ -378,12 +386,10 @@ async def send_note(services: Services, user_id: int, incident_id: int, note: st
         if not reporters:
             return Outcome.NO_REPORTER
         for sighting_id, reporter_id, language, reference in reporters:
-            t = translator(language)
-            await outbox.enqueue(tx, reporter_id, "sendMessage",
-                                 {"text": texts.note_to_reporter(t, reference, note), "parse_mode": "HTML"},
-                                 priority=outbox.PRIORITY_NORMAL, kind="desk_note", language=language,
-                                 sighting_id=sighting_id, not_before=now)
-        await store.add_event(tx, incident_id, now, user_id, IncidentAction.NOTE, note=note)
+            params = await message(tx, sighting_id, reporter_id, translator(language), reference)
+            await outbox.enqueue(tx, reporter_id, "sendMessage", params, priority=priority, kind=kind,
+                                 language=language, sighting_id=sighting_id, not_before=now)
+        await store.add_event(tx, incident_id, now, user_id, action, note=line)
     services.wake_sender()
     return Outcome.DONE
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 from typing import Any
 
-import tornado.httpserver
-import tornado.netutil
 import tornado.web
 
+from bot.runtime.http import LocalHttpServer
 from bot.runtime.metrics import SendPathsCollector, exposition
 from bot.runtime.services import Services
 from storage import outbox
@@ -91,25 +89,14 @@ class MetricsHandler(tornado.web.RequestHandler):
         self.finish(body)
 
 
-class HealthServer:
+class HealthServer(LocalHttpServer):
     def __init__(self, services: Services) -> None:
+        super().__init__()
         self.services = services
-        self._server: tornado.httpserver.HTTPServer | None = None
-        self.port = 0
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         app = tornado.web.Application([
             (r"/healthz", HealthHandler, {"services": self.services}),
             (r"/metrics", MetricsHandler, {"services": self.services}),
         ], log_function=lambda handler: None)
-        sockets = tornado.netutil.bind_sockets(port, host, family=socket.AF_INET)
-        self.port = sockets[0].getsockname()[1]
-        self._server = tornado.httpserver.HTTPServer(app)
-        self._server.add_sockets(sockets)
-        return self.port
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
-            self._server = None
+        return await self.serve(app, host, port)

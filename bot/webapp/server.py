@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 import re
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import tornado.netutil
 import tornado.web
 
 from bot.core.i18n import supported, translator
+from bot.runtime.http import LocalHttpServer
 from bot.runtime.services import Services
 from bot.webapp.initdata import InitDataRefused, WebAppUser, validate
 from bot.webapp.service import Refused, Viewer, WebApp
@@ -214,29 +214,18 @@ def routes(services: Services, token: str, prefix: str = "/webapp/") -> list[tor
     ]
 
 
-class WebAppServer:
+class WebAppServer(LocalHttpServer):
     """The Mini App's own server (polling mode, the demo, tests)."""
 
     def __init__(self, services: Services, token: str, prefix: str = "/webapp/") -> None:
+        super().__init__()
         self.services = services
         self.token = token
         self.prefix = prefix
-        self.port = 0
-        self._server: tornado.httpserver.HTTPServer | None = None
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         app = tornado.web.Application(routes(self.services, self.token, self.prefix), log_function=lambda h: None)
-        sockets = tornado.netutil.bind_sockets(port, host, family=socket.AF_INET)
-        self.port = sockets[0].getsockname()[1]
-        self._server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
-        self._server.add_sockets(sockets)
-        return self.port
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
-            self._server = None
+        return await self.serve(app, host, port, max_body_size=MAX_BODY, xheaders=True)
 
 
 def mount(application: tornado.web.Application, services: Services, token: str, prefix: str) -> None:
