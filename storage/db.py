@@ -366,15 +366,20 @@ class Database:
             await self._conn.execute("ROLLBACK")
 
     # Single statements outside an explicit transaction are atomic on their own.
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """One statement, atomic on its own; how many rows it changed."""
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        """One statement, atomic on its own.
+
+        Through ``execute_fetchall``: the cursor is made and dropped on the connection's
+        thread. A cursor handed back to the event loop's thread (``Connection.execute``)
+        resets its statement there whenever it is freed, and Python's sqlite3 may have given
+        that cached statement to the next cursor with the same SQL, running on the other
+        thread by then: SQLite answers that with "bad parameter or other API misuse"."""
         async with self._shared():
             try:
-                cursor = await self._conn.execute(sql, params)
+                await self._conn.execute_fetchall(sql, params)
             except Exception as error:
                 self._wrote(error)
                 raise
-        return cursor.rowcount
 
     async def execute_batched(self, sql: str, params: Params) -> None:
         """One statement, atomic on its own, sent together with the same statement from every
@@ -410,9 +415,10 @@ class Database:
         try:
             try:
                 if len(batch.rows) == 1:
-                    await self._conn.execute(sql, batch.rows[0])
+                    await self._conn.execute_fetchall(sql, batch.rows[0])
                 else:
-                    await self._conn.executemany(sql, batch.rows)
+                    cursor = await self._conn.executemany(sql, batch.rows)
+                    await cursor.close()  # on the connection's thread: see execute
             except Exception as error:
                 self._wrote(error)
                 if len(batch.rows) == 1:
@@ -420,7 +426,7 @@ class Database:
                 else:
                     for index, row in enumerate(batch.rows):
                         try:
-                            await self._conn.execute(sql, row)
+                            await self._conn.execute_fetchall(sql, row)
                         except Exception as row_error:
                             self._wrote(row_error)
                             errors[index] = row_error
