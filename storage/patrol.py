@@ -107,7 +107,7 @@ async def for_tick(db: Database, *, starting_before: dt.datetime, ended_after: d
     return await _with_walkers(db, rows)
 
 
-async def running(db: Database, at: dt.datetime) -> list[Round]:
+async def running(db: Database | Transaction, at: dt.datetime) -> list[Round]:
     """Rounds running at ``at``, with their reachable walkers and their team's buurten (duty routing)."""
     moment = to_db_time(at)
     rows = await db.fetchall(

@@ -136,25 +136,26 @@ async def submit_sighting(
     sighting.created_at = now
     local_year = now.astimezone(config.timezone).year
     window = dt.timedelta(minutes=config.incidents.merge_minutes)
-    directory = services.directory
-    if rounds := await patrol_store.running(services.db, now):
-        # Walkers on duty right now get what the alert group gets; who that is depends on the moment.
-        directory = with_walkers_on_duty(directory, rounds, now)
-    recipients = route_sighting(sighting, sighting.area, directory)
-    if services.broken_chats:
-        recipients = avoid_broken(recipients, services.broken_chats,
-                                  directory.fallback_desks.get(sighting.area.gemeente_code, ()))
-    languages = await users.languages(services.db, [r.chat_id for r in recipients if r.chat_id > 0])
     group_languages = {
         g.chat_id: g.language for gs in services.directory.groups_by_buurt.values() for g in gs
     }
-    # Inline: a report's statements are short and many (the draft, the incident, the sighting,
-    # every message it causes); a hop to the database thread for each was most of its cost.
+    # Inline: a report's statements are short and many (the draft, who is on duty, the
+    # incident, the sighting, every message it causes); a hop to the database thread for each
+    # was most of its cost.
     async with services.db.transaction(inline=True) as tx:
         # The draft goes in the same transaction: never a stored report *and* a live draft,
         # and never two reports from one draft.
         if draft_owner is not None and not await drafts.take(tx, draft_owner, step=DRAFT_CONFIRM_STEP):
             raise DraftGone
+        directory = services.directory
+        if rounds := await patrol_store.running(tx, now):
+            # Walkers on duty right now get what the alert group gets; who that is depends on the moment.
+            directory = with_walkers_on_duty(directory, rounds, now)
+        recipients = route_sighting(sighting, sighting.area, directory)
+        if services.broken_chats:
+            recipients = avoid_broken(recipients, services.broken_chats,
+                                      directory.fallback_desks.get(sighting.area.gemeente_code, ()))
+        languages = await users.languages(tx, [r.chat_id for r in recipients if r.chat_id > 0])
         candidates = await sightings.open_incidents_since(
             tx, sighting.category, sighting.area.gemeente_code, now - window,
             buurt_code=sighting.area.buurt_code, near=sighting.point,
