@@ -280,7 +280,7 @@ async def apply_retention(db: Database, *, now: dt.datetime, retention_days: int
     return counts
 
 
-async def report_limits(db: Database, telegram_id: int, since: dt.datetime) -> tuple[dt.datetime | None, list[dt.datetime]]:
+async def report_limits(db: Database | Transaction, telegram_id: int, since: dt.datetime) -> tuple[dt.datetime | None, list[dt.datetime]]:
     """(muted until, times of their reports since ``since``, oldest first) in one query: what
     decides whether someone may file a report now. (None, []) for someone unknown."""
     rows = await db.fetchall(

@@ -90,6 +90,15 @@ class DraftGone(Exception):
     "Versturen"), or cancelled. Nothing was stored, nothing queued."""
 
 
+class Refused(Exception):
+    """The reporter may not file a report now (muted, or over the hourly limit): ``text`` says
+    so. Nothing was stored, nothing queued, the draft is still there."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 @dataclass(frozen=True, slots=True)
 class ReceiptTo:
     """Where the resident's "Ontvangen" goes: the summary message it replaces (or a new message
@@ -120,6 +129,7 @@ async def submit_sighting(
     services: Services, sighting: Sighting, *, reporter_label: str | None, draft_owner: int | None = None,
     also: Callable[[Transaction, Sighting], Awaitable[None]] | None = None,
     receipt_to: ReceiptTo | None = None,
+    refusal: Callable[[Transaction], Awaitable[str | None]] | None = None,
 ) -> Submitted:
     """``also`` runs inside the same transaction once the sighting is stored (a walk report
     records the sighting it became), so both are written or neither.
@@ -130,6 +140,9 @@ async def submit_sighting(
 
     With ``receipt_to``, the resident's receipt is an outbox row of the same transaction: killed
     right after the commit, the bot still sends it (after ``RECEIPT_GRACE``) once it runs again.
+
+    ``refusal`` is asked first, in the transaction (no trip of its own to the database
+    thread): a text raises :class:`Refused` and nothing is written.
     """
     config = services.config
     now = services.now()
@@ -143,6 +156,8 @@ async def submit_sighting(
     # incident, the sighting, every message it causes); a hop to the database thread for each
     # was most of its cost.
     async with services.db.transaction(inline=True) as tx:
+        if refusal is not None and (refused := await refusal(tx)) is not None:
+            raise Refused(refused)
         # The draft goes in the same transaction: never a stored report *and* a live draft,
         # and never two reports from one draft.
         if draft_owner is not None and not await drafts.take(tx, draft_owner, step=DRAFT_CONFIRM_STEP):
@@ -531,10 +546,12 @@ async def forget_draft(services: Services, user_id: int) -> None:
     await drafts.delete(services.db, user_id)
 
 
-async def report_refusal(services: Services, user_id: int, t: Translator) -> str | None:
-    """Why this person may not file a report right now (muted, or over the hourly limit), or None."""
+async def report_refusal(services: Services, user_id: int, t: Translator,
+                         db: Database | Transaction | None = None) -> str | None:
+    """Why this person may not file a report right now (muted, or over the hourly limit), or
+    None; read in ``db`` (a report's transaction) when given."""
     now = services.now()
-    muted_until, recent = await privacy_store.report_limits(services.db, user_id, now - REPORT_WINDOW)
+    muted_until, recent = await privacy_store.report_limits(db or services.db, user_id, now - REPORT_WINDOW)
     if is_muted(muted_until, now):
         # Neutral on purpose: a muted person is not told they were muted, only where to go.
         return t.gettext("Je kunt op dit moment geen melding maken via deze bot. Bij gevaar: bel 112. Geen spoed: 0900-8844.")
@@ -892,17 +909,24 @@ async def _apply(services: Services, user_id: int, t: Translator, draft: ReportD
 
 async def _confirm(services: Services, user_id: int, t: Translator, draft: ReportDraft, *,
                    reporter_label: str | None, message_id: int | None) -> Answer:
-    refusal = await report_refusal(services, user_id, t)
-    if refusal is not None:
-        return Answer([Reply(refusal)])
     if (review := review_draft(draft, t)) is not None and not review.accepted:
+        # A refusal still comes first, as at every start of a report.
+        if (refusal := await report_refusal(services, user_id, t)) is not None:
+            return Answer([Reply(refusal)])
         draft.recheck_description = True
         return await _ask(services, user_id, t, draft, Answer())
     summary = questions.summary_text(t, draft, services.config.timezone)
     sighting = sighting_from_draft(draft, reporter_id=user_id, language=t.language, services=services)
+
+    async def refusal_in(tx: Transaction) -> str | None:
+        return await report_refusal(services, user_id, t, tx)
+
     try:
+        # The mute and the hourly limit are read in the report's own transaction.
         submitted = await submit_sighting(services, sighting, reporter_label=reporter_label, draft_owner=user_id,
-                                          receipt_to=ReceiptTo(user_id, message_id, summary, t))
+                                          receipt_to=ReceiptTo(user_id, message_id, summary, t), refusal=refusal_in)
+    except Refused as refused:
+        return Answer([Reply(refused.text)])
     except DraftGone:
         # A second press on "Versturen" while the first was being stored (updates run side by
         # side): the first one took the draft and sends the receipt; this one only says so.

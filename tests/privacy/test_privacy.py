@@ -396,3 +396,24 @@ async def test_retention_forgets_who_went_to_look(harness: BotHarness) -> None:
     assert await watch.lookers(h.services.db, incident[0]) == [600001]
     await privacy.apply_retention(h.services.db, now=h.clock() + dt.timedelta(days=91), retention_days=90)
     assert await watch.lookers(h.services.db, incident[0]) == []
+
+
+async def test_muted_while_at_the_summary_the_report_is_not_sent_and_the_draft_stays(harness: BotHarness) -> None:
+    """The mute is read again in the report's own transaction when *Versturen* is pressed."""
+    from storage import drafts
+    from tests.journeys import report_until_confirm
+
+    h = harness
+    assert "Ontvangen" in await submit_report(h, reporter=100002)  # in the wijkagent's wijk: may be muted
+    await report_until_confirm(h, reporter=100002)
+    await h.send(h.updates.message(200010, "/demp 100002 24"))
+    assert "Gedempt" in h.request.last_text(200010)
+    await h.send(h.updates.callback(100002, "rep:confirm"))
+    reply = h.request.last_text(100002)
+    assert "geen melding maken" in reply and "Ontvangen" not in reply
+    stored = await h.services.db.fetchone("SELECT COUNT(*) FROM sightings")
+    assert stored is not None and stored[0] == 1  # the first report only
+    assert await drafts.load(h.services.db, 100002) is not None
+    h.clock.advance(hours=25)
+    await h.send(h.updates.callback(100002, "rep:confirm"))
+    assert "Ontvangen" in h.request.last_text(100002)
