@@ -16,13 +16,14 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -357,6 +358,34 @@ class Database:
                 # every later BEGIN would fail, also once the disk has room again.
                 self._wrote(error)
                 await self._rollback()
+                raise
+
+    async def transaction_in_one_trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """BEGIN IMMEDIATE, ``work(connection)`` and COMMIT in one trip to the connection's
+        thread, alone on the connection. For short, hot transactions whose statements need no
+        answer in between (the outbox sender's outcomes, written at every send): each trip
+        costs the event loop's thread more than the statements cost SQLite."""
+        raw = self._raw
+        assert raw is not None  # Database.open always hands it in
+
+        def run() -> T:
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(raw)
+                raw.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (disk full) may leave the transaction open; SQLite may also
+                # have rolled back by itself.
+                with contextlib.suppress(sqlite3.Error):
+                    raw.execute("ROLLBACK")
+                raise
+            return result
+
+        async with self._exclusive():
+            try:
+                return await self._conn._execute(run)
+            except BaseException as error:
+                self._wrote(error)
                 raise
 
     async def _rollback(self) -> None:

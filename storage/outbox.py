@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -329,16 +330,22 @@ async def record_outcomes(
     retries: Sequence[tuple[str, str, int]] = (),  # (not_before, error, id)
     ended: Sequence[tuple[str, str, int]] = (),  # (status, error, id)
 ) -> None:
-    """A batch of outcomes in one transaction (times as stored text, see ``to_db_time``)."""
-    async with db.transaction() as tx:
+    """A batch of outcomes in one transaction (times as stored text, see ``to_db_time``), in one
+    trip to the database's thread: the sender writes one at almost every send."""
+    if not (sent or retries or ended):
+        return
+
+    def write(connection: sqlite3.Connection) -> None:
         if sent:
-            await tx.executemany(
+            connection.executemany(
                 "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?", sent)
         if retries:
-            await tx.executemany(
+            connection.executemany(
                 "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?", retries)
         if ended:
-            await tx.executemany("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", ended)
+            connection.executemany("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", ended)
+
+    await db.transaction_in_one_trip(write)
 
 
 async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int, str] | None:
