@@ -21,6 +21,7 @@ from bot.core import permissions
 from bot.core.domain import BroadcastStatus, Point
 from bot.core.i18n import Translator
 from bot.core.textsafety import clean_text, parse_bounded_int
+from bot.teams.service import grants_of
 from handlers.common import (
     ID_MAX_DIGITS,
     edit_pressed,
@@ -68,7 +69,7 @@ async def team_alarm(update: Update, context: BuurtwachtContext) -> None:
         return
     t = await user_translator(update, context)
     services = context.services
-    team_ids = permissions.coordinated_teams(await domain.grants_of(services, user.id))
+    team_ids = permissions.coordinated_teams(await grants_of(services, user.id))
     if not team_ids:
         log.warning("refused /alarm by someone who coordinates no team")
         await message.reply_text(t.gettext("Alleen coördinatoren kunnen een buurtalarm sturen, en alleen naar hun eigen teams. "
@@ -108,7 +109,7 @@ async def area_alarm(update: Update, context: BuurtwachtContext) -> None:
     raw = message.text or message.caption or ""
     words = raw.split()[1:]
     photo = message.photo[-1].file_id if message.photo else None
-    grants = await domain.grants_of(services, user.id)
+    grants = await grants_of(services, user.id)
     usage = t.gettext("Gebruik: /gebiedsalarm <WK… of GM…> [vermist|voertuig|oplichting] <tekst>, of "
                       "/gebiedsalarm straal <breedte> <lengte> <meters> [soort] <tekst>")
     if not permissions.alert_areas(grants):

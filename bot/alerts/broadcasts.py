@@ -405,10 +405,6 @@ async def tell_expired(services: Services, broadcast_id: int) -> bool:
 # --- what the /alarm and /gebiedsalarm handlers ask for --------------------------------------------
 
 
-async def grants_of(services: Services, user_id: int) -> list[permissions.Grant]:
-    return await users.roles_of(services.db, user_id)
-
-
 async def create_draft(services: Services, sender_id: int, *, kind: str, scope: str, text: str, buurten: list[str],
                        photo: str | None) -> tuple[int, Role | None]:
     """Store the draft the sender confirms; returns its id and the role it will be signed with."""
