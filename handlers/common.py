@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +18,6 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.warnings import PTBUserWarning
 
 from bot.core.i18n import Translator
 from bot.core.textsafety import ID_MAX_DIGITS, clean_text, parse_id
@@ -56,9 +54,8 @@ def keyboard_markup(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- replying cheaply
 
-# reply_plain and edit_or_false call the Bot API by name; python-telegram-bot would suggest its typed method.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText|editMessageReplyMarkup)'",
-                        category=PTBUserWarning)
+# reply_plain and edit_or_false call the Bot API by name (bot.delivery.transport.allow_calls_by_name
+# keeps python-telegram-bot from suggesting its typed methods for that).
 
 
 async def reply_plain(message: Message, text: str, *, parse_mode: str | None = None,

@@ -29,7 +29,7 @@ from bot.core.logs import describe_exception
 from bot.delivery.paid import sender_concurrency
 from bot.delivery.ratelimiter import InteractiveRetryLimiter
 from bot.delivery.sender import Limits, OutboxSender
-from bot.delivery.transport import HttpTransport
+from bot.delivery.transport import HttpTransport, allow_calls_by_name
 from bot.desk.fallback import delivery_refused
 from bot.runtime.metrics import HANDLER_SECONDS, UPDATES
 from bot.runtime.services import Services, create_services
@@ -159,6 +159,7 @@ def build_application(
 ) -> AnyApplication:
     """The Application; ``services`` may be given (tests) or are created in ``post_init``."""
     Update.de_list = _read_updates  # type: ignore[method-assign]
+    allow_calls_by_name()
 
     if sender_limits is None and (scale := os.environ.get("BUURTWACHT_RATE_SCALE")):
         # Only for runs against the local emulator with the same time scale (tests, benchmarks).

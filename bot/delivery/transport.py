@@ -79,6 +79,14 @@ def api_error(status: int, body: bytes) -> TelegramError:
     return NetworkError(message)
 
 
+def allow_calls_by_name() -> None:
+    """Silence python-telegram-bot's advice to use its typed methods for Bot API calls made by
+    name: the outbox stores method names and parameters (PtbTransport), and the report journey's
+    replies and button edits (handlers.common) skip building objects nobody reads. Called once
+    where the application is built, not as a side effect of importing a module."""
+    warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
+
+
 class HttpTransport:
     """Posts the stored JSON to the Bot API over keep-alive connections, one httpx client per
     connection.
@@ -157,12 +165,7 @@ class PtbTransport:
         params["chat_id"] = chat_id
         # Tell the interactive rate limiter (an ExtBot feature) to leave outbox sends alone.
         options: dict[str, Any] = {"rate_limit_args": {"outbox": True}} if isinstance(self.bot, ExtBot) else {}
-        with warnings.catch_warnings():
-            # The outbox stores Bot API method names and parameters, so it calls them
-            # generically; PTB suggests the typed method instead, which would mean rebuilding
-            # objects for nothing.
-            warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
-            return await self.bot.do_api_request(method, api_kwargs=params, **options)
+        return await self.bot.do_api_request(method, api_kwargs=params, **options)  # see allow_calls_by_name
 
     async def close(self) -> None:
         return None
