@@ -118,7 +118,14 @@ async def edit_or_false(bot: Bot, message: MaybeInaccessibleMessage, text: str |
     After other failures (a timeout) the edit may or may not have landed: sending anew risks a
     twin, keeping still risks silence, and silence is worse.
     """
-    params: dict[str, Any] = {"chat_id": message.chat.id, "message_id": message.message_id}
+    return await _edit(bot, {"chat_id": message.chat.id, "message_id": message.message_id}, text,
+                       parse_mode=parse_mode, reply_markup=reply_markup)
+
+
+async def _edit(bot: Bot, target: dict[str, Any], text: str | None, *, parse_mode: str | None,
+                reply_markup: InlineKeyboardMarkup | None) -> bool:
+    """``edit_or_false`` on a message named by ``target``: its chat and id, or an inline message's id."""
+    params = dict(target)
     if reply_markup is not None:
         params["reply_markup"] = reply_markup
     if text is not None:
@@ -132,13 +139,13 @@ async def edit_or_false(bot: Bot, message: MaybeInaccessibleMessage, text: str |
     except BadRequest as error:  # before NetworkError's other subclasses: BadRequest is one
         if "not modified" in error.message.lower():
             return True
-        log.info("edit refused (%s); sending anew", error.message)
+        log.info("edit refused (%s)", error.message)
         return False
     except Forbidden:
         log.info("chat unreachable while editing (blocked or deleted)")
         return True
     except TelegramError as error:
-        log.info("edit failed (%s); sending anew", error.message)
+        log.info("edit failed (%s)", error.message)
         return False
     return True
 
@@ -153,16 +160,9 @@ async def edit_pressed(query: CallbackQuery, text: str | None, *, parse_mode: st
     """
     bot = query.get_bot()
     if query.message is None:
-        if query.inline_message_id is not None:
-            try:
-                if text is None:
-                    await bot.edit_message_reply_markup(inline_message_id=query.inline_message_id,
-                                                        reply_markup=reply_markup)
-                else:
-                    await bot.edit_message_text(text, inline_message_id=query.inline_message_id,
-                                                parse_mode=parse_mode, reply_markup=reply_markup)
-            except TelegramError as error:
-                log.info("inline message not edited (%s)", error.message)
+        if query.inline_message_id is not None:  # no chat to send it anew to
+            await _edit(bot, {"inline_message_id": query.inline_message_id}, text, parse_mode=parse_mode,
+                        reply_markup=reply_markup)
         return
     if await edit_or_false(bot, query.message, text, parse_mode=parse_mode, reply_markup=reply_markup):
         return
