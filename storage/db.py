@@ -383,6 +383,7 @@ class Database:
 
         async with self._exclusive():
             try:
+                # aiosqlite's own way to run a call on its thread (it has no public one).
                 return await self._conn._execute(run)
             except BaseException as error:
                 self._wrote(error)
