@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -289,7 +289,7 @@ async def pending_rows(db: Database, ids: list[int]) -> list[PendingRow]:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         rows = await db.fetchall(
-            _PENDING_COLUMNS + f" WHERE status = 'pending' AND id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+            _PENDING_COLUMNS + f" WHERE +status = 'pending' AND id IN ({','.join('?' * len(chunk))}) ORDER BY id",
             chunk)
         found.extend(_pending(r) for r in rows)
     return found
@@ -310,42 +310,61 @@ class Claimed:
     created_at: dt.datetime | None = None  # when it was queued: its deadline counts from here
 
 
-async def claim(db: Database, ids: list[int]) -> list[Claimed]:
-    """Mark these rows 'sending' (before their HTTP requests: after a crash, a row left
-    'sending' may have arrived) and read them, in one statement. Rows no longer pending
-    (superseded, dropped, erased meanwhile) are not returned."""
-    if not ids:
-        return []
-    rows = await db.fetchall(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
-        f" WHERE status = 'pending' AND id IN ({','.join('?' * len(ids))})"
-        " RETURNING id, chat_id, method, payload, attempts, edit_of, reply_to, kind, created_at", ids)
+_CLAIM = ("UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+          " WHERE +status = 'pending' AND id IN ({marks})"
+          " RETURNING id, chat_id, method, payload, attempts, edit_of, reply_to, kind, created_at")
+Sent = tuple[int | None, str, int]  # (message_id, sent_at, id)
+Retry = tuple[str, str, int]  # (not_before, error, id)
+Ended = tuple[str, str, int]  # (status, error, id)
+
+
+def _claimed(rows: Iterable[Any]) -> list[Claimed]:
     return [Claimed(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], from_db_time(r[8])) for r in rows]
 
 
-async def record_outcomes(
-    db: Database,
-    *,
-    sent: Sequence[tuple[int | None, str, int]] = (),  # (message_id, sent_at, id)
-    retries: Sequence[tuple[str, str, int]] = (),  # (not_before, error, id)
-    ended: Sequence[tuple[str, str, int]] = (),  # (status, error, id)
-) -> None:
+def _write_outcomes(connection: sqlite3.Connection, sent: Sequence[Sent], retries: Sequence[Retry],
+                    ended: Sequence[Ended]) -> None:
+    if sent:
+        connection.executemany(
+            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?", sent)
+    if retries:
+        connection.executemany(
+            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?", retries)
+    if ended:
+        connection.executemany("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", ended)
+
+
+async def claim(db: Database, ids: list[int], *, sent: Sequence[Sent] = (), retries: Sequence[Retry] = (),
+                ended: Sequence[Ended] = ()) -> list[Claimed]:
+    """Mark these rows 'sending' (before their HTTP requests: after a crash, a row left
+    'sending' may have arrived) and read them, in one statement. Rows no longer pending
+    (superseded, dropped, erased meanwhile) are not returned. Outcomes given along are
+    written first, in the same transaction and the same trip to the database's thread (a
+    retried row is 'pending' again before it can be claimed).
+
+    ``+status`` keeps SQLite from reading the rows through the status index: without it, it
+    walks every pending row to find these few, and a claim with 5 000 queued cost the
+    database thread more than the HTTP request it precedes."""
+    if not (sent or retries or ended):
+        if not ids:
+            return []
+        return _claimed(await db.fetchall(_CLAIM.format(marks=",".join("?" * len(ids))), ids))
+
+    def write_and_claim(connection: sqlite3.Connection) -> list[Claimed]:
+        _write_outcomes(connection, sent, retries, ended)
+        if not ids:
+            return []
+        return _claimed(connection.execute(_CLAIM.format(marks=",".join("?" * len(ids))), ids).fetchall())
+
+    return await db.transaction_in_one_trip(write_and_claim)
+
+
+async def record_outcomes(db: Database, *, sent: Sequence[Sent] = (), retries: Sequence[Retry] = (),
+                          ended: Sequence[Ended] = ()) -> None:
     """A batch of outcomes in one transaction (times as stored text, see ``to_db_time``), in one
     trip to the database's thread: the sender writes one at almost every send."""
-    if not (sent or retries or ended):
-        return
-
-    def write(connection: sqlite3.Connection) -> None:
-        if sent:
-            connection.executemany(
-                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?", sent)
-        if retries:
-            connection.executemany(
-                "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ? WHERE id = ?", retries)
-        if ended:
-            connection.executemany("UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", ended)
-
-    await db.transaction_in_one_trip(write)
+    if sent or retries or ended:
+        await claim(db, [], sent=sent, retries=retries, ended=ended)
 
 
 async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int, str] | None:

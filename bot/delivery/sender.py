@@ -15,10 +15,14 @@ their content, one transaction records a batch of outcomes. The stored JSON goes
 request body as it is (:mod:`bot.delivery.transport`).
 
 Delivery guarantee: a row is ``sending`` in the database from its claim until its outcome is
-recorded, and at most ``concurrency`` rows are ``sending`` at any time (a row's slot is freed
-when its outcome is written, not when its answer comes). After a crash, rows still
-``sending`` are sent again (``recover_in_flight``), so at most ``concurrency`` messages can
-arrive twice; nothing is lost.
+recorded. At most ``concurrency`` requests are on the wire, and at most ``in_doubt_limit``
+(twice that) rows are ``sending``: the requests on the wire plus answered rows whose outcome
+is still being written. After a crash, rows still ``sending`` are sent again
+(``recover_in_flight``), so at most ``in_doubt_limit`` messages can arrive twice; nothing is
+lost. The second half of that bound is what keeps the connections busy: with no room beyond
+the requests on the wire, every connection stood idle from its answer until the outcome was
+written (a trip to the database's thread, milliseconds when the event loop is busy), and the
+sender did 0.7 of a bare HTTP loop's sends/s (bench/ceiling.py).
 """
 
 from __future__ import annotations
@@ -66,8 +70,8 @@ EDIT_METHODS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption
 EDIT_TARGET_GONE = ("message to edit not found", "message to delete not found", "message can't be edited",
                     "chat not found")
 RELOAD_EVERY = 1.0  # seconds: rows queued without wake() (another process, a retry) are seen this soon
-FLUSH_EVERY = 0.05  # seconds an outcome may wait to be written with others
 KNOWN_REFS = 20_000  # delivered rows whose message id is kept for edits and replies
+IN_DOUBT_PER_REQUEST = 2  # rows 'sending' per request on the wire (see the module's guarantee)
 
 
 SEND_LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -130,7 +134,8 @@ class OutboxSender:
         self.bot = bot
         self.db = db
         self.queue = DeliveryQueue(limits or Limits())
-        self.concurrency = concurrency
+        self.concurrency = concurrency  # requests on the wire at most
+        self.in_doubt_limit = IN_DOUBT_PER_REQUEST * concurrency  # rows 'sending' at most: what a crash may repeat
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.on_forbidden = on_forbidden
         self.on_migrated = on_migrated
@@ -156,7 +161,6 @@ class OutboxSender:
         self._sent: list[tuple[int | None, str, int]] = []
         self._retries: list[tuple[str, str, int]] = []
         self._ended: list[tuple[str, str, int]] = []
-        self._buffered_since: float | None = None
         self._need_load = True
         self._last_load = -math.inf
         self._kick = asyncio.Event()
@@ -242,7 +246,7 @@ class OutboxSender:
             self._promote()
             batch: list[Entry] = []
             wait: float | None = None
-            room = self.concurrency - self._sending
+            room = min(self.concurrency - len(self._in_flight), self.in_doubt_limit - self._sending)
             while len(batch) < room:
                 entry, wait = queue.pick(now)
                 if entry is None:
@@ -250,9 +254,9 @@ class OutboxSender:
                 batch.append(entry)
             if batch:
                 await self._dispatch(batch)
-            buffered = self._sent or self._retries or self._ended
-            if buffered and (self._sending >= self.concurrency or not self._in_flight
-                             or loop.time() - (self._buffered_since or 0.0) >= FLUSH_EVERY):
+            if self._sent or self._retries or self._ended:
+                # At once: answered rows hold their place in the crash bound until written, and
+                # outcomes that come in during the write go together in the next one.
                 await self._flush()
                 continue
             if batch:
@@ -270,9 +274,7 @@ class OutboxSender:
                 timeout = min(timeout, wait)
             if self._timed:
                 timeout = min(timeout, max(0.0, self._timed[0][0] - self.clock().timestamp()))
-            if buffered and self._buffered_since is not None:
-                timeout = min(timeout, FLUSH_EVERY - (loop.time() - self._buffered_since))
-            if until_idle and not self._in_flight and wait is None and not buffered:
+            if until_idle and not self._in_flight and wait is None:
                 if await self._load_found_nothing():
                     return  # only rows whose time has not come: nothing more to do now
                 continue
@@ -379,17 +381,20 @@ class OutboxSender:
         for entry in batch:
             del self._entries[entry.id]
             self._in_flight[entry.id] = entry
-        if self._retries:
-            await self._flush()  # a retried row must be 'pending' again before it can be claimed
+        # The outcomes buffered so far go in the same trip to the database, written first.
+        sent, retries, ended = self._sent, self._retries, self._ended
+        self._sent, self._retries, self._ended = [], [], []
         try:
-            claimed = await outbox.claim(self.db, [e.id for e in batch])
+            claimed = await outbox.claim(self.db, [e.id for e in batch], sent=sent, retries=retries, ended=ended)
         except BaseException:
+            self._sent[:0], self._retries[:0], self._ended[:0] = sent, retries, ended
             for entry in batch:  # nothing was sent: back in the queue
                 del self._in_flight[entry.id]
                 self.queue.done(entry.chat_id)
                 self._entries[entry.id] = entry
                 self.queue.push(entry)
             raise
+        self._sending -= len(sent) + len(retries) + len(ended)
         rows = {c.id: c for c in claimed}
         gone: set[int] = set()
         for entry in batch:
@@ -407,21 +412,15 @@ class OutboxSender:
         if gone:
             self._forget(gone, status=DeliveryStatus.DROPPED)
 
-    def _buffer(self) -> None:
-        if self._buffered_since is None:
-            self._buffered_since = asyncio.get_running_loop().time()
-
     def _mark_sent(self, entry: Entry, chat_id: int, message_id: int | None) -> None:
         self._decided.add(entry.id)
         self._sent.append((message_id, to_db_time(self.clock()) or "", entry.id))
-        self._buffer()
         self._remember(entry.id, (chat_id, message_id, DeliveryStatus.SENT))
 
     def _retry_later(self, entry: Entry, seconds: float, error: str) -> None:
         self._decided.add(entry.id)
         when = self.clock() + dt.timedelta(seconds=seconds)
         self._retries.append((to_db_time(when) or "", error, entry.id))
-        self._buffer()
         entry.not_before = when.timestamp()
         self._entries[entry.id] = entry
         self._place(entry, self.clock().timestamp())
@@ -429,7 +428,6 @@ class OutboxSender:
     def _mark_ended(self, entry: Entry, error: str, status: DeliveryStatus = DeliveryStatus.FAILED) -> None:
         self._decided.add(entry.id)
         self._ended.append((status, error, entry.id))
-        self._buffer()
         self._remember(entry.id, (entry.chat_id, None, status))
 
     async def _flush(self) -> None:
@@ -438,12 +436,10 @@ class OutboxSender:
         if not (sent or retries or ended):
             return
         self._sent, self._retries, self._ended = [], [], []
-        self._buffered_since = None
         try:
             await outbox.record_outcomes(self.db, sent=sent, retries=retries, ended=ended)
         except BaseException:
             self._sent[:0], self._retries[:0], self._ended[:0] = sent, retries, ended
-            self._buffer()
             raise
         self._sending -= len(sent) + len(retries) + len(ended)
         self._kick.set()

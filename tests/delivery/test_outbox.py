@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -138,10 +139,11 @@ async def test_an_urgent_report_overtakes_a_broadcast_queued_as_urgent(harness: 
     assert {r["status"]: r["n"] for r in rows} == {"sent": TIPS + 1}
 
 
-async def test_at_most_concurrency_rows_are_sending_at_any_time(
+async def test_at_most_the_in_doubt_limit_of_rows_are_sending_at_any_time(
         harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
     """The crash bound: a row is 'sending' from its claim until its outcome is written, and
-    never more than ``concurrency`` of them are (what a kill -9 can duplicate)."""
+    never more than ``in_doubt_limit`` (twice the requests on the wire) of them are: what a
+    kill -9 can duplicate."""
     h = harness
     sender = h.services.sender
     assert sender is not None
@@ -150,13 +152,113 @@ async def test_at_most_concurrency_rows_are_sending_at_any_time(
     db = h.services.db
     original = outbox.claim
 
-    async def watching_claim(database: object, ids: list[int]) -> list[outbox.Claimed]:
-        claimed = await original(db, ids)
+    async def watching_claim(database: object, ids: list[int], **outcomes: Any) -> list[outbox.Claimed]:
+        claimed = await original(db, ids, **outcomes)
         row = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")
         seen.append(int(row[0]) if row else 0)
         return claimed
 
     monkeypatch.setattr(outbox, "claim", watching_claim)
     await sender.drain()
-    assert seen and max(seen) <= sender.concurrency
+    assert sender.in_doubt_limit == 2 * sender.concurrency
+    assert seen and max(seen) <= sender.in_doubt_limit
     assert len(sent_chats(h)) == 100
+
+
+async def _claim_steps(h: BotHarness, queued: int) -> int:
+    """SQLite virtual-machine steps (in hundreds) the claim of four rows takes with ``queued``
+    rows pending: a count, not a time, so the same on any machine."""
+    db = h.services.db
+    await queue_tips(h, queued)
+    ids = [int(r[0]) for r in await db.fetchall(
+        "SELECT id FROM outbox WHERE status = 'pending' ORDER BY id DESC LIMIT 4")]
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0  # 0: go on
+
+    raw = db._raw
+    assert raw is not None
+    raw.set_progress_handler(count, 100)
+    try:
+        claimed = await outbox.claim(db, ids)
+    finally:
+        raw.set_progress_handler(None, 100)
+    assert sorted(c.id for c in claimed) == sorted(ids)
+    return steps
+
+
+async def test_claiming_a_few_rows_reads_only_those_however_long_the_queue(harness: BotHarness) -> None:
+    """The sender claims a handful of rows at every send; with 5 000 queued, a claim that
+    scans the pending rows costs the database thread more than the HTTP request costs."""
+    short = await _claim_steps(harness, 20)
+    long = await _claim_steps(harness, 5_000)
+    assert long <= short + 2, (short, long)
+
+
+async def test_at_most_concurrency_requests_are_on_the_wire(harness: BotHarness) -> None:
+    """Rows answered but not yet written do not count against the connections: the next
+    requests go while the outcomes are being written, and never more than ``concurrency``."""
+    h = harness
+    sender = h.services.sender
+    assert sender is not None
+    await queue_tips(h, 200)
+    transport = sender.transport
+    on_wire = 0
+    most = 0
+    release = asyncio.Event()
+
+    class Counting:
+        async def call(self, method: str, chat_id: int, payload: str, extra: dict[str, Any] | None) -> Any:
+            nonlocal on_wire, most
+            on_wire += 1
+            most = max(most, on_wire)
+            try:
+                if most >= sender.concurrency:
+                    release.set()
+                await release.wait()  # hold the first requests until all connections are busy
+                return await transport.call(method, chat_id, payload, extra)
+            finally:
+                on_wire -= 1
+
+        async def close(self) -> None:
+            await transport.close()
+
+    sender.transport = Counting()
+    await sender.drain()
+    assert most == sender.concurrency
+    assert len(sent_chats(h)) == 200
+
+
+async def test_a_send_costs_one_trip_to_the_database(
+        harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outcomes of answered rows are written in the same trip that claims the next rows,
+    not in a trip of their own (the trips, not SQLite, are what a send costs the database)."""
+    h = harness
+    sender = h.services.sender
+    assert sender is not None
+    sender.concurrency, sender.in_doubt_limit = 1, 2
+    await queue_tips(h, 20)
+    trips = 0
+    inside = False
+
+    def counting(write: Any) -> Any:
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal trips, inside
+            outer = not inside
+            trips += outer
+            inside = True
+            try:
+                return await write(*args, **kwargs)
+            finally:
+                inside = not outer
+
+        return counted
+
+    monkeypatch.setattr(outbox, "claim", counting(outbox.claim))
+    monkeypatch.setattr(outbox, "record_outcomes", counting(outbox.record_outcomes))
+    await sender.drain()
+    assert len(sent_chats(h)) == 20
+    assert trips <= 20 + 1, trips  # one per send, and one for the last outcome
