@@ -4,6 +4,8 @@ Three clients against the same local emulator (its own process, flood limits off
 run, one after the other, several rounds:
 
 - bare httpx: an ``httpx.AsyncClient`` and ``concurrency`` tasks posting sendMessage;
+- bare httpcore: the same with httpcore, a connection pool of one per task (the HTTP layer
+  the project's transport uses, without the outbox: what the sender itself costs);
 - PTB: ``Bot.do_api_request`` in the same way (python-telegram-bot's request path);
 - the project: N queued outbox rows drained by the real :class:`OutboxSender` (claims,
   outcomes, pacing and all) with the limits lifted.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import math
 import statistics
 import tempfile
@@ -30,6 +33,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 from _common import load_text, machine_load, table, write_result
 from fanout import OwnProcess
@@ -39,6 +43,7 @@ from bot.config.schema import Config, PdokConfig, load_config
 from bot.delivery.paid import FLAG
 from bot.delivery.sender import Limits, OutboxSender
 from bot.delivery.transport import HttpTransport
+from bot.runtime.heap import settle_startup_heap
 from bot.runtime.services import create_services
 from storage import outbox
 
@@ -86,6 +91,30 @@ async def bare_httpx(base_url: str, token: str, chats: list[int], concurrency: i
         return await timed(lambda: workers(len(chats), concurrency, send), len(chats))
 
 
+async def bare_httpcore(base_url: str, token: str, chats: list[int], concurrency: int) -> dict[str, float]:
+    url = f"{base_url}{token}/sendMessage"
+    host = httpx.URL(url).netloc
+    pools = [httpcore.AsyncConnectionPool(max_connections=1) for _ in range(concurrency)]
+    free = list(pools)
+
+    async def send(i: int) -> None:
+        pool = free.pop()
+        try:
+            body = json.dumps({"chat_id": chats[i], "text": TEXT}).encode()
+            answer = await pool.request("POST", url, content=body, headers=[
+                (b"Host", host), (b"Content-Type", b"application/json"), (b"Content-Length", str(len(body)).encode())])
+        finally:
+            free.append(pool)
+        if answer.status != 200:
+            raise RuntimeError(answer.status)
+
+    try:
+        return await timed(lambda: workers(len(chats), concurrency, send), len(chats))
+    finally:
+        for pool in pools:
+            await pool.aclose()
+
+
 async def ptb(base_url: str, token: str, chats: list[int], concurrency: int) -> dict[str, float]:
     async with Bot(token, base_url=base_url) as bot:
         async def send(i: int) -> None:
@@ -112,6 +141,7 @@ async def project(base_url: str, token: str, chats: list[int], concurrency: int,
         transport = HttpTransport(f"{base_url}{token}", connections=concurrency)
         sender = OutboxSender(None, services.db, limits=limits, concurrency=concurrency,  # type: ignore[arg-type]
                               transport=transport)
+        settle_startup_heap()  # as the bot does once started (bot.app.runner.serve)
         result = await timed(sender.drain, len(chats))
         left = await outbox.depth(services.db)
         await transport.close()
@@ -122,14 +152,18 @@ async def project(base_url: str, token: str, chats: list[int], concurrency: int,
 
 async def run(messages: int, rounds: int, concurrency: int, paid_messages: int, paid_scale: float) -> dict[str, Any]:
     chats = [400_000 + i for i in range(messages)]
-    paths: dict[str, list[dict[str, float]]] = {"bare_httpx": [], "ptb_do_api_request": [], "project_sender": []}
+    paths: dict[str, list[dict[str, float]]] = {"bare_httpx": [], "bare_httpcore": [], "ptb_do_api_request": [],
+                                               "project_sender": []}
     async with emulator(("--no-limits",), chats) as (_, token, base_url):
         for _ in range(rounds):
             paths["bare_httpx"].append(await bare_httpx(base_url, token, chats, concurrency))
+            paths["bare_httpcore"].append(await bare_httpcore(base_url, token, chats, concurrency))
             paths["ptb_do_api_request"].append(await ptb(base_url, token, chats, concurrency))
             paths["project_sender"].append((await project(base_url, token, chats, concurrency, LIFTED))[0])
     ratios = [p["sends_per_s"] / b["sends_per_s"] for p, b in zip(paths["project_sender"], paths["bare_httpx"],
                                                                    strict=True)]
+    core_ratios = [p["sends_per_s"] / b["sends_per_s"]
+                   for p, b in zip(paths["project_sender"], paths["bare_httpcore"], strict=True)]
     paid_chats = [800_000 + i for i in range(paid_messages)]
     async with emulator(("--paid-rate", "1000"), paid_chats, paid_scale) as (process, token, base_url):
         paid_limits = Limits(paid_per_second=1000.0, time_scale=paid_scale)
@@ -144,6 +178,7 @@ async def run(messages: int, rounds: int, concurrency: int, paid_messages: int, 
         "emulator": "own process, flood limits off",
         "paths": paths,
         "project_vs_bare_httpx": ratios, "project_vs_bare_httpx_median": statistics.median(ratios),
+        "project_vs_bare_httpcore": core_ratios, "project_vs_bare_httpcore_median": statistics.median(core_ratios),
         "paid_broadcast": {"messages": paid_messages, **paid},
         "targets": {"project_vs_bare_httpx_min": 0.8, "paid_fraction_of_allowed_min": 0.95},
     }
@@ -167,6 +202,8 @@ def main() -> None:
                                       f"{load_text(r)})" for r in runs)))
     rows.append(("project / bare httpx", " ".join(f"{r:.2f}" for r in result["project_vs_bare_httpx"])
                  + f"   median {result['project_vs_bare_httpx_median']:.2f}   (target >= 0.8)"))
+    rows.append(("project / bare httpcore", " ".join(f"{r:.2f}" for r in result["project_vs_bare_httpcore"])
+                 + f"   median {result['project_vs_bare_httpcore_median']:.2f}   (the outbox's own cost)"))
     paid = result["paid_broadcast"]
     rows.append((f"paid broadcast at 1 000/s x{paid['time_scale']:g}",
                  f"{paid['messages']} messages at {paid['sends_per_s']:.0f}/s = "

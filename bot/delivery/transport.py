@@ -16,6 +16,7 @@ import ssl
 import warnings
 from typing import Any, Protocol
 
+import httpcore
 import httpx
 from telegram import Bot
 from telegram.error import (
@@ -89,73 +90,87 @@ def allow_calls_by_name() -> None:
 
 
 class HttpTransport:
-    """Posts the stored JSON to the Bot API over keep-alive connections, one httpx client per
-    connection.
+    """Posts the stored JSON to the Bot API over keep-alive connections, each its own httpcore
+    connection pool of one.
 
-    One client per connection, not one pool of many: httpcore's pool walks all its
+    httpcore, not httpx's client: the client builds a request and a response object around
+    every call, merges URLs, extracts cookies and reads the body through a chain of iterators,
+    and for a JSON POST whose answer is read whole none of that is needed. httpcore (what
+    httpx itself sends with) does the HTTP, TLS and keep-alive; the timeouts and errors are
+    the same. One pool per connection, not one pool of many: a pool walks all its
     connections and waiting requests at every request and answer (checking idle ones for
     expiry with a syscall each), so with 8 requests in flight one shared pool cost twice the
-    CPU per send of a loop that keeps one request per connection (bench/ceiling.py). A
-    connection of its own per request in flight keeps that walk at one."""
+    CPU per send of a loop that keeps one request per connection (bench/ceiling.py)."""
 
     def __init__(self, base_url: str, *, timeout: float = 10.0, connections: int = 32,
                  client: httpx.AsyncClient | None = None) -> None:
         """``base_url``: up to and including the token, e.g. ``https://api.telegram.org/bot123:ABC``.
-        ``client``: one client for every request (tests hand in a mock transport)."""
+        ``client``: one httpx client for every request (tests hand in a mock transport)."""
         self.base_url = base_url.rstrip("/") + "/"
-        self._timeout = httpx.Timeout(timeout, connect=5.0)
+        self._timeouts = {"connect": 5.0, "read": timeout, "write": timeout, "pool": timeout}
         self._connections = max(1, connections)
         self._shared = client
-        self._clients: list[httpx.AsyncClient] = []
-        # One TLS context for every connection's client: each new context loads the CA
-        # bundle again (about 20 ms of CPU apiece).
+        url = httpx.URL(self.base_url)
+        self._host = url.netloc  # the Host header: host, and the port when it is not the default
+        self._pools: list[httpcore.AsyncConnectionPool] = []
+        # One TLS context for every connection: each new one loads the CA bundle again
+        # (about 20 ms of CPU apiece). None for plain http (a local Bot API server).
         self._tls: ssl.SSLContext | None = None
-        self._idle: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+        self._https = url.scheme == "https"
+        self._idle: asyncio.Queue[httpcore.AsyncConnectionPool] = asyncio.Queue()
 
-    async def _take(self) -> httpx.AsyncClient:
-        if self._shared is not None:
-            return self._shared
+    async def _take(self) -> httpcore.AsyncConnectionPool:
         try:
             return self._idle.get_nowait()
         except asyncio.QueueEmpty:
-            if len(self._clients) < self._connections:
-                if self._tls is None:
+            if len(self._pools) < self._connections:
+                if self._https and self._tls is None:
                     self._tls = httpx.create_ssl_context()
-                client = httpx.AsyncClient(timeout=self._timeout, verify=self._tls, limits=httpx.Limits(
-                    max_connections=1, max_keepalive_connections=1))
-                self._clients.append(client)
-                return client
+                pool = httpcore.AsyncConnectionPool(ssl_context=self._tls, max_connections=1,
+                                                    max_keepalive_connections=1)
+                self._pools.append(pool)
+                return pool
         return await self._idle.get()
 
-    def _give_back(self, client: httpx.AsyncClient) -> None:
-        if client is not self._shared:
-            self._idle.put_nowait(client)
+    async def _post(self, method: str, body: bytes) -> tuple[int, bytes]:
+        if self._shared is not None:
+            answer = await self._shared.post(self.base_url + method, content=body, headers=JSON_HEADERS)
+            return answer.status_code, answer.content
+        pool = await self._take()
+        try:
+            response = await pool.request(
+                "POST", self.base_url + method, content=body,
+                headers=[(b"Host", self._host), (b"Content-Type", b"application/json"),
+                         (b"Content-Length", str(len(body)).encode())],
+                extensions={"timeout": self._timeouts})
+        finally:
+            self._idle.put_nowait(pool)
+        return response.status, response.content
 
     async def call(self, method: str, chat_id: int, payload: str, extra: dict[str, Any] | None) -> Any:
         body = request_body(chat_id, payload, extra)
-        client = await self._take()
         try:
-            response = await client.post(self.base_url + method, content=body, headers=JSON_HEADERS)
-        except httpx.TimeoutException as error:
+            status, content = await self._post(method, body)
+        except (httpx.TimeoutException, httpcore.TimeoutException) as error:
             raise TimedOut(f"timed out: {type(error).__name__}") from error
-        except httpx.HTTPError as error:
-            raise NetworkError(f"httpx: {type(error).__name__}") from error
-        finally:
-            self._give_back(client)
-        content = response.content
-        if response.status_code == 200:
+        except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError, httpcore.ProxyError,
+                httpcore.UnsupportedProtocol, OSError) as error:
+            raise NetworkError(f"http: {type(error).__name__}") from error
+        if status == 200:
             try:
                 data = json.loads(content)
             except ValueError as error:
                 raise NetworkError("invalid JSON from the Bot API") from error
             if data.get("ok"):
                 return data.get("result")
-        raise api_error(response.status_code, content)
+        raise api_error(status, content)
 
     async def close(self) -> None:
-        clients, self._clients = self._clients, []
-        for client in clients + ([self._shared] if self._shared is not None else []):
-            await client.aclose()
+        pools, self._pools = self._pools, []
+        for pool in pools:
+            await pool.aclose()
+        if self._shared is not None:
+            await self._shared.aclose()
 
 
 class PtbTransport:

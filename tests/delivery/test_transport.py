@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -79,3 +80,91 @@ async def test_network_failures_become_network_errors() -> None:
     with pytest.raises(NetworkError):
         await transport.call("sendMessage", 2, "{}", None)
     await transport.close()
+
+
+class OneServer:
+    """A local HTTP/1.1 server that answers like the Bot API (or misbehaves as told)."""
+
+    def __init__(self, behaviour: str = "answer") -> None:
+        self.behaviour = behaviour
+        self.requests: list[tuple[bytes, dict[bytes, bytes], bytes]] = []
+        self.connections = 0
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/bot1:T"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                line, *lines = head.decode().split("\r\n")
+                headers = {k.lower().encode(): v.encode() for k, v in (h.split(": ", 1) for h in lines if h)}
+                body = await reader.readexactly(int(headers[b"content-length"]))
+                self.requests.append((line.encode(), headers, body))
+                if self.behaviour == "hang up":
+                    return
+                if self.behaviour == "silent":
+                    await reader.read()  # until the client gives up and closes
+                    return
+                answer = json.dumps({"ok": True, "result": {"message_id": len(self.requests)}}).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: " + str(len(answer)).encode() + b"\r\n\r\n" + answer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return
+        finally:
+            writer.close()
+
+
+async def test_over_a_real_connection_the_json_goes_out_with_its_host_and_the_connection_is_kept() -> None:
+    server = OneServer()
+    async with server as base_url:
+        transport = HttpTransport(base_url, connections=1)
+        assert await transport.call("sendMessage", 1, '{"text":"x"}', None) == {"message_id": 1}
+        assert await transport.call("sendMessage", 2, '{"text":"y"}', None) == {"message_id": 2}
+        await transport.close()
+    line, headers, body = server.requests[0]
+    assert line == b"POST /bot1:T/sendMessage HTTP/1.1"
+    assert headers[b"host"] == base_url.split("/")[2].encode()
+    assert headers[b"content-type"] == b"application/json"
+    assert json.loads(body) == {"chat_id": 1, "text": "x"}
+    assert server.connections == 1  # keep-alive: the second request reused the connection
+
+
+async def test_over_a_real_connection_failures_become_network_errors_and_timeouts() -> None:
+    async with OneServer("hang up") as base_url:
+        transport = HttpTransport(base_url, connections=1)
+        with pytest.raises(NetworkError):
+            await transport.call("sendMessage", 1, "{}", None)
+        await transport.close()
+    async with OneServer("silent") as base_url:
+        transport = HttpTransport(base_url, connections=1, timeout=0.05)
+        with pytest.raises(TimedOut):
+            await transport.call("sendMessage", 1, "{}", None)
+        await transport.close()
+    # Nothing listens there any more: the connection is refused.
+    transport = HttpTransport(base_url, connections=1)
+    with pytest.raises(NetworkError):
+        await transport.call("sendMessage", 1, "{}", None)
+    await transport.close()
+
+
+async def test_https_connections_share_one_tls_context_and_plain_http_makes_none() -> None:
+    secure = HttpTransport("https://api.telegram.org/bot1:T", connections=3)
+    pools = [await secure._take() for _ in range(3)]
+    assert secure._tls is not None and len(pools) == 3
+    assert all(p._ssl_context is secure._tls for p in pools)
+    await secure.close()
+    plain = HttpTransport("http://127.0.0.1:8081/bot1:T", connections=2)
+    await plain._take()
+    assert plain._tls is None
+    await plain.close()
