@@ -91,6 +91,10 @@ async def bare_httpx(base_url: str, token: str, chats: list[int], concurrency: i
         return await timed(lambda: workers(len(chats), concurrency, send), len(chats))
 
 
+# httpx's default timeouts: a loop that could wait forever is no floor for one that cannot.
+TIMEOUTS = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+
+
 async def bare_httpcore(base_url: str, token: str, chats: list[int], concurrency: int) -> dict[str, float]:
     url = f"{base_url}{token}/sendMessage"
     host = httpx.URL(url).netloc
@@ -102,7 +106,8 @@ async def bare_httpcore(base_url: str, token: str, chats: list[int], concurrency
         try:
             body = json.dumps({"chat_id": chats[i], "text": TEXT}).encode()
             answer = await pool.request("POST", url, content=body, headers=[
-                (b"Host", host), (b"Content-Type", b"application/json"), (b"Content-Length", str(len(body)).encode())])
+                (b"Host", host), (b"Content-Type", b"application/json"), (b"Content-Length", str(len(body)).encode())],
+                extensions={"timeout": TIMEOUTS})
         finally:
             free.append(pool)
         if answer.status != 200:
