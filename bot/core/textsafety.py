@@ -30,14 +30,21 @@ def _allowed(ch: str) -> bool:
 _ASCII_REFUSED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _refused_removed(text: str) -> str:
+    """NFC, and the characters _allowed refuses taken out; tabs become spaces."""
+    if text.isascii():  # most texts: one regex instead of a Unicode lookup per character
+        return _ASCII_REFUSED.sub("", text).replace("\t", " ")
+    return _refused_removed_by_character(unicodedata.normalize("NFC", text))
+
+
+def _refused_removed_by_character(text: str) -> str:
+    return "".join(ch for ch in text if _allowed(ch)).replace("\t", " ")
+
+
 def clean_text(text: str, max_len: int) -> str:
     """NFC, no control/format characters, at most two blank lines in a row, trimmed, cut at
     ``max_len`` on a character boundary with '…'."""
-    if text.isascii():  # most texts: one regex instead of a Unicode lookup per character
-        text = _ASCII_REFUSED.sub("", text).replace("\t", " ")
-    else:
-        text = unicodedata.normalize("NFC", text)
-        text = "".join(ch for ch in text if _allowed(ch)).replace("\t", " ")
+    text = _refused_removed(text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
     if len(text) > max_len:
