@@ -21,6 +21,6 @@ def stars_estimate(messages: int) -> int:
 
 def sender_concurrency(paid_rate: int, base: int = 8, round_trip: float = 0.1) -> int:
     """Requests in flight needed to keep ``paid_rate`` messages/s going over a link with this
-    round trip (Telegram from a Dutch server: well under 100 ms). Also the crash bound: what a
-    kill -9 may send twice."""
+    round trip (Telegram from a Dutch server: well under 100 ms). Twice this is the crash
+    bound (OutboxSender.in_doubt_limit): what a kill -9 may send twice."""
     return max(base, math.ceil(paid_rate * round_trip))
