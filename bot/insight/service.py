@@ -5,6 +5,7 @@ in bot.insight.rules; what people read is rendered by the handler."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core import permissions
@@ -26,13 +27,17 @@ from storage import insight, teams, users
 async def scope_for(services: Services, user_id: int) -> Scope | None:
     """What this person may see (their areas, and whether they may export); None when they
     hold no officer, coordinator or admin role."""
-    grants = await users.roles_of(services.db, user_id)
-    team_buurten = {}
-    for _, scope in grants:
-        if (team_id := permissions.team_of_scope(scope)) is not None:
-            team = await teams.get_team(services.db, team_id)
-            if team is not None:
-                team_buurten[team.id] = team.buurten
+    return await scope_of_grants(services, await users.roles_of(services.db, user_id))
+
+
+async def scope_of_grants(services: Services, grants: Iterable[permissions.Grant]) -> Scope | None:
+    """The same from grants already read (the Mini App reads them for more than this)."""
+    grants = tuple(grants)
+    team_buurten: dict[int, tuple[str, ...]] = {}
+    for team_id in sorted(permissions.coordinated_teams(grants)):  # only a coordinator sees a team's buurten
+        team = await teams.get_team(services.db, team_id)
+        if team is not None:
+            team_buurten[team.id] = team.buurten
     return scope_of(grants, team_buurten)
 
 

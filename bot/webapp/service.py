@@ -23,6 +23,7 @@ from bot.core.i18n import N_, Translator, supported, translator
 from bot.desk import rules as desk_rules
 from bot.desk import service as desk
 from bot.geo.locate import Outcome, load_geojson, polygon_files
+from bot.insight import service as figures
 from bot.insight.rules import (
     PERIOD_LABELS,
     Scope,
@@ -30,7 +31,6 @@ from bot.insight.rules import (
     choropleth_class,
     day_bounds,
     period,
-    scope_of,
 )
 from bot.reports import officer_buttons
 from bot.reports import texts as render
@@ -96,16 +96,12 @@ class WebApp:
         stored = await users.get(services.db, user.id)
         language = stored.language if stored else (supported(user.language_code) or services.config.language)
         grants = tuple(await users.roles_of(services.db, user.id))
-        team_buurten: dict[int, tuple[str, ...]] = {}
-        group_chats: list[int] = []
-        for team_id in sorted(permissions.coordinated_teams(grants)):
-            team = await teams.get_team(services.db, team_id)
-            if team is not None:
-                team_buurten[team.id] = team.buurten
-                group_chats += [g.chat_id for g in await teams.groups_of_team(services.db, team_id)]
+        group_chats = [g.chat_id for team_id in sorted(permissions.coordinated_teams(grants))
+                       for g in await teams.groups_of_team(services.db, team_id)]
         desks = tuple(g.code for g in services.config.gemeenten
                       if any(o.telegram_id == user.id for o in (*g.fallback_desk, *g.backup_desk)))
-        return Viewer(user.id, translator(language), grants, scope_of(grants, team_buurten), tuple(group_chats), desks)
+        scope = await figures.scope_of_grants(services, grants)  # what /overzicht would show them
+        return Viewer(user.id, translator(language), grants, scope, tuple(group_chats), desks)
 
     # ------------------------------------------------------------------ session and areas
 

@@ -9,6 +9,8 @@ import io
 from bot.core.domain import Category, Role
 from bot.insight import service as figures
 from bot.insight.rules import Scope
+from bot.webapp.initdata import WebAppUser
+from bot.webapp.service import WebApp
 from tests.conftest import BotHarness
 from tests.insight.test_insight import NOW, grant, seed
 
@@ -57,3 +59,12 @@ async def test_monthly_csv(harness: BotHarness) -> None:
     rows = list(csv.reader(io.StringIO(export.csv.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
     assert [row[header.index("meldingen")] for row in rows[1:]] == ["5"]
+
+
+async def test_the_mini_app_sees_what_overzicht_shows_each_role(harness: BotHarness) -> None:
+    h = harness
+    await grant(h, 900001, Role.ADMIN, "GM0794")
+    app = WebApp(h.services)
+    for person in (100001, WIJKAGENT, COORDINATOR, 900001):
+        viewer = await app.viewer(WebAppUser(id=person))
+        assert viewer.scope == await figures.scope_for(h.services, person), person
