@@ -10,9 +10,10 @@ message is (reports to officers and urgent group alerts, then group alerts and b
 then followers, then tips and campaigns), turns between the jobs inside a lane.
 
 The sender keeps a light index of the pending rows in memory (id, chat, lane, job) and works
-the database in batches: one ``UPDATE … RETURNING`` claims the rows about to go and reads
-their content, one transaction records a batch of outcomes. The stored JSON goes out as the
-request body as it is (:mod:`bot.delivery.transport`).
+the database in batches: one transaction writes the outcomes answered since the last one and
+claims the rows about to go (``UPDATE … RETURNING``, which reads their content too), in one
+trip to the database's thread. The stored JSON goes out as the request body as it is
+(:mod:`bot.delivery.transport`).
 
 Delivery guarantee: a row is ``sending`` in the database from its claim until its outcome is
 recorded. At most ``concurrency`` requests are on the wire, and at most ``in_doubt_limit``
