@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+import urllib.request
 import warnings
 from typing import Any, Protocol
 
@@ -89,6 +90,22 @@ def allow_calls_by_name() -> None:
     warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 
+def environment_proxy(url: httpx.URL) -> httpcore.Proxy | None:
+    """The proxy the environment names for ``url`` (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, unless
+    NO_PROXY excludes its host), as python-telegram-bot's own requests and httpx's client
+    honour it: a gemeente's network that lets the bot out only through a proxy lets the outbox
+    out the same way. Credentials in the proxy's URL go as Proxy-Authorization."""
+    proxies = urllib.request.getproxies()
+    address = proxies.get(url.scheme) or proxies.get("all")
+    if not address or urllib.request.proxy_bypass(url.host):
+        return None
+    proxy = httpx.Proxy(address)
+    return httpcore.Proxy(
+        url=httpcore.URL(scheme=proxy.url.raw_scheme, host=proxy.url.raw_host, port=proxy.url.port,
+                         target=proxy.url.raw_path),
+        auth=proxy.raw_auth, headers=proxy.headers.raw)
+
+
 class HttpTransport:
     """Posts the stored JSON to the Bot API over keep-alive connections, each its own httpcore
     connection pool of one.
@@ -117,6 +134,7 @@ class HttpTransport:
         # (about 20 ms of CPU apiece). None for plain http (a local Bot API server).
         self._tls: ssl.SSLContext | None = None
         self._https = url.scheme == "https"
+        self._proxy = environment_proxy(url)
         self._idle: asyncio.Queue[httpcore.AsyncConnectionPool] = asyncio.Queue()
 
     async def _take(self) -> httpcore.AsyncConnectionPool:
@@ -126,7 +144,7 @@ class HttpTransport:
             if len(self._pools) < self._connections:
                 if self._https and self._tls is None:
                     self._tls = httpx.create_ssl_context()
-                pool = httpcore.AsyncConnectionPool(ssl_context=self._tls, max_connections=1,
+                pool = httpcore.AsyncConnectionPool(ssl_context=self._tls, proxy=self._proxy, max_connections=1,
                                                     max_keepalive_connections=1)
                 self._pools.append(pool)
                 return pool

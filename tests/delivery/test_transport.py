@@ -168,3 +168,31 @@ async def test_https_connections_share_one_tls_context_and_plain_http_makes_none
     await plain._take()
     assert plain._tls is None
     await plain.close()
+
+
+async def test_the_environments_proxy_is_used_unless_no_proxy_names_the_host(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polling goes through HTTPS_PROXY/HTTP_PROXY (python-telegram-bot's httpx client honours
+    them); the outbox must get out the same way."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
+                 "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxy = OneServer()
+    async with proxy as proxy_url:
+        proxy_address = proxy_url.rsplit("/", 1)[0]
+        monkeypatch.setenv("HTTP_PROXY", proxy_address.replace("http://", "http://bot:geheim@"))
+        transport = HttpTransport("http://api.telegram.test/bot1:T", connections=1)
+        assert await transport.call("sendMessage", 1, '{"text":"x"}', None) == {"message_id": 1}
+        await transport.close()
+        line, headers, _ = proxy.requests[0]
+        assert line == b"POST http://api.telegram.test/bot1:T/sendMessage HTTP/1.1"  # forwarded, not direct
+        assert headers[b"host"] == b"api.telegram.test"
+        assert headers[b"proxy-authorization"].startswith(b"Basic ")
+        # The Bot API server itself is on the list of hosts reached directly.
+        server = OneServer()
+        async with server as direct_url:
+            monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+            transport = HttpTransport(direct_url, connections=1)
+            assert await transport.call("sendMessage", 2, '{"text":"y"}', None) == {"message_id": 1}
+            await transport.close()
+        assert len(proxy.requests) == 1 and len(server.requests) == 1
