@@ -35,6 +35,7 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+KEEPALIVE_EXPIRY = 5.0  # seconds, as httpx's client
 
 
 class Transport(Protocol):
@@ -144,8 +145,10 @@ class HttpTransport:
             if len(self._pools) < self._connections:
                 if self._https and self._tls is None:
                     self._tls = httpx.create_ssl_context()
+                # httpx's defaults: a connection idle for 5 s is not used again (the server may
+                # be closing it just then), and the TLS context honours SSL_CERT_FILE/DIR.
                 pool = httpcore.AsyncConnectionPool(ssl_context=self._tls, proxy=self._proxy, max_connections=1,
-                                                    max_keepalive_connections=1)
+                                                    max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_EXPIRY)
                 self._pools.append(pool)
                 return pool
         return await self._idle.get()
