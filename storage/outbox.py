@@ -338,33 +338,22 @@ async def claim(db: Database, ids: list[int], *, sent: Sequence[Sent] = (), retr
                 ended: Sequence[Ended] = ()) -> list[Claimed]:
     """Mark these rows 'sending' (before their HTTP requests: after a crash, a row left
     'sending' may have arrived) and read them, in one statement. Rows no longer pending
-    (superseded, dropped, erased meanwhile) are not returned. Outcomes given along are
-    written first, in the same transaction and the same trip to the database's thread (a
+    (superseded, dropped, erased meanwhile) are not returned. Outcomes given along (times as
+    stored text, see ``to_db_time``; with no ids, only they) are written first, in the same transaction and the same trip to the database's thread (a
     retried row is 'pending' again before it can be claimed).
 
     ``+status`` keeps SQLite from reading the rows through the status index: without it, it
     walks every pending row to find these few, and a claim with 5 000 queued cost the
     database thread more than the HTTP request it precedes."""
+    sql = _CLAIM.format(marks=",".join("?" * len(ids)))
     if not (sent or retries or ended):
-        if not ids:
-            return []
-        return _claimed(await db.fetchall(_CLAIM.format(marks=",".join("?" * len(ids))), ids))
+        return _claimed(await db.fetchall(sql, ids)) if ids else []
 
     def write_and_claim(connection: sqlite3.Connection) -> list[Claimed]:
         _write_outcomes(connection, sent, retries, ended)
-        if not ids:
-            return []
-        return _claimed(connection.execute(_CLAIM.format(marks=",".join("?" * len(ids))), ids).fetchall())
+        return _claimed(connection.execute(sql, ids).fetchall()) if ids else []
 
     return await db.transaction_in_one_trip(write_and_claim)
-
-
-async def record_outcomes(db: Database, *, sent: Sequence[Sent] = (), retries: Sequence[Retry] = (),
-                          ended: Sequence[Ended] = ()) -> None:
-    """A batch of outcomes in one transaction (times as stored text, see ``to_db_time``), in one
-    trip to the database's thread: the sender writes one at almost every send."""
-    if sent or retries or ended:
-        await claim(db, [], sent=sent, retries=retries, ended=ended)
 
 
 async def receipt_for(db: Database, chat_id: int, message_id: int) -> tuple[int, str] | None:

@@ -382,20 +382,15 @@ class OutboxSender:
         for entry in batch:
             del self._entries[entry.id]
             self._in_flight[entry.id] = entry
-        # The outcomes buffered so far go in the same trip to the database, written first.
-        sent, retries, ended = self._sent, self._retries, self._ended
-        self._sent, self._retries, self._ended = [], [], []
         try:
-            claimed = await outbox.claim(self.db, [e.id for e in batch], sent=sent, retries=retries, ended=ended)
+            claimed = await self._write_and_claim([e.id for e in batch])
         except BaseException:
-            self._sent[:0], self._retries[:0], self._ended[:0] = sent, retries, ended
             for entry in batch:  # nothing was sent: back in the queue
                 del self._in_flight[entry.id]
                 self.queue.done(entry.chat_id)
                 self._entries[entry.id] = entry
                 self.queue.push(entry)
             raise
-        self._sending -= len(sent) + len(retries) + len(ended)
         rows = {c.id: c for c in claimed}
         gone: set[int] = set()
         for entry in batch:
@@ -433,17 +428,24 @@ class OutboxSender:
 
     async def _flush(self) -> None:
         """Write the buffered outcomes in one transaction; their rows' slots are free again."""
+        if self._sent or self._retries or self._ended:
+            await self._write_and_claim([])
+
+    async def _write_and_claim(self, ids: list[int]) -> list[outbox.Claimed]:
+        """The buffered outcomes written and the rows ``ids`` claimed, in one trip to the
+        database (the outcomes first: a retried row is 'pending' again before it can be
+        claimed). On failure the outcomes stay buffered for the next write."""
         sent, retries, ended = self._sent, self._retries, self._ended
-        if not (sent or retries or ended):
-            return
         self._sent, self._retries, self._ended = [], [], []
         try:
-            await outbox.record_outcomes(self.db, sent=sent, retries=retries, ended=ended)
+            claimed = await outbox.claim(self.db, ids, sent=sent, retries=retries, ended=ended)
         except BaseException:
             self._sent[:0], self._retries[:0], self._ended[:0] = sent, retries, ended
             raise
-        self._sending -= len(sent) + len(retries) + len(ended)
-        self._kick.set()
+        if written := len(sent) + len(retries) + len(ended):
+            self._sending -= written
+            self._kick.set()  # their slots are free again
+        return claimed
 
     # ------------------------------------------------------------------ one send
 
