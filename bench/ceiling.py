@@ -43,7 +43,6 @@ from bot.config.schema import Config, PdokConfig, load_config
 from bot.delivery.paid import FLAG
 from bot.delivery.sender import Limits, OutboxSender
 from bot.delivery.transport import HttpTransport
-from bot.runtime.heap import settle_startup_heap
 from bot.runtime.services import create_services
 from storage import outbox
 
@@ -146,7 +145,6 @@ async def project(base_url: str, token: str, chats: list[int], concurrency: int,
         transport = HttpTransport(f"{base_url}{token}", connections=concurrency)
         sender = OutboxSender(None, services.db, limits=limits, concurrency=concurrency,  # type: ignore[arg-type]
                               transport=transport)
-        settle_startup_heap()  # as the bot does once started (bot.app.runner.serve)
         result = await timed(sender.drain, len(chats))
         left = await outbox.depth(services.db)
         await transport.close()

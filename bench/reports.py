@@ -25,7 +25,6 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 from bot.app.application import build_application
 from bot.config.schema import Config, PdokConfig, load_config
 from bot.delivery.sender import Limits
-from bot.runtime.heap import settle_startup_heap
 from bot.runtime.services import create_services
 from storage import outbox
 
@@ -96,7 +95,6 @@ async def run_journeys(residents: int, arrival_rate: float | None = None) -> dic
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
-        settle_startup_heap()  # as the bot does once started (bot.app.runner.serve)
         counter = iter(range(1, 10**9))
         update_times: list[float] = []
         confirm_times: list[float] = []

@@ -20,7 +20,6 @@ from telegram.ext import Application
 
 from bot.app.application import build_application
 from bot.config.schema import Config
-from bot.runtime.heap import settle_startup_heap
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +211,6 @@ async def serve(config: Config, token: str, *, app: Application[Any, Any, Any, A
 
             webapp = await start_webapp(app.bot_data.services, token, app.updater)
         await app.start()
-        settle_startup_heap()
         log.info("Buurtwacht is running (%s)", "webhook" if config.webhook else "polling")
         if started is not None:
             started.set()

@@ -131,8 +131,8 @@ class HttpTransport:
         url = httpx.URL(self.base_url)
         self._host = url.netloc  # the Host header: host, and the port when it is not the default
         self._pools: list[httpcore.AsyncConnectionPool] = []
-        # One TLS context for every connection: each new one loads the CA bundle again
-        # (about 20 ms of CPU apiece). None for plain http (a local Bot API server).
+        # One TLS context for every connection: each new one loads the CA bundle again.
+        # None for plain http (a local Bot API server).
         self._tls: ssl.SSLContext | None = None
         self._https = url.scheme == "https"
         self._proxy = environment_proxy(url)
