@@ -1,6 +1,6 @@
 """How fast can the outbox sender send when Telegram's limits are not what holds it back?
 
-Three clients against the same local emulator (its own process, flood limits off), in one
+Four clients against the same local emulator (its own process, flood limits off), in one
 run, one after the other, several rounds:
 
 - bare httpx: an ``httpx.AsyncClient`` and ``concurrency`` tasks posting sendMessage;

@@ -339,8 +339,9 @@ async def claim(db: Database, ids: list[int], *, sent: Sequence[Sent] = (), retr
     """Mark these rows 'sending' (before their HTTP requests: after a crash, a row left
     'sending' may have arrived) and read them, in one statement. Rows no longer pending
     (superseded, dropped, erased meanwhile) are not returned. Outcomes given along (times as
-    stored text, see ``to_db_time``; with no ids, only they) are written first, in the same transaction and the same trip to the database's thread (a
-    retried row is 'pending' again before it can be claimed).
+    stored text, see ``to_db_time``; with no ids, only they) are written first, in the same
+    transaction and the same trip to the database's thread (a retried row is 'pending' again
+    before it can be claimed).
 
     ``+status`` keeps SQLite from reading the rows through the status index: without it, it
     walks every pending row to find these few, and a claim with 5 000 queued cost the
